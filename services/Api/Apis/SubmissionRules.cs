@@ -1,0 +1,30 @@
+using System.Text.RegularExpressions;
+
+namespace Papers.Api.Apis;
+
+/// <summary>What a submission must hold before it is accepted.</summary>
+public static partial class SubmissionRules
+{
+    public const int MaxTitle = 1_000, MaxSummary = 20_000, MaxAuthors = 1_000;
+
+    public static Dictionary<string, string[]> Validate(SubmitPaperRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.ArxivId is { } id && !ArxivId().IsMatch(id.Trim()))
+            errors["arxivId"] = [$"arxivId must look like 2401.01234 (optionally with v2) or hep-th/9901001; got '{id}'."];
+        if (string.IsNullOrWhiteSpace(request.Title))
+            errors["title"] = ["title is required."];
+        else if (request.Title.Length > MaxTitle)
+            errors["title"] = [$"title may have at most {MaxTitle} characters; got {request.Title.Length}."];
+        if (string.IsNullOrWhiteSpace(request.Summary))
+            errors["summary"] = ["summary (the abstract) is required."];
+        else if (request.Summary.Length > MaxSummary)
+            errors["summary"] = [$"summary may have at most {MaxSummary} characters; got {request.Summary.Length}."];
+        if (request.Authors is { Count: > MaxAuthors })
+            errors["authors"] = [$"At most {MaxAuthors} authors; got {request.Authors.Count}."];
+        return errors;
+    }
+
+    [GeneratedRegex(@"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")]
+    private static partial Regex ArxivId();
+}

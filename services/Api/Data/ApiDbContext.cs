@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using Papers.Contracts;
+using Papers.ServiceDefaults.Data;
+using Papers.ServiceDefaults.Outbox;
+
+namespace Papers.Api.Data;
+
+/// <summary>The Api's read model, built from <c>PaperIngested</c> and <c>PaperEnriched</c>, plus votes.</summary>
+public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbContext(options)
+{
+    public DbSet<PaperRecord> Papers => Set<PaperRecord>();
+    public DbSet<EnrichmentRecord> Enrichments => Set<EnrichmentRecord>();
+    public DbSet<Vote> Votes => Set<Vote>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<PaperRecord>(e =>
+        {
+            e.ToTable("papers");
+            e.HasKey(p => p.PaperId);
+            e.Property(p => p.PaperId).HasMaxLength(64);
+            e.Property(p => p.ContentHash).HasMaxLength(64);
+            e.Property(p => p.Authors).HasJsonConversion();
+            e.Property(p => p.Categories).HasJsonConversion();
+            e.HasIndex(p => p.ListedOn);
+            e.HasIndex(p => p.UpdatedAt);
+        });
+        model.Entity<EnrichmentRecord>(e =>
+        {
+            e.ToTable("enrichments");
+            e.HasKey(p => p.PaperId);
+            e.Property(p => p.PaperId).HasMaxLength(64);
+            e.Property(p => p.ContentHash).HasMaxLength(64);
+            e.Property(p => p.Tags).HasJsonConversion();
+            e.Property(p => p.Keywords).HasJsonConversion();
+            e.Property<float[]?>(nameof(EnrichmentRecord.Embedding)).HasVectorConversion();
+            e.HasIndex(p => p.UpdatedAt);
+        });
+        model.Entity<Vote>(e =>
+        {
+            e.ToTable("votes");
+            e.HasKey(v => new { v.PaperId, v.VoterId });
+        });
+        model.AddOutbox();
+    }
+
+
+
+}
+
+/// <summary>The latest version of a paper, as <c>PaperIngested</c> described it.</summary>
+public class PaperRecord
+{
+    public required string PaperId { get; set; }
+    public int Version { get; set; }
+    public required string Title { get; set; }
+    public required string Abstract { get; set; }
+    public List<PaperAuthor> Authors { get; set; } = [];
+    public string? PrimaryCategory { get; set; }
+    public List<string> Categories { get; set; } = [];
+    public DateOnly? PublishedOn { get; set; }
+    public DateOnly ListedOn { get; set; }
+    public required string Source { get; set; }
+    public string? SubmittedBy { get; set; }
+    public string? Comments { get; set; }
+    public string? JournalRef { get; set; }
+    public string? Doi { get; set; }
+    public string? License { get; set; }
+
+    /// <summary>Upvotes the source reported (curated lists).</summary>
+    public int SourceUpvotes { get; set; }
+
+    /// <summary>Upvotes the source reported plus votes cast here.</summary>
+    public int Upvotes { get; set; }
+
+    public required string ContentHash { get; set; }
+    public DateTimeOffset IngestedAt { get; set; }
+
+    /// <summary>Last change to this row (UTC); replicas refresh their search index from it.</summary>
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// The latest enrichment of a paper. Kept apart from the paper because the two events travel on
+/// different queues: an enrichment may arrive before its paper and must not be lost.
+/// </summary>
+public class EnrichmentRecord
+{
+    public required string PaperId { get; set; }
+    public int Version { get; set; }
+    public required string ContentHash { get; set; }
+    public required float[] Embedding { get; set; }
+    public required string EmbeddingModel { get; set; }
+    public List<TopicTag> Tags { get; set; } = [];
+    public string? PredictedPrimaryCategory { get; set; }
+    public List<string> Keywords { get; set; } = [];
+    public DateTimeOffset EnrichedAt { get; set; }
+
+    /// <summary>Last change to this row (UTC); replicas refresh their search index from it.</summary>
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>One voter's upvote of one paper: a second vote by the same voter counts nothing.</summary>
+public class Vote
+{
+    public required string PaperId { get; set; }
+    public required string VoterId { get; set; }
+    public DateTimeOffset VotedAt { get; set; }
+}

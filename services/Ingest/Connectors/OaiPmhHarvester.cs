@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Papers.Ingest.Connectors;
+
+/// <summary>
+/// Incremental OAI-PMH harvest: ListRecords from the last successful harvest's date, page by page
+/// along the resumptionToken until it comes back empty. After each page is handed on, the cursor
+/// (token and dates) is saved; a harvest that stops for any reason resumes from the saved token
+/// on the next run, and a page that could not be read or handed on is fetched again.
+/// </summary>
+public sealed class OaiPmhHarvester(
+    OaiPmhClient client,
+    IHarvestCursorStore cursors,
+    IPaperSink sink,
+    IOptions<ArxivOaiOptions> options,
+    TimeProvider time,
+    ILogger<OaiPmhHarvester> logger)
+{
+    private readonly ArxivOaiOptions _options = options.Value;
+
+    /// <summary>The cursor key of one harvested stream: metadata format and set.</summary>
+    public static string CursorKey(string metadataPrefix, string? set) =>
+        $"{OaiPmhParser.SourceLabel}:{metadataPrefix}:{(string.IsNullOrWhiteSpace(set) ? "*" : set)}";
+
+    /// <summary>Harvests every configured set (or the whole repository when none is configured).</summary>
+    public async Task<IReadOnlyList<HarvestResult>> HarvestAllAsync(CancellationToken ct)
+    {
+        var sets = _options.Sets.Length == 0 ? [null] : _options.Sets.Select(s => (string?)s).ToArray();
+        var results = new List<HarvestResult>(sets.Length);
+        foreach (var set in sets)
+            results.Add(await HarvestAsync(set, ct));
+        return results;
+    }
+
+    public async Task<HarvestResult> HarvestAsync(string? set, CancellationToken ct)
+    {
+        var prefix = _options.MetadataPrefix;
+        var key = CursorKey(prefix, set);
+        var cursor = await cursors.GetAsync(key, ct);
+        var resumed = cursor?.ResumptionToken is { Length: > 0 };
+        var from = cursor?.From ?? _options.InitialFrom ?? Today().AddDays(-1);
+        var token = resumed ? cursor!.ResumptionToken : null;
+        var harvestDate = resumed ? cursor!.HarvestDate : null;
+        int pages = 0, papers = 0, deleted = 0, throttled = 0;
+
+        logger.LogInformation(resumed
+            ? "Resuming OAI-PMH harvest {Key} (from {From}) at a saved resumption token"
+            : "Starting OAI-PMH harvest {Key} from {From}", key, from);
+
+        while (true)
+        {
+            OaiFetch fetch;
+            try
+            {
+                fetch = await client.ListRecordsAsync(new OaiListRequest(prefix, set, from, token), ct);
+            }
+            catch (OaiPmhException ex) when (ex.Code == "badResumptionToken" && token is not null)
+            {
+                // arXiv tokens expire at UTC midnight. Forget the token but keep the window's
+                // from-date: the next run lists the window again (Ingest drops what it already
+                // has) instead of being stuck on a dead token or skipping the rest of the window.
+                await cursors.SaveAsync(new HarvestCursor(key, from, null, null, time.GetUtcNow()), ct);
+                throw;
+            }
+
+            var page = fetch.Page;
+            throttled += fetch.Throttled;
+            harvestDate ??= ArxivMetadata.DateOf(page.ResponseDate) ?? Today();
+            if (page.Papers.Count > 0)
+                await sink.HandOnAsync(page.Papers, ct);
+            pages++;
+            papers += page.Papers.Count;
+            deleted += page.DeletedIds.Count;
+
+            if (page.IsLastPage)
+            {
+                // The next harvest starts on the day this one began (from= is inclusive), so
+                // records changed later that day are not missed.
+                await cursors.SaveAsync(new HarvestCursor(key, harvestDate, null, null, time.GetUtcNow()), ct);
+                logger.LogInformation("OAI-PMH harvest {Key} done: {Pages} pages, {Papers} records, {Deleted} deleted",
+                    key, pages, papers, deleted);
+                return new HarvestResult(key, pages, papers, deleted, throttled, from, harvestDate, resumed);
+            }
+
+            if (page.ResumptionToken == token)
+            {
+                throw new ConnectorFormatException($"{OaiPmhParser.SourceLabel} {fetch.RequestUri}", null, null,
+                    $"the repository returned the same resumptionToken '{token}' again; stopping instead of looping");
+            }
+
+            token = page.ResumptionToken;
+            await cursors.SaveAsync(new HarvestCursor(key, from, token, harvestDate, time.GetUtcNow()), ct);
+            logger.LogDebug("OAI-PMH harvest {Key}: page {Page} handed on ({Cursor}/{Size})",
+                key, pages, page.Cursor, page.CompleteListSize);
+        }
+    }
+
+    private DateOnly Today() => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+}

@@ -1,0 +1,24 @@
+using Papers.Ingest.Consumers;
+using Papers.Ingest.Data;
+using Papers.Ingest.Intake;
+using Papers.ServiceDefaults.Data;
+using Papers.ServiceDefaults.Messaging;
+
+namespace Papers.Ingest;
+
+public static class Extensions
+{
+    /// <summary>Ingest: the intake every source goes through, file import, and submissions.</summary>
+    public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDbContext<IngestDbContext>("Ingest");
+        builder.Services.AddScoped<PaperIntake>();
+        builder.Services.AddScoped<FileImport>();
+        builder.Services.AddHostedService<StartupImport>();
+
+        builder.AddConsumer<SubmitPaperConsumer, SubmitPaperConsumerDefinition>();
+        return builder;
+    }
+
+    public static WebApplication MapIngest(this WebApplication app) => app;
+}

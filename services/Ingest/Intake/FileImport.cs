@@ -1,0 +1,70 @@
+using Papers.Ingest.Connectors;
+
+namespace Papers.Ingest.Intake;
+
+/// <summary>A file to import: our JSONL/JSON export, or the bundled Daily Papers sample.</summary>
+/// <param name="Path">Relative paths are tried against the working directory, then the application folder.</param>
+/// <param name="ListedOn">The daily-feed day of papers that don't carry one; also the reference for year-less dates.</param>
+public sealed record ImportFile(string Path, DateOnly? ListedOn = null);
+
+public record FileImportSummary(string Path, int Read, int Skipped, IntakeSummary Intake);
+
+/// <summary>
+/// Reads a file of papers and hands them to <see cref="PaperIntake"/> in batches. A malformed line
+/// is logged with its line number and skipped; the rest is ingested.
+/// </summary>
+public sealed class FileImport(PaperIntake intake, ILogger<FileImport> logger)
+{
+    private const int BatchSize = 200;
+
+    public async Task<FileImportSummary> ImportAsync(ImportFile file, CancellationToken cancellationToken)
+    {
+        var path = Resolve(file.Path);
+        var content = await File.ReadAllTextAsync(path, cancellationToken);
+        var parsed = JsonlPaperParser.Parse(content, path, new JsonlParseOptions(file.ListedOn));
+        foreach (var problem in parsed.Problems)
+            logger.LogWarning("Skipped: {Problem}", problem.ToString());
+
+        var papers = parsed.Papers.Select(p => p.ListedOn is null && file.ListedOn is { } day ? p with { ListedOn = day } : p).ToList();
+        int added = 0, revised = 0, unchanged = 0;
+        var ids = new List<string>();
+        foreach (var batch in papers.Chunk(BatchSize))
+        {
+            var result = await intake.IngestAsync(batch, cancellationToken);
+            (added, revised, unchanged) = (added + result.New, revised + result.Revised, unchanged + result.Unchanged);
+            ids.AddRange(result.PaperIds);
+        }
+        var summary = new FileImportSummary(path, papers.Count, parsed.Problems.Count, new IntakeSummary(added, revised, unchanged, ids));
+        logger.LogInformation("Imported {Path}: {Read} papers read, {New} new, {Revised} revised, {Unchanged} unchanged, {Skipped} lines skipped",
+            path, summary.Read, added, revised, unchanged, summary.Skipped);
+        return summary;
+    }
+
+    private static string Resolve(string path)
+    {
+        if (System.IO.Path.IsPathRooted(path) || File.Exists(path))
+            return System.IO.Path.GetFullPath(path);
+        var besideApp = System.IO.Path.Combine(AppContext.BaseDirectory, path);
+        return File.Exists(besideApp) ? besideApp : throw new FileNotFoundException($"Ingest:Import names '{path}', which is neither in {Environment.CurrentDirectory} nor in {AppContext.BaseDirectory}.", path);
+    }
+}
+
+/// <summary>Imports the files listed under <c>Ingest:Import</c> once at start-up (the embedded default's sample).</summary>
+public sealed class StartupImport(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<StartupImport> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var file in configuration.GetSection("Ingest:Import").Get<List<ImportFile>>() ?? [])
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<FileImport>().ImportAsync(file, stoppingToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                logger.LogError("Could not import {Path}: {Reason}", file.Path, ex.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics.Metrics;
+using Microsoft.EntityFrameworkCore;
+using Papers.Contracts;
+using Papers.Ingest.Connectors;
+using Papers.Ingest.Data;
+using Papers.ServiceDefaults.Outbox;
+using Papers.ServiceDefaults.Telemetry;
+
+namespace Papers.Ingest.Intake;
+
+/// <summary>What one intake did with the papers it was given.</summary>
+public record IntakeSummary(int New, int Revised, int Unchanged, IReadOnlyList<string> PaperIds)
+{
+    public int Total => New + Revised + Unchanged;
+}
+
+/// <summary>
+/// The one way papers enter the platform: gives each a stable id, skips what is already known
+/// with the same content, and records <see cref="PaperIngested"/> for new papers and new
+/// versions in the same transaction as Ingest's own state (published by the outbox relay).
+/// </summary>
+public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
+{
+    private static readonly Counter<long> Ingested = PapersTelemetry.Meter.CreateCounter<long>("papers.ingest.papers", description: "Papers handed on by Ingest, by source and outcome");
+
+    public async Task<IntakeSummary> IngestAsync(IReadOnlyList<SourcePaper> papers, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var ids = papers.Select(p => PaperIdentity.PaperId(p.ArxivId, p.Title)).ToList();
+        var distinctIds = ids.Distinct().ToList();
+        var known = await db.Papers.Where(p => distinctIds.Contains(p.PaperId)).ToDictionaryAsync(p => p.PaperId, cancellationToken);
+        int added = 0, revised = 0, unchanged = 0;
+
+        for (var i = 0; i < papers.Count; i++)
+        {
+            var paper = papers[i];
+            if (paper.Deleted)
+            {
+                unchanged++;
+                continue;
+            }
+            var id = ids[i];
+            var hash = PaperIdentity.ContentHash(paper.Title, paper.Abstract, paper.Authors);
+            if (known.TryGetValue(id, out var seen))
+            {
+                if (seen.ContentHash == hash && seen.Version >= paper.LatestVersion)
+                {
+                    unchanged++;
+                    Count(paper.Source, "unchanged");
+                    continue;
+                }
+                seen.Version = Math.Max(seen.Version + 1, paper.LatestVersion);
+                seen.ContentHash = hash;
+                seen.LastChangedAt = now;
+                revised++;
+                Count(paper.Source, "revised");
+            }
+            else
+            {
+                seen = new SeenPaper
+                {
+                    PaperId = id,
+                    Version = paper.LatestVersion,
+                    ContentHash = hash,
+                    TitleKey = PaperIdentity.TitleKey(paper.Title),
+                    Source = paper.Source,
+                    FirstSeenAt = now,
+                    LastChangedAt = now,
+                };
+                db.Papers.Add(seen);
+                known[id] = seen;
+                added++;
+                Count(paper.Source, "new");
+            }
+            db.AddToOutbox(ToEvent(paper, seen, now), clock);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return new IntakeSummary(added, revised, unchanged, ids);
+    }
+
+    private static PaperIngested ToEvent(SourcePaper p, SeenPaper seen, DateTimeOffset now) => new(
+        seen.PaperId, seen.Version, p.Title, p.Abstract, p.Authors, p.PrimaryCategory ?? p.Categories.FirstOrDefault(), p.Categories,
+        p.PublishedOn, p.ListedOn ?? DateOnly.FromDateTime(now.UtcDateTime), p.Source, p.SourceUpvotes,
+        p.Comments, p.JournalRef, p.Doi, p.License, p.SubmittedBy, seen.ContentHash, now);
+
+    private static void Count(string source, string outcome) =>
+        Ingested.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("outcome", outcome));
+}

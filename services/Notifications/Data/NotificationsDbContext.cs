@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Papers.Contracts;
+using Papers.ServiceDefaults.Data;
+using Papers.ServiceDefaults.Outbox;
+
+namespace Papers.Notifications.Data;
+
+/// <summary>Subscribers, their topics, what was sent to them, and the papers digests choose from.</summary>
+public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbContext> options) : DbContext(options)
+{
+    public DbSet<Subscriber> Subscribers => Set<Subscriber>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<CandidatePaper> Candidates => Set<CandidatePaper>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Subscriber>(e =>
+        {
+            e.ToTable("subscribers");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Email).HasMaxLength(320);
+            e.HasIndex(s => s.Email).IsUnique();
+            e.HasIndex(s => s.UnsubscribeToken).IsUnique();
+            e.Property(s => s.Topics).HasJsonConversion();
+        });
+        model.Entity<Delivery>(e =>
+        {
+            e.ToTable("deliveries");
+            e.HasKey(d => d.Id);
+            e.HasIndex(d => d.SubscriberId);
+            e.Property(d => d.PaperIds).HasJsonConversion();
+        });
+        model.Entity<CandidatePaper>(e =>
+        {
+            e.ToTable("candidate_papers");
+            e.HasKey(c => c.PaperId);
+            e.Property(c => c.PaperId).HasMaxLength(64);
+            e.HasIndex(c => c.ArrivedAt);
+            e.Property(c => c.Authors).HasJsonConversion();
+            e.Property(c => c.Tags).HasJsonConversion();
+            e.Property(c => c.Keywords).HasJsonConversion();
+            e.Property(c => c.Embedding).HasVectorConversion();
+        });
+        model.AddOutbox();
+    }
+
+}
+
+public class Subscriber
+{
+    public Guid Id { get; set; }
+    public required string Email { get; set; }
+
+    /// <summary>Topics followed: free text ("quantization") or arXiv categories ("cs.CL").</summary>
+    public List<string> Topics { get; set; } = [];
+
+    /// <summary>Secret in every digest's unsubscribe link: unsubscribing needs no login.</summary>
+    public required string UnsubscribeToken { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public bool Active { get; set; } = true;
+
+    /// <summary>Papers that arrived after this were not yet considered for this subscriber (UTC).</summary>
+    public DateTime LastDigestAt { get; set; }
+}
+
+public class Delivery
+{
+    public Guid Id { get; set; }
+    public Guid SubscriberId { get; set; }
+    public List<string> PaperIds { get; set; } = [];
+    public DateTimeOffset SentAt { get; set; }
+    public required string Transport { get; set; }
+}
+
+/// <summary>A paper digests can include: text from <c>PaperIngested</c>, vector and tags from <c>PaperEnriched</c>.</summary>
+public class CandidatePaper
+{
+    public required string PaperId { get; set; }
+    public string? Title { get; set; }
+    public string? Abstract { get; set; }
+    public List<string> Authors { get; set; } = [];
+    public string? ContentHash { get; set; }
+    public DateOnly? ListedOn { get; set; }
+    public float[]? Embedding { get; set; }
+    public string? EmbeddingModel { get; set; }
+    public string? EnrichedHash { get; set; }
+    public List<TopicTag> Tags { get; set; } = [];
+    public List<string> Keywords { get; set; } = [];
+
+    /// <summary>When the paper (or a new version) arrived here (UTC); digests take papers newer than their last run.</summary>
+    public DateTime ArrivedAt { get; set; }
+
+    public bool IsReady => Title is not null && Embedding is not null && EnrichedHash == ContentHash;
+}

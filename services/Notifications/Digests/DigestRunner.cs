@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Papers.Contracts;
+using Papers.Notifications.Data;
+using Papers.Notifications.Mail;
+using Papers.ServiceDefaults.Outbox;
+
+namespace Papers.Notifications.Digests;
+
+public record DigestRunSummary(int Subscribers, int Sent, int Empty, int Failed);
+
+/// <summary>
+/// Sends every active subscriber their digest. A delivery is recorded (with its <see cref="DigestSent"/>
+/// event) only after the mail transport accepted it, so a failed send is retried on the next run.
+/// </summary>
+public sealed class DigestRunner(NotificationsDbContext db, DigestComposer composer, IMailSender sender,
+    IOptions<MailOptions> mail, TimeProvider clock, ILogger<DigestRunner> logger)
+{
+    private static readonly SemaphoreSlim OneRunAtATime = new(1, 1);
+
+    public async Task<DigestRunSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        await OneRunAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            var subscribers = await db.Subscribers.Where(s => s.Active).OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
+            int sent = 0, empty = 0, failed = 0;
+            foreach (var subscriber in subscribers)
+            {
+                var startedAt = clock.GetUtcNow();
+                var entries = await composer.ComposeAsync(subscriber, cancellationToken);
+                if (entries.Count == 0)
+                {
+                    empty++;
+                    continue;
+                }
+                try
+                {
+                    await sender.SendAsync(DigestRenderer.Render(subscriber, entries, mail.Value, startedAt), cancellationToken);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failed++;
+                    logger.LogWarning(ex, "Digest for subscriber {Subscriber} could not be sent; it will be retried on the next run", subscriber.Id);
+                    continue;
+                }
+                var paperIds = entries.Select(e => e.Paper.PaperId).ToList();
+                db.Deliveries.Add(new Delivery { Id = Guid.NewGuid(), SubscriberId = subscriber.Id, PaperIds = paperIds, SentAt = startedAt, Transport = sender.Transport });
+                subscriber.LastDigestAt = startedAt.UtcDateTime;
+                db.AddToOutbox(new DigestSent(Guid.NewGuid(), subscriber.Id, subscriber.Topics, paperIds, startedAt), clock);
+                await db.SaveChangesAsync(cancellationToken);
+                sent++;
+            }
+            logger.LogInformation("Digest run: {Subscribers} subscribers, {Sent} sent, {Empty} with nothing new, {Failed} failed", subscribers.Count, sent, empty, failed);
+            return new DigestRunSummary(subscribers.Count, sent, empty, failed);
+        }
+        finally
+        {
+            OneRunAtATime.Release();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Cronos;
+using Papers.Notifications.Apis;
+using Papers.Notifications.Consumers;
+using Papers.Notifications.Data;
+using Papers.Notifications.Digests;
+using Papers.Notifications.Mail;
+using Papers.ServiceDefaults.Data;
+using Papers.ServiceDefaults.Embeddings;
+using Papers.ServiceDefaults.Messaging;
+
+namespace Papers.Notifications;
+
+public static class Extensions
+{
+    /// <summary>Notifications: subscribers, digest composition and scheduling, and the mail transport.</summary>
+    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDbContext<NotificationsDbContext>("Notifications");
+        builder.AddTextEmbedderClient();
+        builder.Services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.Cron) || CronExpression.TryParse(o.Cron, out _), "Digests:Cron is not a valid cron expression (minute hour day month weekday).")
+            .Validate(o => o.MaxPapers is >= 1 and <= 100, "Digests:MaxPapers must be between 1 and 100.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
+        // The mail transport is chosen here and nowhere else.
+        var transport = builder.Configuration.GetSection(MailOptions.Section).Get<MailOptions>()?.Transport ?? MailTransport.Pickup;
+        if (transport == MailTransport.Smtp)
+            builder.Services.AddSingleton<IMailSender, SmtpMailSender>();
+        else
+            builder.Services.AddSingleton<IMailSender, PickupDirectoryMailSender>();
+        builder.Services.AddScoped<DigestComposer>();
+        builder.Services.AddScoped<DigestRunner>();
+        builder.Services.AddHostedService<DigestScheduler>();
+
+        builder.AddConsumer<CollectDigestCandidateConsumer, CollectDigestCandidateConsumerDefinition>();
+        return builder;
+    }
+
+    public static WebApplication MapNotifications(this WebApplication app)
+    {
+        app.MapSubscriptionsApi();
+        return app;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Papers.Notifications.Mail;
+
+public enum MailTransport
+{
+    /// <summary>Writes each message as an .eml file into <see cref="MailOptions.PickupDirectory"/>: the embedded default.</summary>
+    Pickup,
+
+    /// <summary>Sends through the SMTP server at <see cref="MailOptions.Smtp"/>.</summary>
+    Smtp,
+}
+
+/// <summary>Section <c>Mail</c>.</summary>
+public sealed class MailOptions
+{
+    public const string Section = "Mail";
+
+    public MailTransport Transport { get; set; } = MailTransport.Pickup;
+    public string PickupDirectory { get; set; } = "data/mail";
+    public string From { get; set; } = "Papers digest <digest@papers.localhost>";
+
+    /// <summary>Base URL of the public site, for links in e-mails.</summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:8080";
+
+    public SmtpOptions Smtp { get; set; } = new();
+}
+
+public sealed class SmtpOptions
+{
+    public string Host { get; set; } = "localhost";
+    public int Port { get; set; } = 25;
+    public bool UseTls { get; set; }
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+}

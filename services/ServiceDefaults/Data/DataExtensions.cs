@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Papers.ServiceDefaults.Outbox;
+
+namespace Papers.ServiceDefaults.Data;
+
+public static class DataExtensions
+{
+    /// <summary>
+    /// Registers a service's own DbContext with the provider from <c>Database:Provider</c> (the one
+    /// place it is chosen), a readiness health check, schema creation at start-up, and the outbox
+    /// relay that publishes the events the context's transactions recorded.
+    /// </summary>
+    /// <param name="serviceName">Names the SQLite file and the connection string to look for.</param>
+    public static IHostApplicationBuilder AddServiceDbContext<TContext>(this IHostApplicationBuilder builder, string serviceName)
+        where TContext : DbContext
+    {
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = ConnectionString(builder.Configuration, options, serviceName);
+
+        builder.Services.AddSingleton<OutboxSignal<TContext>>();
+        builder.Services.AddDbContext<TContext>((sp, db) =>
+        {
+            switch (options.Provider)
+            {
+                case DatabaseProvider.Sqlite:
+                    db.UseSqlite(connectionString);
+                    break;
+                case DatabaseProvider.Postgres:
+                    db.UseNpgsql(connectionString, o => o.EnableRetryOnFailure());
+                    break;
+                default:
+                    throw new InvalidOperationException($"Database:Provider '{options.Provider}' is not supported; use Sqlite or Postgres.");
+            }
+            db.AddInterceptors(new OutboxSavedInterceptor(sp.GetRequiredService<OutboxSignal<TContext>>()));
+        });
+        builder.Services.AddHealthChecks().AddDbContextCheck<TContext>($"{serviceName}-database", tags: [Extensions.ReadyTag]);
+        builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
+        builder.Services.AddHostedService<OutboxRelay<TContext>>();
+        return builder;
+    }
+
+    private static string ConnectionString(IConfiguration configuration, DatabaseOptions options, string serviceName)
+    {
+        var configured = configuration.GetConnectionString(serviceName) ?? configuration.GetConnectionString("Papers");
+        if (options.Provider == DatabaseProvider.Postgres)
+            return configured ?? throw new InvalidOperationException(
+                $"Database:Provider is Postgres but neither ConnectionStrings:{serviceName} nor ConnectionStrings:Papers is set.");
+        if (configured is not null)
+            return configured;
+        var directory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(directory);
+        return $"Data Source={Path.Combine(directory, serviceName.ToLowerInvariant() + ".db")}";
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Papers.ServiceDefaults.Telemetry;
+
+namespace Papers.ServiceDefaults;
+
+public static class Extensions
+{
+    /// <summary>Tag of health checks that only matter for readiness (broker, database).</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// What every service host gets: OpenTelemetry, health checks, problem details and
+    /// resilient HTTP clients. Messaging and data are added by <c>AddMessaging</c> and
+    /// <c>AddServiceDbContext</c>, once each, with the provider chosen from configuration.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.AddPapersTelemetry();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        return builder;
+    }
+
+    /// <summary>
+    /// Health endpoints in every environment: <c>/alive</c> (the process answers) and
+    /// <c>/health/ready</c> (broker and database reachable), which Helm probes use.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteHealth });
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = WriteHealth });
+        return app;
+    }
+
+    private static Task WriteHealth(HttpContext context, HealthReport report) =>
+        context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description ?? e.Value.Exception?.Message }),
+        });
+}

@@ -1,0 +1,85 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Papers.ServiceDefaults.Messaging;
+
+public static class MessagingExtensions
+{
+    private const string RegistrationsKey = "Papers.Messaging.Consumers";
+
+    /// <summary>
+    /// Adds a consumer and its endpoint definition to this host's bus. Each service lists its
+    /// consumers in its own <c>Extensions.cs</c>; <see cref="AddMessaging"/> registers them all.
+    /// </summary>
+    public static IHostApplicationBuilder AddConsumer<TConsumer, TDefinition>(this IHostApplicationBuilder builder)
+        where TConsumer : class, IConsumer
+        where TDefinition : class, IConsumerDefinition<TConsumer>
+    {
+        Registrations(builder).Add(x => x.AddConsumer<TConsumer, TDefinition>());
+        return builder;
+    }
+
+    /// <summary>
+    /// MassTransit, once per process, with every consumer the services added, the transport from
+    /// <c>Messaging:Transport</c>, kebab-case queue names, and retry configured in one place: a
+    /// message that still fails ends in <c>&lt;queue&gt;_error</c> with its exception headers.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        builder.Services.AddSingleton(options);
+        var consumers = Registrations(builder);
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.DisableUsageTelemetry();
+            x.SetKebabCaseEndpointNameFormatter();
+            foreach (var add in consumers)
+                add(x);
+
+            switch (options.Transport)
+            {
+                case MessagingTransport.InMemory:
+                    x.UsingInMemory((context, cfg) =>
+                    {
+                        ConfigureRetry(cfg, options);
+                        cfg.ConfigureEndpoints(context);
+                    });
+                    break;
+                case MessagingTransport.RabbitMq:
+                    var uri = builder.Configuration.GetConnectionString("RabbitMq")
+                        ?? throw new InvalidOperationException("Messaging:Transport is RabbitMq but ConnectionStrings:RabbitMq (an amqp:// URI) is not set.");
+                    x.UsingRabbitMq((context, cfg) =>
+                    {
+                        cfg.Host(new Uri(uri), h => h.PublisherConfirmation = true);
+                        cfg.PrefetchCount = options.PrefetchCount;
+                        if (options.DelayedRedelivery)
+                        {
+                            cfg.UseDelayedMessageScheduler();
+                            cfg.UseDelayedRedelivery(r => r.Intervals(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15)));
+                        }
+                        ConfigureRetry(cfg, options);
+                        cfg.ConfigureEndpoints(context);
+                    });
+                    break;
+                default:
+                    throw new InvalidOperationException($"Messaging:Transport '{options.Transport}' is not supported; use InMemory or RabbitMq.");
+            }
+        });
+        // Without this, a publish made while the bus is still starting is silently lost.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        return builder;
+    }
+
+    private static void ConfigureRetry(IBusFactoryConfigurator cfg, MessagingOptions options) =>
+        cfg.UseMessageRetry(r => r.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval));
+
+    private static List<Action<IBusRegistrationConfigurator>> Registrations(IHostApplicationBuilder builder)
+    {
+        if (!builder.Properties.TryGetValue(RegistrationsKey, out var list))
+            builder.Properties[RegistrationsKey] = list = new List<Action<IBusRegistrationConfigurator>>();
+        return (List<Action<IBusRegistrationConfigurator>>)list;
+    }
+}
