@@ -20,6 +20,8 @@ namespace Papers.Contracts;
 /// <param name="JournalRef">Journal reference.</param>
 /// <param name="Doi">DOI.</param>
 /// <param name="License">Licence URL.</param>
+/// <param name="AbsUrl">Landing page of the paper at its source.</param>
+/// <param name="PdfUrl">Full text.</param>
 /// <param name="SubmittedBy">Who submitted it, for user submissions.</param>
 /// <param name="ContentHash">Hash of title + abstract + authors: equal hashes mean equal content.</param>
 /// <param name="IngestedAt">When Ingest accepted it.</param>
@@ -39,6 +41,8 @@ public record PaperIngested(
     string? JournalRef,
     string? Doi,
     string? License,
+    string? AbsUrl,
+    string? PdfUrl,
     string? SubmittedBy,
     string ContentHash,
     DateTimeOffset IngestedAt);

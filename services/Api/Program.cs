@@ -12,5 +12,3 @@ app.MapDefaultEndpoints();
 app.MapApi();
 app.Run();
 
-/// <summary>Entry point, visible to <c>WebApplicationFactory</c> in tests.</summary>
-public partial class Program;

@@ -24,5 +24,3 @@ app.MapNotifications();
 app.MapApi();
 app.Run();
 
-/// <summary>Entry point, visible to <c>WebApplicationFactory</c> in the end-to-end tests.</summary>
-public partial class Program;

@@ -7,7 +7,7 @@ using Papers.ServiceDefaults.Data;
 namespace Papers.Local;
 
 /// <summary>Says where the platform is once it listens: the page, the API document, the data and the mail folder.</summary>
-internal sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer server, IConfiguration configuration,
+public sealed class StartupBanner(IHostApplicationLifetime lifetime, IServer server, IConfiguration configuration,
     IOptions<MailOptions> mail, ILogger<StartupBanner> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)

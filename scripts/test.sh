@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs and starts what it needs (RabbitMQ,
+# PostgreSQL, an SMTP sink, helm), builds with warnings as errors, checks formatting, runs every
+# test project and the Helm chart checks, and stops the servers it started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/infra.sh
+source scripts/infra.sh
+
+infra_install
+trap infra_down EXIT
+infra_up
+
+echo "== build (warnings are errors)"
+dotnet build platform.sln -c Release -nologo -clp:NoSummary -v q
+
+echo "== format"
+dotnet format platform.sln --verify-no-changes --no-restore
+
+echo "== tests"
+results=$(mktemp)
+status=0
+dotnet test platform.sln -c Release --no-build -nologo -v q 2>&1 | tee "$results" || status=$?
+
+echo "== helm chart"
+helm_status=0
+scripts/helm-check.sh || helm_status=$?
+
+passed=$(grep -oE 'Passed: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
+rm -f "$results"
+echo "dotnet: $passed passed, $failed failed"
+if ((status != 0 || helm_status != 0 || failed != 0)); then
+  exit 1
+fi

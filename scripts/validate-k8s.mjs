@@ -1,0 +1,257 @@
+// Validates `helm template` output offline (called by scripts/helm-check.sh):
+//  1. every built-in object against the Kubernetes OpenAPI schema, via kubernetes-models
+//     (catches wrong types, missing required fields, bad enums; not unknown fields);
+//  2. KEDA objects with @kubernetes-models/keda (same kind of schema check), plus the fields the
+//     chart relies on;
+//  3. the chart's own rules: probes, resources, security context, references between objects,
+//     per-service configuration, and CPU vs GPU enrichment.
+// Usage: node validate-k8s.mjs --node-modules DIR --variant default|gpu|dev rendered.yaml
+//        node validate-k8s.mjs --node-modules DIR --schema-only manifests.yaml   (1 only; other
+//        CRDs need just apiVersion, kind and metadata.name: used for deploy/helm/examples)
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const args = process.argv.slice(2);
+const opt = (name, hasValue = true) => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const [, value] = args.splice(i, hasValue ? 2 : 1);
+  return hasValue ? value : true;
+};
+const nodeModules = resolve(opt("--node-modules") ?? "node_modules");
+const require = createRequire(resolve(nodeModules, "_")); // resolves from that folder
+// @kubernetes-models/keda is ESM-only; import its files by path (its exports map hides them from require).
+const importKeda = async (kind) =>
+  (await import(pathToFileURL(resolve(nodeModules, `@kubernetes-models/keda/keda.sh/v1alpha1/${kind}.js`)).href))[kind];
+const variant = opt("--variant") ?? "default";
+const schemaOnly = opt("--schema-only", false) ?? false;
+const file = args[0];
+if (!file) throw new Error("usage: validate-k8s.mjs --node-modules DIR --variant NAME FILE");
+
+const YAML = require("yaml");
+const errors = [];
+const err = (obj, msg) => errors.push(`${obj ? `${obj.kind}/${obj.metadata?.name}: ` : ""}${msg}`);
+
+// ---- parse ----
+const objects = [];
+for (const doc of YAML.parseAllDocuments(readFileSync(file, "utf8"))) {
+  if (doc.errors.length) err(null, `YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
+  const obj = doc.toJS();
+  if (obj !== null && obj !== undefined) objects.push(obj);
+}
+if (objects.length === 0) err(null, "nothing rendered");
+
+// ---- 1 + 2: schema ----
+const schemaCheck = (o, Model) => {
+  try {
+    new Model(o).validate();
+  } catch (e) {
+    const details = (e.errors ?? []).map((x) => `${x.instancePath || "/"} ${x.message}`).join("; ");
+    err(o, `schema: ${details || e.message}`);
+  }
+};
+const crdChecks = {
+  "keda.sh/v1alpha1/ScaledObject": (o) => {
+    const s = o.spec ?? {};
+    if (!s.scaleTargetRef?.name) err(o, "spec.scaleTargetRef.name missing");
+    if (!Number.isInteger(s.minReplicaCount) || !Number.isInteger(s.maxReplicaCount)) err(o, "min/maxReplicaCount must be integers");
+    else if (s.minReplicaCount > s.maxReplicaCount) err(o, "minReplicaCount > maxReplicaCount");
+    if (!Array.isArray(s.triggers) || s.triggers.length === 0) return err(o, "spec.triggers empty");
+    for (const t of s.triggers) {
+      if (t.type !== "rabbitmq") err(o, `trigger type ${t.type}, expected rabbitmq`);
+      const m = t.metadata ?? {};
+      for (const [k, v] of Object.entries(m)) if (typeof v !== "string") err(o, `trigger metadata.${k} must be a string`);
+      if (!m.queueName) err(o, "trigger metadata.queueName missing");
+      if (!["QueueLength", "MessageRate"].includes(m.mode)) err(o, `trigger metadata.mode ${m.mode}`);
+      if (!/^\d+(\.\d+)?$/.test(m.value ?? "")) err(o, `trigger metadata.value ${m.value} is not a number`);
+      if (m.host) err(o, "broker URI inline in the trigger; use the TriggerAuthentication");
+      if (!t.authenticationRef?.name) err(o, "trigger authenticationRef.name missing");
+    }
+  },
+  "keda.sh/v1alpha1/TriggerAuthentication": (o) => {
+    const refs = o.spec?.secretTargetRef;
+    if (!Array.isArray(refs) || refs.length === 0) return err(o, "spec.secretTargetRef empty");
+    for (const r of refs) if (!r.parameter || !r.name || !r.key) err(o, "secretTargetRef needs parameter, name and key");
+    if (!refs.some((r) => r.parameter === "host")) err(o, "no secretTargetRef for parameter host");
+  },
+};
+
+for (const o of objects) {
+  if (!o.apiVersion || !o.kind || !o.metadata?.name) {
+    err(o, "apiVersion, kind and metadata.name are required");
+    continue;
+  }
+  const gvk = `${o.apiVersion}/${o.kind}`;
+  if (crdChecks[gvk]) {
+    schemaCheck(o, await importKeda(o.kind));
+    crdChecks[gvk](o);
+    continue;
+  }
+  let Model;
+  try {
+    Model = require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
+  } catch {
+    if (!(schemaOnly && o.apiVersion.includes("."))) err(o, `unknown apiVersion/kind ${gvk}`);
+    continue;
+  }
+  schemaCheck(o, Model);
+}
+
+const kinds = {};
+for (const o of objects) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;
+const summary = () => Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(", ");
+const finish = (notes = []) => {
+  if (errors.length) {
+    for (const e of errors) console.log(`error: ${e}`);
+    console.log(`${errors.length} error(s) in ${objects.length} objects`);
+    process.exit(1);
+  }
+  console.log(`${objects.length} objects valid (${summary()})${notes.length ? `; ${notes.join("; ")}` : ""}`);
+  process.exit(0);
+};
+if (schemaOnly) finish();
+
+// ---- 3: chart rules ----
+const byKind = (kind) => objects.filter((o) => o.kind === kind);
+const find = (kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+const matches = (selector, labels) =>
+  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+const COMPONENTS = ["ingest", "enrichment", "notifications", "api"];
+const WITH_DATABASE = ["ingest", "notifications", "api"];
+const REQUIRED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
+  "app.kubernetes.io/version", "app.kubernetes.io/managed-by", "app.kubernetes.io/part-of", "helm.sh/chart"];
+
+const seen = new Set();
+for (const o of objects) {
+  const id = `${o.kind}/${o.metadata.name}`;
+  if (seen.has(id)) err(o, "rendered twice");
+  seen.add(id);
+  for (const l of REQUIRED_LABELS) if (!o.metadata.labels?.[l]) err(o, `label ${l} missing`);
+  if (o.metadata.name.length > 63) err(o, "name longer than 63 characters");
+}
+
+const deployments = {};
+for (const d of byKind("Deployment")) {
+  const component = d.metadata.labels?.["app.kubernetes.io/component"];
+  deployments[component] = d;
+  const pod = d.spec.template.spec;
+  const podLabels = d.spec.template.metadata?.labels;
+  if (!matches(d.spec.selector?.matchLabels, podLabels)) err(d, "selector does not match the pod labels");
+  if (!pod.securityContext?.runAsNonRoot) err(d, "pod securityContext.runAsNonRoot is not true");
+  if (!find("ServiceAccount", pod.serviceAccountName)) err(d, `serviceAccount ${pod.serviceAccountName} not rendered`);
+  const spread = pod.topologySpreadConstraints ?? [];
+  if (spread.length === 0) err(d, "no topologySpreadConstraints");
+  for (const t of spread) if (!matches(t.labelSelector?.matchLabels, podLabels)) err(d, `spread on ${t.topologyKey} selects other pods`);
+  const ann = d.spec.template.metadata?.annotations ?? {};
+  // EmbeddingClient invokes app id "enrichment" through the sidecar: app ids are the component names.
+  if (ann["dapr.io/enabled"] === "true" && !(ann["dapr.io/app-id"] === component && ann["dapr.io/app-port"] === "8080"))
+    err(d, `dapr.io/enabled needs dapr.io/app-id ${component} and dapr.io/app-port 8080`);
+  if (pod.containers.length !== 1) err(d, "expected one container");
+  const c = pod.containers[0];
+  if (c.readinessProbe?.httpGet?.path !== "/health/ready") err(d, "readinessProbe is not GET /health/ready");
+  if (c.livenessProbe?.httpGet?.path !== "/alive") err(d, "livenessProbe is not GET /alive");
+  if (!c.ports?.some((p) => p.name === "http" && p.containerPort === 8080)) err(d, "no port http/8080");
+  for (const side of ["requests", "limits"])
+    for (const r of ["cpu", "memory"]) if (c.resources?.[side]?.[r] === undefined) err(d, `resources.${side}.${r} missing`);
+  const sc = c.securityContext ?? {};
+  if (sc.readOnlyRootFilesystem !== true || sc.allowPrivilegeEscalation !== false) err(d, "container must be read-only root, no privilege escalation");
+  if (!sc.capabilities?.drop?.includes("ALL")) err(d, "capabilities must drop ALL");
+  const tmp = c.volumeMounts?.find((m) => m.mountPath === "/tmp");
+  if (!tmp || !pod.volumes?.find((v) => v.name === tmp.name)?.emptyDir) err(d, "/tmp is not an emptyDir");
+  const cmName = c.envFrom?.[0]?.configMapRef?.name;
+  if (!find("ConfigMap", cmName)) err(d, `ConfigMap ${cmName} not rendered`);
+  const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
+  if (!env.ConnectionStrings__RabbitMq?.valueFrom?.secretKeyRef?.key) err(d, "ConnectionStrings__RabbitMq not from a Secret");
+  if (WITH_DATABASE.includes(component) !== !!env.ConnectionStrings__Papers?.valueFrom?.secretKeyRef)
+    err(d, `ConnectionStrings__Papers from a Secret ${WITH_DATABASE.includes(component) ? "missing" : "unexpected"}`);
+  if (!/^[^:]+:[^:]+$/.test(c.image.split("/").pop())) err(d, `image ${c.image} has no tag`);
+}
+for (const component of COMPONENTS) if (!deployments[component]) err(null, `no Deployment for ${component}`);
+
+const configOf = (component) => {
+  const d = deployments[component];
+  return find("ConfigMap", d?.spec.template.spec.containers[0].envFrom?.[0]?.configMapRef?.name)?.data ?? {};
+};
+const svcUrl = (component) => `http://${deployments[component]?.metadata.name}:8080`;
+for (const component of Object.keys(deployments)) {
+  const cfg = configOf(component);
+  const expect = (k, v) => cfg[k] !== v && err(deployments[component], `config ${k}=${cfg[k]}, expected ${v}`);
+  expect("Messaging__Transport", "RabbitMq");
+  expect("ASPNETCORE_HTTP_PORTS", "8080");
+  expect("OTEL_SERVICE_NAME", `papers-${component}`);
+  if (!/(^|,)service\.version=[^,]+/.test(cfg.OTEL_RESOURCE_ATTRIBUTES ?? "")) err(deployments[component], "OTEL_RESOURCE_ATTRIBUTES lacks service.version");
+  if (WITH_DATABASE.includes(component)) expect("Database__Provider", "Postgres");
+  if (["api", "notifications"].includes(component)) expect("Services__Enrichment", svcUrl("enrichment"));
+  if (component === "notifications") {
+    expect("Mail__Transport", "Smtp");
+    for (const k of ["Mail__Smtp__Host", "Mail__Smtp__Port", "Mail__From", "Mail__PublicBaseUrl"]) if (!cfg[k]) err(deployments[component], `config ${k} empty`);
+    if (!["true", "false"].includes(cfg.Mail__Smtp__UseTls)) err(deployments[component], `config Mail__Smtp__UseTls=${cfg.Mail__Smtp__UseTls}`);
+  }
+  if (component === "enrichment") {
+    if (!["Cpu", "Cuda", "Auto"].includes(cfg.Embedding__ExecutionProvider)) err(deployments.enrichment, `Embedding__ExecutionProvider=${cfg.Embedding__ExecutionProvider}`);
+    if (!/^\d+$/.test(cfg.Embedding__IntraOpThreads ?? "")) err(deployments.enrichment, "Embedding__IntraOpThreads is not an integer >= 0");
+  }
+}
+
+for (const s of byKind("Service")) {
+  const targets = Object.values(deployments).filter((d) => matches(s.spec.selector, d.spec.template.metadata.labels));
+  if (targets.length !== 1) err(s, `selector matches ${targets.length} Deployments`);
+  if (!s.spec.ports?.some((p) => p.port === 8080 && p.targetPort === "http")) err(s, "no port 8080 -> http");
+}
+for (const p of byKind("PodDisruptionBudget"))
+  if (!Object.values(deployments).some((d) => matches(p.spec.selector?.matchLabels, d.spec.template.metadata.labels)))
+    err(p, "selects no Deployment");
+
+const autoscaled = (o, name) => {
+  const d = find("Deployment", name);
+  if (!d) return err(o, `target Deployment ${name} not rendered`);
+  if (d.spec.replicas !== undefined) err(o, `Deployment ${name} sets spec.replicas; the autoscaler owns it`);
+};
+for (const h of byKind("HorizontalPodAutoscaler")) autoscaled(h, h.spec.scaleTargetRef.name);
+for (const so of byKind("ScaledObject")) {
+  autoscaled(so, so.spec.scaleTargetRef?.name);
+  for (const t of so.spec.triggers ?? [])
+    if (!find("TriggerAuthentication", t.authenticationRef?.name)) err(so, `TriggerAuthentication ${t.authenticationRef?.name} not rendered`);
+}
+
+const jobs = byKind("Job");
+for (const j of jobs) {
+  const hooks = (j.metadata.annotations?.["helm.sh/hook"] ?? "").split(",");
+  if (!hooks.includes("pre-install") || !hooks.includes("pre-upgrade")) err(j, "not a pre-install,pre-upgrade hook");
+  const pod = j.spec.template.spec;
+  const c = pod.containers[0];
+  if (JSON.stringify(c.args) !== '["migrate"]') err(j, "args are not [migrate]");
+  if (pod.serviceAccountName || c.envFrom) err(j, "a pre-install hook cannot use the release's ServiceAccount or ConfigMap");
+  if (byKind("Service").some((s) => matches(s.spec.selector, j.spec.template.metadata?.labels))) err(j, "a Service selects the migration pod");
+  if (c.securityContext?.readOnlyRootFilesystem !== true) err(j, "container must be read-only root");
+}
+for (const component of WITH_DATABASE)
+  if (!jobs.some((j) => j.metadata.labels?.["app.kubernetes.io/component"] === `${component}-migrate`))
+    err(null, `no migration Job for ${component}`);
+
+// ---- CPU vs GPU enrichment ----
+const enrich = deployments.enrichment;
+const notes = [];
+if (enrich) {
+  const pod = enrich.spec.template.spec;
+  const c = pod.containers[0];
+  const gpus = c.resources?.limits?.["nvidia.com/gpu"];
+  const provider = configOf("enrichment").Embedding__ExecutionProvider;
+  if (variant === "gpu") {
+    if (!(Number(gpus) >= 1)) err(enrich, `GPU variant: limits nvidia.com/gpu=${gpus}`);
+    if (provider !== "Cuda") err(enrich, `GPU variant: Embedding__ExecutionProvider=${provider}`);
+    if (!c.image.endsWith("-gpu")) err(enrich, `GPU variant: image ${c.image} is not the -gpu variant`);
+    if (!pod.tolerations?.some((t) => t.key === "nvidia.com/gpu")) err(enrich, "GPU variant: no nvidia.com/gpu toleration");
+    if (Object.keys(pod.nodeSelector ?? {}).length === 0) err(enrich, "GPU variant: no nodeSelector");
+  } else {
+    if (objects.some((o) => JSON.stringify(o).includes("nvidia.com/gpu"))) err(null, "CPU variant mentions nvidia.com/gpu");
+    if (provider === "Cuda") err(enrich, "CPU variant: Embedding__ExecutionProvider=Cuda");
+  }
+  notes.push(`enrichment ${gpus ? `nvidia.com/gpu=${gpus}` : "no GPU"}, ExecutionProvider=${provider}, image ${c.image.split("/").pop()}`);
+}
+const queues = byKind("ScaledObject").flatMap((s) => (s.spec.triggers ?? []).map((t) => t.metadata?.queueName));
+if (queues.length) notes.push(`KEDA queue ${queues.join(",")}`);
+
+finish(notes);

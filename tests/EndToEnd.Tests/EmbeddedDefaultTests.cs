@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using MimeKit;
+using Item = Papers.EndToEnd.Tests.LocalHostFixture.Item;
+
+namespace Papers.EndToEnd.Tests;
+
+/// <summary>The whole platform on the embedded default, asserted through HTTP as a user would see it.</summary>
+public sealed partial class EmbeddedDefaultTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+{
+    private readonly HttpClient _client = host.CreateClient();
+
+    [Fact]
+    public async Task Serves_every_sample_paper_once_with_tags_and_keywords()
+    {
+        var items = await _client.GetFromJsonAsync<List<Item>>("/api/daily_papers?date=2025-11-07&limit=100");
+
+        Assert.Equal(LocalHostFixture.SamplePapers, items!.Count);
+        Assert.Equal(items.Count, items.Select(i => i.Paper.Id).Distinct().Count());
+        Assert.All(items, i => Assert.InRange(i.Paper.AiKeywords.Count, 3, 8));
+        Assert.True(items.Count(i => i.Paper.Tags.Count > 0) > items.Count * 0.9, "most papers carry topic tags");
+    }
+
+    [Fact]
+    public async Task Search_finds_quantization_papers_by_a_paraphrase_without_the_word()
+    {
+        var items = await _client.GetFromJsonAsync<List<Item>>("/api/papers/search?q=" + Uri.EscapeDataString("storing network weights in fewer bits to speed up inference") + "&limit=5");
+
+        Assert.NotNull(items);
+        Assert.True(items.Take(3).All(i => Quantization().IsMatch(i.Paper.Title + " " + i.Paper.Summary)),
+            "top 3: " + string.Join(" | ", items.Take(3).Select(i => i.Paper.Title)));
+    }
+
+    [Fact]
+    public async Task Similar_papers_of_a_quantization_paper_are_mostly_quantization_papers()
+    {
+        var hawq = (await _client.GetFromJsonAsync<List<Item>>("/api/papers/search?q=HAWQV3%20dyadic&limit=1"))!.Single();
+        Assert.Contains("HAWQV3", hawq.Paper.Title);
+
+        var similar = await _client.GetFromJsonAsync<List<Item>>($"/api/papers/{hawq.Paper.Id}/similar?limit=8");
+
+        Assert.Equal(8, similar!.Count);
+        Assert.DoesNotContain(similar, s => s.Paper.Id == hawq.Paper.Id);
+        var onTopic = similar.Count(s => Quantization().IsMatch(s.Paper.Title + " " + s.Paper.Summary));
+        Assert.True(onTopic >= 6, $"{onTopic} of 8 similar papers are about quantization: " + string.Join(" | ", similar.Select(s => s.Paper.Title)));
+    }
+
+    [Fact]
+    public async Task Digest_file_for_a_subscriber_names_papers_of_their_topic()
+    {
+        var email = $"reader-{Guid.NewGuid():N}@example.org";
+        var subscribe = await _client.PostAsJsonAsync("/api/subscriptions", new { email, topics = new[] { "quantization" } });
+        Assert.Equal(HttpStatusCode.Created, subscribe.StatusCode);
+
+        var run = await _client.PostAsync("/api/digests/run", null);
+        run.EnsureSuccessStatusCode();
+
+        var file = Directory.EnumerateFiles(host.MailDirectory, "*.eml")
+            .Select(f => (Path: f, Message: MimeMessage.Load(f)))
+            .Single(m => m.Message.To.Mailboxes.Any(a => a.Address == email));
+        var text = file.Message.TextBody ?? "";
+        Assert.False(string.IsNullOrEmpty(file.Message.HtmlBody));
+        var titles = TitleLine().Matches(text).Select(m => m.Groups[1].Value).ToList();
+        Assert.InRange(titles.Count, 3, 10);
+        var onTopic = titles.Count(t => Quantization().IsMatch(t));
+        Assert.True(onTopic >= titles.Count * 0.8, $"{onTopic} of {titles.Count} digest papers are about quantization: {string.Join(" | ", titles)}");
+        Assert.Contains("Why: your topic “quantization”", text);
+        Assert.Contains("/api/subscriptions/unsubscribe?token=", text);
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_problem_details()
+    {
+        var unknown = await _client.GetAsync("/api/papers/9999.99999");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+
+        var empty = await _client.GetAsync("/api/papers/search?q=");
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal("application/problem+json", empty.Content.Headers.ContentType?.MediaType);
+
+        var tooLong = await _client.GetAsync("/api/papers/search?q=" + new string('a', 251));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("250", await tooLong.Content.ReadAsStringAsync());
+
+        var badDate = await _client.GetAsync("/api/daily_papers?date=2025-13-40");
+        Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_submitted_paper_becomes_searchable()
+    {
+        var submit = await _client.PostAsJsonAsync("/api/papers/submit", new
+        {
+            title = "Gradient-free Tuning of Sparse Mixture-of-Experts Routers for Protein Folding",
+            summary = "We tune the routers of sparse mixture-of-experts models for protein structure prediction without gradients, using evolutionary search over routing tables.",
+            authors = new[] { "Ada Example", "Alan Sample" },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+
+        await Eventually.Async(async () =>
+        {
+            var hits = await _client.GetFromJsonAsync<List<Item>>("/api/papers/search?q=evolutionary%20routing%20protein%20experts&limit=3");
+            return hits!.Any(h => h.Paper.Title.StartsWith("Gradient-free Tuning", StringComparison.Ordinal) && h.Paper.Enriched);
+        }, TimeSpan.FromMinutes(1), "the submitted paper to be searchable and enriched");
+    }
+
+    [Fact]
+    public async Task Upvotes_count_once_per_voter()
+    {
+        var paper = (await _client.GetFromJsonAsync<List<Item>>("/api/daily_papers?date=2025-11-07&limit=1"))!.Single().Paper;
+        var voter = Guid.NewGuid().ToString();
+
+        var first = await Upvote(paper.Id, voter);
+        var second = await Upvote(paper.Id, voter);
+
+        Assert.True(first.Counted);
+        Assert.False(second.Counted);
+        Assert.Equal(first.Upvotes, second.Upvotes);
+        var after = await _client.GetFromJsonAsync<LocalHostFixture.Paper>($"/api/papers/{paper.Id}");
+        Assert.True(after!.Upvotes >= paper.Upvotes + 1);
+    }
+
+    private async Task<Vote> Upvote(string id, string voter)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/papers/{id}/upvote");
+        request.Headers.Add("X-Voter-Id", voter);
+        var response = await _client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<Vote>())!;
+    }
+
+    private sealed record Vote(string PaperId, int Upvotes, bool Counted);
+
+    [GeneratedRegex(@"quantiz|low-bit|bitwidth|binariz|int8|fp8|precision|8-bit", RegexOptions.IgnoreCase)]
+    private static partial Regex Quantization();
+
+    [GeneratedRegex(@"^\d+\. (.+)$", RegexOptions.Multiline)]
+    private static partial Regex TitleLine();
+}

@@ -1,0 +1,108 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Papers.Contracts;
+using Papers.Ingest.Connectors;
+using Papers.Ingest.Data;
+using Papers.Ingest.Intake;
+using Papers.ServiceDefaults.Outbox;
+
+namespace Papers.Ingest.Tests.Intake;
+
+public sealed class IntakeTests : IDisposable
+{
+    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    private readonly IngestDbContext _db;
+
+    public IntakeTests()
+    {
+        _connection.Open();
+        _db = new IngestDbContext(new DbContextOptionsBuilder<IngestDbContext>().UseSqlite(_connection).Options);
+        _db.Database.EnsureCreated();
+    }
+
+    public void Dispose()
+    {
+        _db.Dispose();
+        _connection.Dispose();
+    }
+
+    private static SourcePaper Paper(string title, string @abstract = "An abstract.", string? arxivId = null, int version = 1) =>
+        new(arxivId, title, @abstract, [new PaperAuthor("Ada Lovelace")], "cs.LG", ["cs.LG"],
+            [new PaperVersion(version, null)], null, new DateOnly(2025, 11, 7), "file");
+
+    private List<PaperIngested> Published() =>
+        _db.Set<OutboxMessage>().AsEnumerable().Select(m => System.Text.Json.JsonSerializer.Deserialize<PaperIngested>(m.Body)!).ToList();
+
+    [Fact]
+    public async Task The_same_paper_twice_is_ingested_once_with_a_stable_id()
+    {
+        var intake = new PaperIntake(_db, TimeProvider.System);
+
+        var first = await intake.IngestAsync([Paper("Scaling Laws"), Paper("Other")], default);
+        var again = await intake.IngestAsync([Paper("Scaling Laws")], default);
+
+        Assert.Equal((2, 0, 0), (first.New, first.Revised, first.Unchanged));
+        Assert.Equal((0, 0, 1), (again.New, again.Revised, again.Unchanged));
+        Assert.Equal(first.PaperIds[0], again.PaperIds[0]);
+        Assert.StartsWith("p-", first.PaperIds[0]);
+        Assert.Equal(first.PaperIds[0], PaperIdentity.PaperId(null, "Scaling  laws!"));
+        Assert.Equal(2, Published().Count);
+    }
+
+    [Fact]
+    public async Task Changed_content_of_a_known_paper_publishes_a_new_version()
+    {
+        var intake = new PaperIntake(_db, TimeProvider.System);
+        await intake.IngestAsync([Paper("Title", "First abstract.", "2401.00001")], default);
+
+        var revised = await intake.IngestAsync([Paper("Title", "Second abstract.", "2401.00001", version: 2)], default);
+
+        Assert.Equal(1, revised.Revised);
+        var events = Published();
+        Assert.Equal([1, 2], events.Select(e => e.Version));
+        Assert.All(events, e => Assert.Equal("2401.00001", e.PaperId));
+        Assert.NotEqual(events[0].ContentHash, events[1].ContentHash);
+    }
+
+    [Fact]
+    public async Task A_malformed_line_is_reported_with_its_number_and_the_rest_is_ingested()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file,
+        [
+            """{"title": "Good one", "summary": "Fine.", "upvotes": 3}""",
+            """{"title": "Broken", "summary": """,
+            """{"title": "Good two", "summary": "Also fine.", "publishedText": "Apr 11"}""",
+        ]);
+        var logs = new ListLogger();
+        try
+        {
+            var import = new FileImport(new PaperIntake(_db, TimeProvider.System), logs);
+
+            var summary = await import.ImportAsync(new ImportFile(file, new DateOnly(2025, 11, 7)), default);
+
+            Assert.Equal(2, summary.Intake.New);
+            Assert.Equal(1, summary.Skipped);
+            Assert.Contains(logs.Messages, m => m.Contains("line 2", StringComparison.OrdinalIgnoreCase) && m.Contains(file));
+            var events = Published();
+            Assert.All(events, e => Assert.Equal(new DateOnly(2025, 11, 7), e.ListedOn));
+            Assert.Equal(new DateOnly(2025, 4, 11), events.Single(e => e.Title == "Good two").PublishedOn);
+            Assert.Equal(3, events.Single(e => e.Title == "Good one").SourceUpvotes);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private sealed class ListLogger : ILogger<FileImport>
+    {
+        public List<string> Messages { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add(formatter(state, exception));
+    }
+}
