@@ -33,6 +33,7 @@ public static class Extensions
         app.MapDailyPapersApi();
         app.MapPapersApi();
         app.MapVotesApi();
+        app.MapStatsApi();
         return app;
     }
 }

@@ -10,5 +10,5 @@ builder.AddMessaging();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapApi();
-app.Run();
+return await app.RunAsync(args);
 

@@ -11,12 +11,19 @@ public static class Extensions
     /// <summary>Ingest: the intake every source goes through, file import, and submissions.</summary>
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDbContext<IngestDbContext>("Ingest");
-        builder.Services.AddScoped<PaperIntake>();
-        builder.Services.AddScoped<FileImport>();
+        builder.AddIngestIntake();
         builder.Services.AddHostedService<StartupImport>();
 
         builder.AddConsumer<SubmitPaperConsumer, SubmitPaperConsumerDefinition>();
+        return builder;
+    }
+
+    /// <summary>The intake and its database (with the outbox relay), without consumers: what <c>backfill</c> needs.</summary>
+    public static IHostApplicationBuilder AddIngestIntake(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDbContext<IngestDbContext>("Ingest");
+        builder.Services.AddScoped<PaperIntake>();
+        builder.Services.AddScoped<FileImport>();
         return builder;
     }
 

@@ -1,6 +1,14 @@
 using Papers.Ingest;
+using Papers.Ingest.Commands;
+using Papers.Ingest.Connectors;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
+
+// Commands that run instead of the service: a dry-run parse, and a backfill through the pipeline.
+if (args is ["parse", ..])
+    return await DryRunCommand.RunAsync(args, Console.Out, Console.Error);
+if (args is ["backfill", ..])
+    return await BackfillCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -10,4 +18,4 @@ builder.AddMessaging();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapIngest();
-app.Run();
+return await app.RunAsync(args);

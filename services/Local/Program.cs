@@ -22,5 +22,5 @@ app.MapIngest();
 app.MapEnrichment();
 app.MapNotifications();
 app.MapApi();
-app.Run();
+return await app.RunAsync(args);
 

@@ -10,4 +10,4 @@ builder.AddMessaging();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapNotifications();
-app.Run();
+return await app.RunAsync(args);

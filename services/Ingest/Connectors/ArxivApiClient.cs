@@ -44,8 +44,9 @@ public sealed class ArxivApiClient(HttpClient http, IOptions<ArxivApiOptions> op
     {
         var uri = BuildUri(query);
         var label = $"{ArxivAtomParser.SourceLabel} {uri}";
-        await gate.WaitTurnAsync(uri, _options.MinDelay, ct);
-        var reply = await ConnectorHttp.GetAsync(http, uri, label, ct);
+        HttpReply reply;
+        using (await gate.WaitTurnAsync(uri, _options.MinDelay, ct))
+            reply = await ConnectorHttp.GetAsync(http, uri, label, ct);
         // A bad id or query comes back as 400 with an Atom feed holding the Error entry; parsing
         // it turns that into an ArxivApiException with the API's own message.
         if (reply.IsSuccess || reply.Body.Contains("<feed", StringComparison.Ordinal))

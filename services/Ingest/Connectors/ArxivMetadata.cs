@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Papers.Contracts;
 
 namespace Papers.Ingest.Connectors;
@@ -8,14 +9,13 @@ namespace Papers.Ingest.Connectors;
 /// Pieces of arXiv metadata that several formats share: the author string of arXivRaw and .abs
 /// files, the submission dates of version lines, categories, and the canonical links.
 /// </summary>
-public static class ArxivMetadata
+public static partial class ArxivMetadata
 {
     private static readonly string[] DateFormats =
     [
-        "ddd, d MMM yyyy HH:mm:ss 'GMT'",
-        "ddd, dd MMM yyyy HH:mm:ss 'GMT'",
         "d MMM yyyy HH:mm:ss 'GMT'",
-        "ddd, d MMM yyyy HH:mm:ss",
+        "d MMM yyyy HH:mm:ss 'UTC'",
+        "d MMM yyyy HH:mm:ss",
     ];
 
     private static readonly HashSet<string> NameSuffixes = new(StringComparer.OrdinalIgnoreCase)
@@ -82,16 +82,19 @@ public static class ArxivMetadata
         Flush();
 
         var names = new List<PaperAuthor>(parts.Count);
-        foreach (var part in parts)
+        foreach (var raw in parts)
         {
+            // "et al." names nobody; drop it whether it stands alone or trails a name.
+            var part = EtAl().Replace(raw, string.Empty);
+            if (part.Length == 0)
+                continue;
+
             if (NameSuffixes.Contains(part) && names.Count > 0)
             {
                 names[^1] = new PaperAuthor($"{names[^1].Name}, {part}");
                 continue;
             }
 
-            if (part.Equals("et al.", StringComparison.OrdinalIgnoreCase) || part.Equals("et al", StringComparison.OrdinalIgnoreCase))
-                continue;
             names.Add(new PaperAuthor(part));
         }
 
@@ -112,6 +115,11 @@ public static class ArxivMetadata
     public static DateTimeOffset? ParseSubmissionDate(string? text)
     {
         var normalized = TextNormalizer.Normalize(text);
+        // The weekday adds nothing and is sometimes wrong (arXiv's own test data has "Thu, 29 Aug
+        // 2012"), and an exact parse would reject the whole date for it.
+        var comma = normalized.IndexOf(',', StringComparison.Ordinal);
+        if (comma is > 0 and <= 9 && !char.IsDigit(normalized[0]))
+            normalized = normalized[(comma + 1)..].TrimStart();
         return DateTimeOffset.TryParseExact(normalized, DateFormats, CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
             ? date
@@ -139,6 +147,9 @@ public static class ArxivMetadata
 
     public static DateOnly? DateOf(DateTimeOffset? value) =>
         value is { } v ? DateOnly.FromDateTime(v.UtcDateTime) : null;
+
+    [GeneratedRegex(@"(?:^|\s+)et\.? al\.?$", RegexOptions.IgnoreCase)]
+    private static partial Regex EtAl();
 
     private static bool IsWordAt(string text, int index, string word) =>
         string.CompareOrdinal(text, index, word, 0, word.Length) == 0;

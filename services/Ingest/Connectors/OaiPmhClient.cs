@@ -43,8 +43,9 @@ public sealed class OaiPmhClient(
         var label = $"{OaiPmhParser.SourceLabel} {uri}";
         for (var throttled = 0; ; throttled++)
         {
-            await gate.WaitTurnAsync(uri, _options.MinDelay, ct);
-            var reply = await ConnectorHttp.GetAsync(http, uri, label, ct);
+            HttpReply reply;
+            using (await gate.WaitTurnAsync(uri, _options.MinDelay, ct))
+                reply = await ConnectorHttp.GetAsync(http, uri, label, ct);
             if (reply.Status == HttpStatusCode.ServiceUnavailable)
             {
                 if (throttled >= _options.MaxThrottleRetries)

@@ -113,7 +113,7 @@ public static class OaiPmhParser
         var categories = ArxivMetadata.SplitCategories(raw.Element(ArxivRaw + "categories")?.Value);
         return new SourcePaper(
             id,
-            RequiredText(raw, ArxivRaw + "title", source),
+            RequiredText(raw, ArxivRaw + "title", id, source),
             TextNormalizer.Normalize(raw.Element(ArxivRaw + "abstract")?.Value),
             ArxivMetadata.SplitAuthors(raw.Element(ArxivRaw + "authors")?.Value),
             categories.FirstOrDefault(),
@@ -147,7 +147,7 @@ public static class OaiPmhParser
         var categories = ArxivMetadata.SplitCategories(arxiv.Element(Arxiv + "categories")?.Value);
         return new SourcePaper(
             id,
-            RequiredText(arxiv, Arxiv + "title", source),
+            RequiredText(arxiv, Arxiv + "title", id, source),
             TextNormalizer.Normalize(arxiv.Element(Arxiv + "abstract")?.Value),
             authors,
             categories.FirstOrDefault(),
@@ -184,10 +184,10 @@ public static class OaiPmhParser
         throw new ConnectorFormatException(source, line, position, $"'{idElement.Value.Trim()}' is not an arXiv id");
     }
 
-    private static string RequiredText(XElement body, XName name, string source)
+    private static string RequiredText(XElement body, XName name, string id, string source)
     {
         var text = TextNormalizer.Normalize(body.Element(name)?.Value);
-        return text.Length > 0 ? text : throw XmlInput.Missing(source, body, $"<{name.LocalName}>");
+        return text.Length > 0 ? text : throw XmlInput.Missing(source, body, $"<{name.LocalName}> (record {id})");
     }
 
     private static string? Optional(XElement body, XName name) =>

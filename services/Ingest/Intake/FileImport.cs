@@ -17,7 +17,7 @@ public sealed class FileImport(PaperIntake intake, ILogger<FileImport> logger)
 {
     private const int BatchSize = 200;
 
-    public async Task<FileImportSummary> ImportAsync(ImportFile file, CancellationToken cancellationToken)
+    public async Task<FileImportSummary> ImportAsync(ImportFile file, CancellationToken cancellationToken, int? limit = null, IProgress<int>? progress = null)
     {
         var path = Resolve(file.Path);
         var content = await File.ReadAllTextAsync(path, cancellationToken);
@@ -25,7 +25,7 @@ public sealed class FileImport(PaperIntake intake, ILogger<FileImport> logger)
         foreach (var problem in parsed.Problems)
             logger.LogWarning("Skipped: {Problem}", problem.ToString());
 
-        var papers = parsed.Papers.Select(p => p.ListedOn is null && file.ListedOn is { } day ? p with { ListedOn = day } : p).ToList();
+        var papers = parsed.Papers.Take(limit ?? int.MaxValue).Select(p => p.ListedOn is null && file.ListedOn is { } day ? p with { ListedOn = day } : p).ToList();
         int added = 0, revised = 0, unchanged = 0;
         var ids = new List<string>();
         foreach (var batch in papers.Chunk(BatchSize))
@@ -33,6 +33,7 @@ public sealed class FileImport(PaperIntake intake, ILogger<FileImport> logger)
             var result = await intake.IngestAsync(batch, cancellationToken);
             (added, revised, unchanged) = (added + result.New, revised + result.Revised, unchanged + result.Unchanged);
             ids.AddRange(result.PaperIds);
+            progress?.Report(ids.Count);
         }
         var summary = new FileImportSummary(path, papers.Count, parsed.Problems.Count, new IntakeSummary(added, revised, unchanged, ids));
         logger.LogInformation("Imported {Path}: {Read} papers read, {New} new, {Revised} revised, {Unchanged} unchanged, {Skipped} lines skipped",

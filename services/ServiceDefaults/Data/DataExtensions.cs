@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Papers.ServiceDefaults.Outbox;
 
@@ -37,6 +38,8 @@ public static class DataExtensions
             db.AddInterceptors(new OutboxSavedInterceptor(sp.GetRequiredService<OutboxSignal<TContext>>()));
         });
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>($"{serviceName}-database", tags: [Extensions.ReadyTag]);
+        builder.Services.TryAddSingleton(options);
+        builder.Services.AddSingleton<IDatabaseMigrator, DatabaseMigrator<TContext>>();
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
         builder.Services.AddHostedService<OutboxRelay<TContext>>();
         return builder;

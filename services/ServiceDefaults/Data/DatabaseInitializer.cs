@@ -5,21 +5,52 @@ using Microsoft.Extensions.Logging;
 
 namespace Papers.ServiceDefaults.Data;
 
+/// <summary>Brings one service database to the current schema.</summary>
+public interface IDatabaseMigrator
+{
+    string Name { get; }
+
+    Task MigrateAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// Creates the schema before the bus starts (hosted services start in registration order), and
-/// switches SQLite to WAL so the service's readers don't block its writer.
+/// PostgreSQL gets the checked-in EF Core migrations (one database per service, created if
+/// missing); SQLite, the embedded default, gets the schema created from the model and WAL mode
+/// so the service's readers don't block its writer.
 /// </summary>
-internal sealed class DatabaseInitializer<TContext>(IServiceScopeFactory scopes, ILogger<DatabaseInitializer<TContext>> logger) : IHostedService
+internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, ILogger<DatabaseMigrator<TContext>> logger) : IDatabaseMigrator
+    where TContext : DbContext
+{
+    public string Name => typeof(TContext).Name;
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.EnsureCreatedAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        else
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            await db.Database.MigrateAsync(cancellationToken);
+            if (pending.Count > 0)
+                logger.LogInformation("Applied migrations to {Context}: {Migrations}", Name, string.Join(", ", pending));
+        }
+        logger.LogInformation("Database for {Context} ready ({Provider})", Name, db.Database.ProviderName);
+    }
+}
+
+/// <summary>Migrates before the bus starts (hosted services start in registration order), unless <c>Database:MigrateOnStart</c> is off.</summary>
+internal sealed class DatabaseInitializer<TContext>(IEnumerable<IDatabaseMigrator> migrators, DatabaseOptions options) : IHostedService
     where TContext : DbContext
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await db.Database.EnsureCreatedAsync(cancellationToken);
-        if (db.Database.IsSqlite())
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        logger.LogInformation("Database for {Context} ready ({Provider})", typeof(TContext).Name, db.Database.ProviderName);
+        if (options.MigrateOnStart)
+            await migrators.Single(m => m.Name == typeof(TContext).Name).MigrateAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

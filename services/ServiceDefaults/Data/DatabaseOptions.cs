@@ -18,4 +18,10 @@ public sealed class DatabaseOptions
 
     /// <summary>Where SQLite files go; relative paths are relative to the working directory.</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// Apply migrations (PostgreSQL) or create the schema (SQLite) at start-up. Clusters turn it
+    /// off and run <c>migrate</c> once per release instead, so replicas don't race.
+    /// </summary>
+    public bool MigrateOnStart { get; set; } = true;
 }

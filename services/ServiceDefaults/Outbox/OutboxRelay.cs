@@ -54,32 +54,46 @@ public sealed class OutboxRelay<TContext>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var now = clock.GetUtcNow().UtcDateTime;
-        var due = await db.Set<OutboxMessage>()
-            .Where(m => m.SentAt == null && m.NextAttemptAt <= now)
-            .OrderBy(m => m.Id)
-            .Take(BatchSize)
-            .ToListAsync(cancellationToken);
-
-        foreach (var row in due)
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
         {
-            try
+            db.ChangeTracker.Clear();
+            // On PostgreSQL, replicas of one service share the outbox: each row is locked by the
+            // replica relaying it and skipped by the others, so a row is published once, in order.
+            await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+            var due = await DueRows(db, clock.GetUtcNow().UtcDateTime).ToListAsync(cancellationToken);
+            foreach (var row in due)
             {
-                await PublishAsync(row, cancellationToken);
-                row.SentAt = clock.GetUtcNow().UtcDateTime;
-                row.LastError = null;
+                try
+                {
+                    await PublishAsync(row, cancellationToken);
+                    row.SentAt = clock.GetUtcNow().UtcDateTime;
+                    row.LastError = null;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    row.Attempts++;
+                    row.LastError = ex.Message.Length > 1000 ? ex.Message[..1000] : ex.Message;
+                    row.NextAttemptAt = clock.GetUtcNow().UtcDateTime + Backoff(row.Attempts);
+                    logger.LogWarning(ex, "Publishing outbox row {Id} ({Type}) failed, attempt {Attempts}", row.Id, row.MessageType, row.Attempts);
+                    // Later rows wait, so events of one paper are not published out of order.
+                    break;
+                }
+                finally
+                {
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                row.Attempts++;
-                row.LastError = ex.Message.Length > 1000 ? ex.Message[..1000] : ex.Message;
-                row.NextAttemptAt = clock.GetUtcNow().UtcDateTime + Backoff(row.Attempts);
-                logger.LogWarning(ex, "Publishing outbox row {Id} ({Type}) failed, attempt {Attempts}", row.Id, row.MessageType, row.Attempts);
-            }
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-        return due.Count;
+            if (transaction is not null)
+                await transaction.CommitAsync(CancellationToken.None);
+            return due.Count;
+        });
     }
+
+    private static IQueryable<OutboxMessage> DueRows(TContext db, DateTime now) => db.Database.IsNpgsql()
+        ? db.Set<OutboxMessage>().FromSqlInterpolated(
+            $"""SELECT * FROM outbox_messages WHERE "SentAt" IS NULL AND "NextAttemptAt" <= {now} ORDER BY "Id" LIMIT {BatchSize} FOR UPDATE SKIP LOCKED""")
+        : db.Set<OutboxMessage>().Where(m => m.SentAt == null && m.NextAttemptAt <= now).OrderBy(m => m.Id).Take(BatchSize);
 
     private async Task PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
