@@ -7,7 +7,8 @@ using Item = Papers.EndToEnd.Tests.LocalHostFixture.Item;
 namespace Papers.EndToEnd.Tests;
 
 /// <summary>The whole platform on the embedded default, asserted through HTTP as a user would see it.</summary>
-public sealed partial class EmbeddedDefaultTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+[Collection(LocalHostCollection.Name)]
+public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
 {
     private readonly HttpClient _client = host.CreateClient();
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using OpenTelemetry.Trace;
 using Papers.Local;
 
 namespace Papers.EndToEnd.Tests;
@@ -19,13 +20,19 @@ public sealed class LocalHostFixture : WebApplicationFactory<StartupBanner>, IAs
 
     public string MailDirectory => Path.Combine(DataDirectory, "mail");
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+    /// <summary>Every span the host finished, from OpenTelemetry's in-memory exporter.</summary>
+    public SpanCollection Spans { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:DataDirectory"] = DataDirectory,
             ["Mail:PickupDirectory"] = MailDirectory,
             ["Digests:Cron"] = "",
         }));
+        builder.ConfigureServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
+    }
 
     public async Task InitializeAsync()
     {
@@ -50,4 +57,11 @@ public sealed class LocalHostFixture : WebApplicationFactory<StartupBanner>, IAs
         List<Tag> Tags, [property: System.Text.Json.Serialization.JsonPropertyName("ai_keywords")] List<string> AiKeywords);
 
     public sealed record Tag(string Topic, string Name, double Score);
+}
+
+/// <summary>One embedded-default host for every test class that names this collection.</summary>
+[CollectionDefinition(Name)]
+public sealed class LocalHostCollection : ICollectionFixture<LocalHostFixture>
+{
+    public const string Name = "local host";
 }

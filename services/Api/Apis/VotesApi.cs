@@ -19,7 +19,7 @@ public static class VotesApi
         papers.MapPost("/{id}/upvote", UpvoteAsync).WithName("UpvotePaper")
             .WithSummary($"Upvote once per voter: the {VoterHeader} header, else the client address.");
         papers.MapPost("/submit", SubmitAsync).WithName("SubmitPaper")
-            .WithSummary("Submit a paper by title and summary (and arXiv id when it has one); Ingest adds it.");
+            .WithSummary("Submit a paper by arXiv id (Ingest fetches it from arXiv), or by title and summary; Ingest adds it.");
         return app;
     }
 

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Papers.EndToEnd.Tests;
+
+/// <summary>OpenTelemetry context crosses the bus and the outboxes: one submission, one trace through every service.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class TracingTests(LocalHostFixture host)
+{
+    [Fact]
+    public async Task One_submission_is_one_trace_through_api_ingest_enrichment_and_back()
+    {
+        var client = host.CreateClient();
+        var title = $"Tracing probe {Guid.NewGuid():N}";
+        var response = await client.PostAsJsonAsync("/api/papers/submit", new { title, summary = "A paper about distributed tracing of message pipelines." });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var submit = host.Spans.Snapshot().Single(s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/api/papers/submit") && s.Duration > TimeSpan.Zero && IsLatest(s));
+        var traceId = submit.TraceId;
+        // Consumer spans are named after queues: Ingest, Enrichment, the Api (twice) and Notifications.
+        string[] expected = ["submit-paper", "enrich-paper", "index-paper", "index-enrichment", "collect-digest-candidate"];
+        IReadOnlyList<Activity> trace = [];
+        await Eventually.Async(() =>
+        {
+            trace = host.Spans.Snapshot().Where(s => s.TraceId == traceId).ToList();
+            return Task.FromResult(expected.All(q => trace.Any(s => s.Kind == ActivityKind.Consumer && s.DisplayName.StartsWith(q + " ", StringComparison.Ordinal))));
+        }, TimeSpan.FromMinutes(1), "consumer spans of every service in the submission's trace");
+
+        // Both outboxes (the Api's SubmitPaper, Ingest's PaperIngested) carried the context across.
+        Assert.Equal(2, trace.Count(s => s.DisplayName == "outbox relay"));
+        Assert.Contains(trace, s => s.Kind == ActivityKind.Producer && s.DisplayName.Contains("PaperEnriched", StringComparison.Ordinal));
+
+        bool IsLatest(Activity s) => s.StartTimeUtc >= DateTime.UtcNow.AddMinutes(-1);
+    }
+}
