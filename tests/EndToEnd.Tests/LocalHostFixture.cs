@@ -20,6 +20,11 @@ public sealed class LocalHostFixture : WebApplicationFactory<StartupBanner>, IAs
 
     public string MailDirectory => Path.Combine(DataDirectory, "mail");
 
+    /// <summary>A real socket (Kestrel on a free port), so a real browser can load the page.</summary>
+    public LocalHostFixture() => UseKestrel(0);
+
+    public Uri Address => ClientOptions.BaseAddress;
+
     /// <summary>Every span the host finished, from OpenTelemetry's in-memory exporter.</summary>
     public SpanCollection Spans { get; } = new();
 
@@ -36,6 +41,7 @@ public sealed class LocalHostFixture : WebApplicationFactory<StartupBanner>, IAs
 
     public async Task InitializeAsync()
     {
+        StartServer();
         using var client = CreateClient();
         await Eventually.Async(async () =>
         {
