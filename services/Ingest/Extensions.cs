@@ -1,5 +1,8 @@
+using Papers.Ingest.Apis;
+using Papers.Ingest.Connectors;
 using Papers.Ingest.Consumers;
 using Papers.Ingest.Data;
+using Papers.Ingest.Harvest;
 using Papers.Ingest.Intake;
 using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Messaging;
@@ -8,24 +11,40 @@ namespace Papers.Ingest;
 
 public static class Extensions
 {
-    /// <summary>Ingest: the intake every source goes through, file import, and submissions.</summary>
+    /// <summary>Ingest: the intake every source goes through, file import, scheduled harvests, and submissions.</summary>
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.AddIngestIntake();
         builder.Services.AddHostedService<StartupImport>();
+        builder.Services.AddHostedService<OaiHarvestSchedule>();
+        builder.Services.AddHostedService<HfDailySchedule>();
 
         builder.AddConsumer<SubmitPaperConsumer, SubmitPaperConsumerDefinition>();
         return builder;
     }
 
-    /// <summary>The intake and its database (with the outbox relay), without consumers: what <c>backfill</c> needs.</summary>
+    /// <summary>
+    /// The intake and its database (with the outbox relay), the source connectors and the harvest
+    /// jobs, without consumers or schedules: what the <c>backfill</c> and <c>harvest</c> commands need.
+    /// </summary>
     public static IHostApplicationBuilder AddIngestIntake(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDbContext<IngestDbContext>("Ingest");
         builder.Services.AddScoped<PaperIntake>();
         builder.Services.AddScoped<FileImport>();
+
+        builder.Services.AddIngestConnectors(builder.Configuration);
+        builder.Services.AddScoped<HarvestIntake>();
+        builder.Services.AddScoped<IHarvestCursorStore>(sp => sp.GetRequiredService<HarvestIntake>());
+        builder.Services.AddScoped<IPaperSink>(sp => sp.GetRequiredService<HarvestIntake>());
+        builder.Services.AddScoped<OaiHarvestJob>();
+        builder.Services.AddScoped<HfDailyJob>();
         return builder;
     }
 
-    public static WebApplication MapIngest(this WebApplication app) => app;
+    public static WebApplication MapIngest(this WebApplication app)
+    {
+        app.MapIngestApi();
+        return app;
+    }
 }

@@ -4,11 +4,13 @@ using Papers.Ingest.Connectors;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
 
-// Commands that run instead of the service: a dry-run parse, and a backfill through the pipeline.
+// Commands that run instead of the service: a dry-run parse, a backfill of a file, an on-demand harvest.
 if (args is ["parse", ..])
     return await DryRunCommand.RunAsync(args, Console.Out, Console.Error);
 if (args is ["backfill", ..])
     return await BackfillCommand.RunAsync(args);
+if (args is ["harvest", ..])
+    return await HarvestCommand.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

@@ -1,18 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using Microsoft.EntityFrameworkCore;
-using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
-using Papers.ServiceDefaults;
-using Papers.ServiceDefaults.Messaging;
-using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Ingest.Commands;
 
 /// <summary>
 /// <c>backfill &lt;file&gt; [--limit N] [--listed-on yyyy-MM-dd] [--api URL] [--timeout SECONDS]</c>:
-/// pushes the papers of a file through the real pipeline (Ingest's database and outbox, the
+/// pushes the papers of a file in any supported format (our JSONL, <c>.abs</c>, saved OAI-PMH,
+/// arXiv API or Hugging Face responses) through the real pipeline (Ingest's database and outbox, the
 /// configured broker) with a progress display; with <c>--api</c> it waits until the Api has every
 /// paper enriched. Configuration is the Ingest service's own (environment variables, appsettings.json).
 /// Exit codes: 0 done, 1 timed out or failed, 2 usage error.
@@ -31,12 +27,7 @@ public static class BackfillCommand
             return 2;
         }
 
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddServiceDefaults();
-        builder.AddIngestIntake();
-        builder.AddMessaging();
-        using var host = builder.Build();
+        using var host = CommandHost.Build();
         using var timeout = new CancellationTokenSource(options.Timeout);
         var clock = Stopwatch.StartNew();
         await host.StartAsync(timeout.Token);
@@ -47,14 +38,14 @@ public static class BackfillCommand
             FileImportSummary summary;
             await using (var scope = host.Services.CreateAsyncScope())
             {
-                using var display = new ProgressLine(() => $"handed on {handedOn}");
+                using var display = Progress(() => $"handed on {handedOn}");
                 summary = await scope.ServiceProvider.GetRequiredService<FileImport>().ImportAsync(
                     new ImportFile(options.File, options.ListedOn), timeout.Token, options.Limit, new Progress<int>(n => handedOn = n));
                 total = summary.Read;
             }
-            Console.WriteLine($"backfill: {total} papers read ({summary.Intake.New} new, {summary.Intake.Revised} revised, {summary.Intake.Unchanged} unchanged, {summary.Skipped} skipped) in {clock.Elapsed.TotalSeconds:0.0} s");
+            Console.WriteLine($"backfill: {total} papers read from {summary.Format} ({summary.Intake.New} new, {summary.Intake.Revised} revised, {summary.Intake.Unchanged} unchanged, {summary.Skipped} skipped) in {clock.Elapsed.TotalSeconds:0.0} s");
 
-            await WaitForOutboxAsync(host.Services, timeout.Token);
+            await CommandHost.WaitForOutboxAsync(host.Services, Progress, timeout.Token);
             Console.WriteLine($"backfill: every event published ({clock.Elapsed.TotalSeconds:0.0} s)");
 
             if (options.Api is not null)
@@ -66,32 +57,24 @@ public static class BackfillCommand
             await Console.Error.WriteLineAsync($"backfill: timed out after {options.Timeout.TotalSeconds:0} s");
             return 1;
         }
+        catch (Papers.Ingest.Connectors.ConnectorException ex)
+        {
+            await Console.Error.WriteLineAsync($"backfill: {ex.Message}");
+            return 1;
+        }
         finally
         {
             await host.StopAsync(CancellationToken.None);
         }
     }
 
-    private static async Task WaitForOutboxAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        var pending = int.MaxValue;
-        using var display = new ProgressLine(() => $"events waiting to be published {pending}");
-        while (true)
-        {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<IngestDbContext>();
-            pending = await db.Set<OutboxMessage>().CountAsync(m => m.SentAt == null, cancellationToken);
-            if (pending == 0)
-                return;
-            await Task.Delay(500, cancellationToken);
-        }
-    }
+    private static ProgressLine Progress(Func<string> text) => new("backfill", Console.Out, text);
 
     private static async Task WaitForApiAsync(Uri api, List<string> ids, Stopwatch clock, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = api };
         int found = 0, enriched = 0;
-        using (new ProgressLine(() => $"in the Api {found}/{ids.Count}, enriched {enriched}/{ids.Count}"))
+        using (Progress(() => $"in the Api {found}/{ids.Count}, enriched {enriched}/{ids.Count}"))
         {
             while (true)
             {
@@ -153,34 +136,5 @@ public static class BackfillCommand
             i++;
         }
         return true;
-    }
-
-    /// <summary>Rewrites one status line on a terminal; prints it every few seconds when redirected.</summary>
-    private sealed class ProgressLine : IDisposable
-    {
-        private readonly Func<string> _text;
-        private readonly Timer _timer;
-
-        public ProgressLine(Func<string> text)
-        {
-            _text = text;
-            var period = Console.IsOutputRedirected ? TimeSpan.FromSeconds(5) : TimeSpan.FromMilliseconds(250);
-            _timer = new Timer(_ => Write(), null, period, period);
-        }
-
-        private void Write()
-        {
-            if (Console.IsOutputRedirected)
-                Console.WriteLine($"backfill: {_text()}");
-            else
-                Console.Write($"\rbackfill: {_text()}\u001b[K");
-        }
-
-        public void Dispose()
-        {
-            _timer.Dispose();
-            if (!Console.IsOutputRedirected)
-                Console.Write("\r\u001b[K");
-        }
     }
 }

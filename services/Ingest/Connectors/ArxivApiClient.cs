@@ -23,8 +23,13 @@ public sealed class ArxivApiClient(HttpClient http, IOptions<ArxivApiOptions> op
 {
     private readonly ArxivApiOptions _options = options.Value;
 
+    /// <summary>Whether <c>Sources:ArxivApi:BaseUrl</c> is set; without it nothing can be fetched.</summary>
+    public bool IsConfigured => _options.BaseUrl is not null;
+
     public Uri BuildUri(ArxivQuery query)
     {
+        var baseUrl = _options.BaseUrl ?? throw new InvalidOperationException(
+            $"{ArxivApiOptions.Section}:BaseUrl is not configured, so the arXiv API cannot be queried.");
         var parts = new List<string>
         {
             "search_query=" + Uri.EscapeDataString(query.SearchQuery ?? string.Empty),
@@ -36,7 +41,7 @@ public sealed class ArxivApiClient(HttpClient http, IOptions<ArxivApiOptions> op
             parts.Add("sortBy=" + Uri.EscapeDataString(query.SortBy));
         if (query.SortOrder is not null)
             parts.Add("sortOrder=" + Uri.EscapeDataString(query.SortOrder));
-        return new UriBuilder(_options.BaseUrl) { Query = string.Join('&', parts) }.Uri;
+        return new UriBuilder(baseUrl) { Query = string.Join('&', parts) }.Uri;
     }
 
     /// <summary>Fetches one page.</summary>

@@ -17,8 +17,9 @@ public sealed class ArxivOaiOptions
     /// <summary>At least this long between two requests to the host (arXiv asks for 3 s).</summary>
     public TimeSpan MinDelay { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>When the scheduled harvest runs (cron, UTC). arXiv updates its metadata overnight.</summary>
-    public string Cron { get; set; } = "0 6 * * *";
+    /// <summary>When the scheduled harvest runs (cron, UTC), e.g. <c>0 6 * * *</c> (arXiv updates its
+    /// metadata overnight). Empty (the default) turns the scheduled harvest off.</summary>
+    public string Cron { get; set; } = "";
 
     /// <summary>The <c>from</c> of the very first harvest; null means yesterday.</summary>
     public DateOnly? InitialFrom { get; set; }
@@ -38,7 +39,9 @@ public sealed class ArxivApiOptions
 {
     public const string Section = "Sources:ArxivApi";
 
-    public Uri BaseUrl { get; set; } = new("https://export.arxiv.org/api/query");
+    /// <summary>The query API, e.g. <c>https://export.arxiv.org/api/query</c>. Null (the default):
+    /// not configured, so submissions by arXiv id alone cannot be completed.</summary>
+    public Uri? BaseUrl { get; set; }
 
     /// <summary>At least this long between two requests to the host (arXiv asks for 3 s).</summary>
     public TimeSpan MinDelay { get; set; } = TimeSpan.FromSeconds(3);
@@ -57,8 +60,9 @@ public sealed class HfDailyOptions
 
     public Uri BaseUrl { get; set; } = new("https://huggingface.co/api/daily_papers");
 
-    /// <summary>When the daily import runs (cron, UTC): late, when the day's list is mostly complete.</summary>
-    public string Cron { get; set; } = "30 23 * * *";
+    /// <summary>When the daily import runs (cron, UTC), e.g. <c>30 23 * * *</c>: late, when the day's
+    /// list is mostly complete. Empty (the default) turns the scheduled import off.</summary>
+    public string Cron { get; set; } = "";
 
     /// <summary>Items per request (<c>limit</c>, 1–100).</summary>
     public int PageSize { get; set; } = 100;

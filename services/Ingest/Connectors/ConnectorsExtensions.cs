@@ -6,6 +6,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
+// RemoveAllResilienceHandlers is marked experimental, but it is the documented way to replace the
+// handler that ConfigureHttpClientDefaults (AddServiceDefaults) puts on every client.
+#pragma warning disable EXTEXP0001
+
 namespace Papers.Ingest.Connectors;
 
 public static class ConnectorsExtensions
@@ -20,20 +24,20 @@ public static class ConnectorsExtensions
     {
         services.AddOptions<ArxivOaiOptions>()
             .Bind(configuration.GetSection(ArxivOaiOptions.Section))
-            .Validate(o => IsHttpUrl(o.BaseUrl), $"{ArxivOaiOptions.Section}:BaseUrl must be an absolute http(s) URL")
+            .Validate(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), $"{ArxivOaiOptions.Section}:BaseUrl must be an absolute http(s) URL")
             .Validate(o => o.MetadataPrefix is "arXiv" or "arXivRaw", $"{ArxivOaiOptions.Section}:MetadataPrefix must be arXiv or arXivRaw")
             .Validate(o => o.MinDelay >= TimeSpan.Zero && o.MaxThrottleRetries >= 0, $"{ArxivOaiOptions.Section}: MinDelay and MaxThrottleRetries must not be negative")
             .Validate(o => IsCron(o.Cron), $"{ArxivOaiOptions.Section}:Cron is not a valid cron expression")
             .ValidateOnStart();
         services.AddOptions<ArxivApiOptions>()
             .Bind(configuration.GetSection(ArxivApiOptions.Section))
-            .Validate(o => IsHttpUrl(o.BaseUrl), $"{ArxivApiOptions.Section}:BaseUrl must be an absolute http(s) URL")
+            .Validate(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), $"{ArxivApiOptions.Section}:BaseUrl must be an absolute http(s) URL")
             .Validate(o => o.MinDelay >= TimeSpan.Zero, $"{ArxivApiOptions.Section}:MinDelay must not be negative")
             .Validate(o => o.PageSize is >= 1 and <= 2000, $"{ArxivApiOptions.Section}:PageSize must be 1-2000")
             .ValidateOnStart();
         services.AddOptions<HfDailyOptions>()
             .Bind(configuration.GetSection(HfDailyOptions.Section))
-            .Validate(o => IsHttpUrl(o.BaseUrl), $"{HfDailyOptions.Section}:BaseUrl must be an absolute http(s) URL")
+            .Validate(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), $"{HfDailyOptions.Section}:BaseUrl must be an absolute http(s) URL")
             .Validate(o => o.PageSize is >= 1 and <= 100, $"{HfDailyOptions.Section}:PageSize must be 1-100")
             .Validate(o => IsCron(o.Cron), $"{HfDailyOptions.Section}:Cron is not a valid cron expression")
             .ValidateOnStart();
@@ -41,11 +45,14 @@ public static class ConnectorsExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PolitenessGate>();
 
+        // AddServiceDefaults gives every client the standard handler; each connector replaces it
+        // with its own (RemoveAllResilienceHandlers) rather than stacking a second one.
         // OAI-PMH pages of thousands of records can take a while to build, and 503 + Retry-After
         // is arXiv's flow control: OaiPmhClient waits those out itself, so the handler must neither
         // retry them nor count them towards opening the circuit.
         services.AddHttpClient<OaiPmhClient>(Configure)
             .ConfigurePrimaryHttpMessageHandler(NoRedirects)
+            .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(o =>
             {
                 o.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
@@ -58,6 +65,7 @@ public static class ConnectorsExtensions
 
         services.AddHttpClient<ArxivApiClient>(Configure)
             .ConfigurePrimaryHttpMessageHandler(NoRedirects)
+            .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(o =>
             {
                 // Large id lists and max_results pages are slow on arXiv's side.
@@ -68,6 +76,7 @@ public static class ConnectorsExtensions
 
         services.AddHttpClient<HfDailyPapersClient>(Configure)
             .ConfigurePrimaryHttpMessageHandler(NoRedirects)
+            .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler();
 
         return services;
@@ -93,5 +102,6 @@ public static class ConnectorsExtensions
     private static bool IsHttpUrl(Uri? url) =>
         url is { IsAbsoluteUri: true } && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp);
 
-    private static bool IsCron(string? cron) => cron is not null && CronExpression.TryParse(cron, out _);
+    /// <summary>Empty means "no schedule"; anything else must parse.</summary>
+    private static bool IsCron(string? cron) => string.IsNullOrWhiteSpace(cron) || CronExpression.TryParse(cron, out _);
 }

@@ -14,8 +14,6 @@ public static class DryRunCommand
     public const string Usage =
         "usage: parse <file> [--format oai|atom|hf|abs|jsonl|auto] [--reference-date yyyy-MM-dd]";
 
-    private static readonly string[] Formats = ["oai", "atom", "hf", "abs", "jsonl", "auto"];
-
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         if (!TryReadArguments(args, out var path, out var format, out var referenceDate, out var error))
@@ -31,16 +29,10 @@ public static class DryRunCommand
             return 2;
         }
 
-        var content = AbsFileParser.Decode(await File.ReadAllBytesAsync(path)).TrimStart('\uFEFF');
-        if (RecordedExchange.TryRead(content, out var exchange))
-            content = exchange.Body;
-        if (format == "auto")
-            format = Detect(path, content);
-
-        ParseResult result;
+        SourceFile file;
         try
         {
-            result = Parse(format, content, path, referenceDate);
+            file = await SourceFiles.ReadAsync(path, format, referenceDate);
         }
         catch (ConnectorException ex)
         {
@@ -48,47 +40,15 @@ public static class DryRunCommand
             return 1;
         }
 
+        var result = file.Result;
         foreach (var paper in result.Papers)
             await stdout.WriteLineAsync(PaperJson.ToJsonLine(paper));
         foreach (var problem in result.Problems)
             await stderr.WriteLineAsync(problem.ToString());
         await stderr.WriteLineAsync(
-            $"{path}: {result.Papers.Count} papers, {result.Problems.Count} problems ({format})");
+            $"{path}: {result.Papers.Count} papers, {result.Problems.Count} problems ({file.Format})");
         return result.HasProblems ? 1 : 0;
     }
-
-    /// <summary>Guesses the format from the extension and the first bytes.</summary>
-    public static string Detect(string path, string content)
-    {
-        if (path.EndsWith(".abs", StringComparison.OrdinalIgnoreCase))
-            return "abs";
-        var head = content.TrimStart();
-        if (head.StartsWith('<'))
-        {
-            var start = head[..Math.Min(head.Length, 2000)];
-            return start.Contains("<feed", StringComparison.Ordinal) ? "atom" : "oai";
-        }
-
-        if (head.StartsWith('['))
-        {
-            var start = head[..Math.Min(head.Length, 400)];
-            return start.Contains("\"paper\"", StringComparison.Ordinal) ? "hf" : "jsonl";
-        }
-
-        if (head.StartsWith("---", StringComparison.Ordinal) && head.Contains("\n\\\\", StringComparison.Ordinal))
-            return "abs";
-        return "jsonl";
-    }
-
-    private static ParseResult Parse(string format, string content, string path, DateOnly? referenceDate) =>
-        format switch
-        {
-            "oai" => new ParseResult(OaiPmhParser.Parse(content, path).Papers, []),
-            "atom" => new ParseResult(ArxivAtomParser.Parse(content, path).Papers, []),
-            "hf" => HfDailyPapersParser.Parse(content, path),
-            "abs" => new ParseResult([AbsFileParser.Parse(content, path)], []),
-            _ => JsonlPaperParser.Parse(content, path, new JsonlParseOptions(referenceDate)),
-        };
 
     private static bool TryReadArguments(string[] args, out string path, out string format, out DateOnly? referenceDate, out string error)
     {
@@ -108,7 +68,7 @@ public static class DryRunCommand
             var value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
-                case "--format" when value is not null && Formats.Contains(value):
+                case "--format" when value is not null && SourceFiles.Formats.Contains(value):
                     format = value;
                     i++;
                     break;
@@ -117,7 +77,7 @@ public static class DryRunCommand
                     i++;
                     break;
                 case "--format":
-                    error = $"--format needs one of {string.Join('|', Formats)}";
+                    error = $"--format needs one of {string.Join('|', SourceFiles.Formats)}";
                     return false;
                 case "--reference-date":
                     error = "--reference-date needs a date as yyyy-MM-dd";

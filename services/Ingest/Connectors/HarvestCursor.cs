@@ -11,12 +11,15 @@ namespace Papers.Ingest.Connectors;
 /// <param name="HarvestDate">The repository's date when the harvest in progress began; it becomes
 /// the next <paramref name="From"/> once the harvest completes.</param>
 /// <param name="UpdatedAt">When this cursor was saved.</param>
+/// <param name="LatestDatestamp">The newest record datestamp handed on so far (harvest lag is
+/// measured from it); null when the source never said.</param>
 public sealed record HarvestCursor(
     string Source,
     DateOnly? From,
     string? ResumptionToken,
     DateOnly? HarvestDate,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateOnly? LatestDatestamp = null);
 
 /// <summary>Stores harvest cursors durably (the Ingest database).</summary>
 public interface IHarvestCursorStore
@@ -26,8 +29,10 @@ public interface IHarvestCursorStore
     Task SaveAsync(HarvestCursor cursor, CancellationToken ct);
 }
 
-/// <summary>Takes a page of harvested papers into Ingest. When this returns, the papers are safe
-/// (stored or published): the harvester advances its cursor only then.</summary>
+/// <summary>Takes a page of harvested papers into Ingest. The harvester saves its cursor only after
+/// this returns: either the papers are already safe (stored or published), or — the Ingest
+/// database's sink — they are staged and commit together with that cursor save, so that the
+/// cursor never gets ahead of the papers.</summary>
 public interface IPaperSink
 {
     Task HandOnAsync(IReadOnlyList<SourcePaper> papers, CancellationToken ct);
@@ -42,6 +47,7 @@ public interface IPaperSink
 /// <param name="From">The <c>from</c> date the run harvested from.</param>
 /// <param name="NextFrom">The <c>from</c> the next run will use.</param>
 /// <param name="Resumed">The run continued a harvest interrupted earlier.</param>
+/// <param name="LatestDatestamp">The newest record datestamp seen (or remembered from before).</param>
 public sealed record HarvestResult(
     string Source,
     int Pages,
@@ -50,4 +56,5 @@ public sealed record HarvestResult(
     int Throttled,
     DateOnly? From,
     DateOnly? NextFrom,
-    bool Resumed);
+    bool Resumed,
+    DateOnly? LatestDatestamp = null);

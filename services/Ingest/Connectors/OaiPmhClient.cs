@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Papers.Ingest.Connectors;
 
 /// <summary>What to list: a fresh harvest (prefix, set, from) or the next page of one (token).</summary>
-public sealed record OaiListRequest(string MetadataPrefix, string? Set, DateOnly? From, string? ResumptionToken = null);
+public sealed record OaiListRequest(string MetadataPrefix, string? Set, DateOnly? From, string? ResumptionToken = null, DateOnly? Until = null);
 
 /// <summary>A fetched page and how many 503 answers were waited out to get it.</summary>
 public sealed record OaiFetch(OaiPmhPage Page, int Throttled, Uri RequestUri);
@@ -33,6 +33,7 @@ public sealed class OaiPmhClient(
             ? $"verb=ListRecords&resumptionToken={Uri.EscapeDataString(token)}"
             : "verb=ListRecords&metadataPrefix=" + Uri.EscapeDataString(request.MetadataPrefix) +
               (request.From is { } from ? "&from=" + from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : string.Empty) +
+              (request.Until is { } until ? "&until=" + until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : string.Empty) +
               (string.IsNullOrWhiteSpace(request.Set) ? string.Empty : "&set=" + Uri.EscapeDataString(request.Set));
         return new UriBuilder(_options.BaseUrl) { Query = query }.Uri;
     }

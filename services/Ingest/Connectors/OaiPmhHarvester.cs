@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,15 +34,38 @@ public sealed class OaiPmhHarvester(
         return results;
     }
 
+    /// <summary>The scheduled, incremental harvest of one set: from the cursor's date onwards.</summary>
     public async Task<HarvestResult> HarvestAsync(string? set, CancellationToken ct)
     {
-        var prefix = _options.MetadataPrefix;
-        var key = CursorKey(prefix, set);
+        var key = CursorKey(_options.MetadataPrefix, set);
         var cursor = await cursors.GetAsync(key, ct);
-        var resumed = cursor?.ResumptionToken is { Length: > 0 };
         var from = cursor?.From ?? _options.InitialFrom ?? Today().AddDays(-1);
+        return await RunAsync(key, set, from, null, cursor, ct);
+    }
+
+    /// <summary>
+    /// An on-demand harvest of a date range (a backfill). It keeps its own cursor, keyed by the
+    /// range, so it never moves the scheduled harvest's cursor, and running it again after an
+    /// interruption resumes at the saved token.
+    /// </summary>
+    public async Task<HarvestResult> HarvestRangeAsync(string? set, DateOnly from, DateOnly? until, CancellationToken ct)
+    {
+        var key = RangeKey(set, from, until);
+        var cursor = await cursors.GetAsync(key, ct);
+        return await RunAsync(key, set, from, until, cursor, ct);
+    }
+
+    /// <summary>The cursor key of an on-demand harvest of a date range.</summary>
+    public string RangeKey(string? set, DateOnly from, DateOnly? until) =>
+        string.Create(CultureInfo.InvariantCulture, $"{CursorKey(_options.MetadataPrefix, set)}:{from:yyyy-MM-dd}..{until:yyyy-MM-dd}");
+
+    private async Task<HarvestResult> RunAsync(string key, string? set, DateOnly from, DateOnly? until, HarvestCursor? cursor, CancellationToken ct)
+    {
+        var prefix = _options.MetadataPrefix;
+        var resumed = cursor?.ResumptionToken is { Length: > 0 };
         var token = resumed ? cursor!.ResumptionToken : null;
         var harvestDate = resumed ? cursor!.HarvestDate : null;
+        var latest = cursor?.LatestDatestamp;
         int pages = 0, papers = 0, deleted = 0, throttled = 0;
 
         logger.LogInformation(resumed
@@ -53,20 +77,22 @@ public sealed class OaiPmhHarvester(
             OaiFetch fetch;
             try
             {
-                fetch = await client.ListRecordsAsync(new OaiListRequest(prefix, set, from, token), ct);
+                fetch = await client.ListRecordsAsync(new OaiListRequest(prefix, set, from, token, until), ct);
             }
             catch (OaiPmhException ex) when (ex.Code == "badResumptionToken" && token is not null)
             {
                 // arXiv tokens expire at UTC midnight. Forget the token but keep the window's
                 // from-date: the next run lists the window again (Ingest drops what it already
                 // has) instead of being stuck on a dead token or skipping the rest of the window.
-                await cursors.SaveAsync(new HarvestCursor(key, from, null, null, time.GetUtcNow()), ct);
+                await cursors.SaveAsync(new HarvestCursor(key, from, null, null, time.GetUtcNow(), latest), ct);
                 throw;
             }
 
             var page = fetch.Page;
             throttled += fetch.Throttled;
             harvestDate ??= ArxivMetadata.DateOf(page.ResponseDate) ?? Today();
+            if (page.LatestDatestamp is { } stamp && (latest is null || stamp > latest))
+                latest = stamp;
             if (page.Papers.Count > 0)
                 await sink.HandOnAsync(page.Papers, ct);
             pages++;
@@ -77,10 +103,10 @@ public sealed class OaiPmhHarvester(
             {
                 // The next harvest starts on the day this one began (from= is inclusive), so
                 // records changed later that day are not missed.
-                await cursors.SaveAsync(new HarvestCursor(key, harvestDate, null, null, time.GetUtcNow()), ct);
+                await cursors.SaveAsync(new HarvestCursor(key, harvestDate, null, null, time.GetUtcNow(), latest), ct);
                 logger.LogInformation("OAI-PMH harvest {Key} done: {Pages} pages, {Papers} records, {Deleted} deleted",
                     key, pages, papers, deleted);
-                return new HarvestResult(key, pages, papers, deleted, throttled, from, harvestDate, resumed);
+                return new HarvestResult(key, pages, papers, deleted, throttled, from, harvestDate, resumed, latest);
             }
 
             if (page.ResumptionToken == token)
@@ -90,7 +116,7 @@ public sealed class OaiPmhHarvester(
             }
 
             token = page.ResumptionToken;
-            await cursors.SaveAsync(new HarvestCursor(key, from, token, harvestDate, time.GetUtcNow()), ct);
+            await cursors.SaveAsync(new HarvestCursor(key, from, token, harvestDate, time.GetUtcNow(), latest), ct);
             logger.LogDebug("OAI-PMH harvest {Key}: page {Page} handed on ({Cursor}/{Size})",
                 key, pages, page.Cursor, page.CompleteListSize);
         }

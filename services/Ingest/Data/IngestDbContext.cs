@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Papers.Ingest.Connectors;
+using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Ingest.Data;
@@ -8,6 +10,8 @@ public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) :
 {
     public DbSet<SeenPaper> Papers => Set<SeenPaper>();
     public DbSet<ProcessedSubmission> Submissions => Set<ProcessedSubmission>();
+    public DbSet<HarvestCursorRow> HarvestCursors => Set<HarvestCursorRow>();
+    public DbSet<GapReportRow> GapReports => Set<GapReportRow>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -24,6 +28,20 @@ public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) :
         {
             e.ToTable("processed_submissions");
             e.HasKey(s => s.SubmissionId);
+        });
+        model.Entity<HarvestCursorRow>(e =>
+        {
+            e.ToTable("harvest_cursors");
+            e.HasKey(c => c.Source);
+            e.Property(c => c.Source).HasMaxLength(200);
+        });
+        model.Entity<GapReportRow>(e =>
+        {
+            e.ToTable("harvest_gap_reports");
+            e.HasKey(r => r.Source);
+            e.Property(r => r.Source).HasMaxLength(200);
+            e.Property(r => r.HighestId).HasMaxLength(64);
+            e.Property(r => r.Gaps).HasJsonConversion();
         });
         model.AddOutbox();
     }
@@ -50,4 +68,50 @@ public class ProcessedSubmission
     public Guid SubmissionId { get; set; }
     public required string PaperId { get; set; }
     public DateTimeOffset ProcessedAt { get; set; }
+}
+
+/// <summary>Where the harvest of one source stands (<see cref="HarvestCursor"/>), one row per cursor key.</summary>
+public class HarvestCursorRow
+{
+    public required string Source { get; set; }
+    public DateOnly? From { get; set; }
+    public string? ResumptionToken { get; set; }
+    public DateOnly? HarvestDate { get; set; }
+    public DateOnly? LatestDatestamp { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public HarvestCursor ToCursor() => new(Source, From, ResumptionToken, HarvestDate, UpdatedAt, LatestDatestamp);
+
+    public void CopyFrom(HarvestCursor cursor)
+    {
+        From = cursor.From;
+        ResumptionToken = cursor.ResumptionToken;
+        HarvestDate = cursor.HarvestDate;
+        LatestDatestamp = cursor.LatestDatestamp;
+        UpdatedAt = cursor.UpdatedAt;
+    }
+}
+
+/// <summary>The latest gap check of one OAI-PMH harvest: the new-style ids it did not see.</summary>
+public class GapReportRow
+{
+    /// <summary>The harvest's cursor key.</summary>
+    public required string Source { get; set; }
+
+    /// <summary>The <c>from</c> date of the harvest checked.</summary>
+    public DateOnly? From { get; set; }
+
+    public DateTimeOffset CheckedAt { get; set; }
+
+    /// <summary>New submissions the check looked at.</summary>
+    public int IdsChecked { get; set; }
+
+    /// <summary>The highest id seen so far; the next check of the same source starts after it.</summary>
+    public string? HighestId { get; set; }
+
+    /// <summary>Whether the harvest was filtered by set, which leaves gaps by design.</summary>
+    public bool Filtered { get; set; }
+
+    public int Missing { get; set; }
+    public List<IdGap> Gaps { get; set; } = [];
 }

@@ -2,16 +2,21 @@ using Papers.Ingest.Connectors;
 
 namespace Papers.Ingest.Intake;
 
-/// <summary>A file to import: our JSONL/JSON export, or the bundled Daily Papers sample.</summary>
+/// <summary>A file to import, in any format <see cref="SourceFiles"/> reads: our JSONL/JSON export
+/// (the bundled Daily Papers sample), an arXiv <c>.abs</c> file, or a saved OAI-PMH, arXiv API or
+/// Hugging Face daily-papers response.</summary>
 /// <param name="Path">Relative paths are tried against the working directory, then the application folder.</param>
 /// <param name="ListedOn">The daily-feed day of papers that don't carry one; also the reference for year-less dates.</param>
-public sealed record ImportFile(string Path, DateOnly? ListedOn = null);
+/// <param name="Format">One of <see cref="SourceFiles.Formats"/>; <c>auto</c> detects it.</param>
+public sealed record ImportFile(string Path, DateOnly? ListedOn = null, string Format = SourceFiles.Auto);
 
-public record FileImportSummary(string Path, int Read, int Skipped, IntakeSummary Intake);
+/// <param name="Skipped">Items that could not be read, and deleted records.</param>
+public record FileImportSummary(string Path, string Format, int Read, int Skipped, IntakeSummary Intake);
 
 /// <summary>
 /// Reads a file of papers and hands them to <see cref="PaperIntake"/> in batches. A malformed line
-/// is logged with its line number and skipped; the rest is ingested.
+/// is logged with its line number and skipped; the rest is ingested. A malformed XML file fails
+/// as a whole (<see cref="ConnectorException"/>).
 /// </summary>
 public sealed class FileImport(PaperIntake intake, ILogger<FileImport> logger)
 {
@@ -20,12 +25,14 @@ public sealed class FileImport(PaperIntake intake, ILogger<FileImport> logger)
     public async Task<FileImportSummary> ImportAsync(ImportFile file, CancellationToken cancellationToken, int? limit = null, IProgress<int>? progress = null)
     {
         var path = Resolve(file.Path);
-        var content = await File.ReadAllTextAsync(path, cancellationToken);
-        var parsed = JsonlPaperParser.Parse(content, path, new JsonlParseOptions(file.ListedOn));
+        var source = await SourceFiles.ReadAsync(path, file.Format, file.ListedOn, cancellationToken);
+        var parsed = source.Result;
         foreach (var problem in parsed.Problems)
             logger.LogWarning("Skipped: {Problem}", problem.ToString());
 
-        var papers = parsed.Papers.Take(limit ?? int.MaxValue).Select(p => p.ListedOn is null && file.ListedOn is { } day ? p with { ListedOn = day } : p).ToList();
+        var deleted = parsed.Papers.Count(p => p.Deleted);
+        var papers = parsed.Papers.Where(p => !p.Deleted).Take(limit ?? int.MaxValue)
+            .Select(p => p.ListedOn is null && file.ListedOn is { } day ? p with { ListedOn = day } : p).ToList();
         int added = 0, revised = 0, unchanged = 0;
         var ids = new List<string>();
         foreach (var batch in papers.Chunk(BatchSize))
@@ -35,9 +42,9 @@ public sealed class FileImport(PaperIntake intake, ILogger<FileImport> logger)
             ids.AddRange(result.PaperIds);
             progress?.Report(ids.Count);
         }
-        var summary = new FileImportSummary(path, papers.Count, parsed.Problems.Count, new IntakeSummary(added, revised, unchanged, ids));
-        logger.LogInformation("Imported {Path}: {Read} papers read, {New} new, {Revised} revised, {Unchanged} unchanged, {Skipped} lines skipped",
-            path, summary.Read, added, revised, unchanged, summary.Skipped);
+        var summary = new FileImportSummary(path, source.Format, papers.Count, parsed.Problems.Count + deleted, new IntakeSummary(added, revised, unchanged, ids));
+        logger.LogInformation("Imported {Path} ({Format}): {Read} papers read, {New} new, {Revised} revised, {Unchanged} unchanged, {Skipped} skipped",
+            path, source.Format, summary.Read, added, revised, unchanged, summary.Skipped);
         return summary;
     }
 
@@ -62,7 +69,7 @@ public sealed class StartupImport(IServiceScopeFactory scopes, IConfiguration co
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<FileImport>().ImportAsync(file, stoppingToken);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ConnectorException)
             {
                 logger.LogError("Could not import {Path}: {Reason}", file.Path, ex.Message);
             }

@@ -23,7 +23,35 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
 {
     private static readonly Counter<long> Ingested = PapersTelemetry.Meter.CreateCounter<long>("papers.ingest.papers", description: "Papers handed on by Ingest, by source and outcome");
 
+    /// <summary>Outcomes staged but not yet committed: counted only once they are.</summary>
+    private readonly List<(string Source, string Outcome)> _uncounted = [];
+
+    /// <summary>Takes the papers in and commits them with their events.</summary>
     public async Task<IntakeSummary> IngestAsync(IReadOnlyList<SourcePaper> papers, CancellationToken cancellationToken)
+    {
+        var summary = await StageAsync(papers, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        Committed();
+        return summary;
+    }
+
+    /// <summary>The staged papers were committed: counts them in <c>papers.ingest.papers</c>.</summary>
+    public void Committed()
+    {
+        foreach (var (source, outcome) in _uncounted)
+            Ingested.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("outcome", outcome));
+        _uncounted.Clear();
+    }
+
+    /// <summary>The staged papers were dropped without being committed.</summary>
+    public void Discarded() => _uncounted.Clear();
+
+    /// <summary>
+    /// Adds the papers' rows and events to the context without saving, for a caller that commits
+    /// them together with its own state (a harvest's cursor) in one <c>SaveChanges</c> and then
+    /// calls <see cref="Committed"/> (or <see cref="Discarded"/>).
+    /// </summary>
+    public async Task<IntakeSummary> StageAsync(IReadOnlyList<SourcePaper> papers, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var ids = papers.Select(p => PaperIdentity.PaperId(p.ArxivId, p.Title)).ToList();
@@ -75,7 +103,6 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
             db.AddToOutbox(ToEvent(paper, seen, now), clock);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         return new IntakeSummary(added, revised, unchanged, ids);
     }
 
@@ -84,6 +111,5 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
         p.PublishedOn, p.ListedOn ?? DateOnly.FromDateTime(now.UtcDateTime), p.Source, p.SourceUpvotes,
         p.Comments, p.JournalRef, p.Doi, p.License, p.AbsUrl, p.PdfUrl, p.SubmittedBy, seen.ContentHash, now);
 
-    private static void Count(string source, string outcome) =>
-        Ingested.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("outcome", outcome));
+    private void Count(string source, string outcome) => _uncounted.Add((source, outcome));
 }

@@ -14,6 +14,8 @@ public sealed class ConnectorsExtensionsTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
+        // As AddServiceDefaults does: the connectors must replace this handler, not stack on it.
+        services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         services.AddIngestConnectors(configuration);
         services.AddSingleton<IHarvestCursorStore>(cursors ?? new InMemoryCursorStore());
         services.AddSingleton<IPaperSink>(sink ?? new RecordingSink());
@@ -41,7 +43,7 @@ public sealed class ConnectorsExtensionsTests
         Assert.Equal(("https://oai.example/oai", "arXiv", TimeSpan.FromSeconds(5), "15 4 * * *"), (oai.BaseUrl.ToString(), oai.MetadataPrefix, oai.MinDelay, oai.Cron));
         Assert.Equal(["cs:cs:LG", "cs:cs:AI"], oai.Sets);
         var api = provider.GetRequiredService<IOptions<ArxivApiOptions>>().Value;
-        Assert.Equal(("https://api.example/query", TimeSpan.FromSeconds(4)), (api.BaseUrl.ToString(), api.MinDelay));
+        Assert.Equal(("https://api.example/query", TimeSpan.FromSeconds(4)), (api.BaseUrl!.ToString(), api.MinDelay));
         var hf = provider.GetRequiredService<IOptions<HfDailyOptions>>().Value;
         Assert.Equal(("https://hf.example/api/daily_papers", "0 22 * * *"), (hf.BaseUrl.ToString(), hf.Cron));
         Assert.NotNull(provider.GetRequiredService<OaiPmhHarvester>());

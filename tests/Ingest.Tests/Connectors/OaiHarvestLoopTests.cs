@@ -67,7 +67,7 @@ public sealed class OaiHarvestLoopTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => Harvester(server, cursors, failing).HarvestAsync(null, CancellationToken.None));
 
         Assert.Equal(AllIds[..2], failing.Ids);
-        Assert.Equal(new HarvestCursor(Key, InitialFrom, "t1", RecordedResponseDate, cursors[Key]!.UpdatedAt), cursors[Key]);
+        Assert.Equal(new HarvestCursor(Key, InitialFrom, "t1", RecordedResponseDate, cursors[Key]!.UpdatedAt, new DateOnly(2014, 12, 22)), cursors[Key]);
         var first = server.Requests;
         Assert.Equal(3, first.Count);
         Assert.Equal(("ListRecords", "arXivRaw", "2014-10-01", null), (first[0]["verb"], first[0]["metadataPrefix"], first[0]["from"], first[0]["resumptionToken"]));
@@ -78,11 +78,13 @@ public sealed class OaiHarvestLoopTests
         var sink = new RecordingSink();
         var result = await Harvester(server, cursors, sink).HarvestAsync(null, CancellationToken.None);
 
-        Assert.Equal(new HarvestResult(Key, 2, 4, 0, 0, InitialFrom, RecordedResponseDate, Resumed: true), result);
+        Assert.NotNull(result.LatestDatestamp);
+        Assert.True(result.LatestDatestamp >= new DateOnly(2014, 12, 22)); // kept from run 1, raised by newer pages
+        Assert.Equal(new HarvestResult(Key, 2, 4, 0, 0, InitialFrom, RecordedResponseDate, Resumed: true, result.LatestDatestamp), result);
         Assert.Equal(["t1", "t2"], server.Requests.Skip(3).Select(r => r["resumptionToken"]));
         Assert.All(server.Requests.Skip(3), r => Assert.Null(r["metadataPrefix"])); // a token travels alone
         Assert.Equal(AllIds, failing.Ids.Concat(sink.Ids));
-        Assert.Equal(new HarvestCursor(Key, RecordedResponseDate, null, null, cursors[Key]!.UpdatedAt), cursors[Key]);
+        Assert.Equal(new HarvestCursor(Key, RecordedResponseDate, null, null, cursors[Key]!.UpdatedAt, result.LatestDatestamp), cursors[Key]);
         Assert.Equal(["t1", "t2", null], cursors.Saved.Select(c => c.ResumptionToken).Distinct());
     }
 

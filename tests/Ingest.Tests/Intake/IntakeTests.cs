@@ -97,6 +97,34 @@ public sealed class IntakeTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("abs/2304.09157.abs", "abs", 1)]
+    [InlineData("arxiv-oai/ListRecordsResponse.xml", "oai", 6)]
+    [InlineData("hf-daily-papers/daily_papers_2026-06-12.json", "hf", 30)]
+    [InlineData("arxiv-api/arxiv.py_2026_recorded/id_1605.08386_s0_m100_199195aa31ad.json", "atom", 1)]
+    public async Task Every_supported_format_can_be_imported(string fixture, string format, int papers)
+    {
+        var import = new FileImport(new PaperIntake(_db, TimeProvider.System), new ListLogger());
+
+        var summary = await import.ImportAsync(new ImportFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture)), default);
+        var again = await import.ImportAsync(new ImportFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture)), default);
+
+        Assert.Equal((format, papers, papers, 0), (summary.Format, summary.Read, summary.Intake.New, summary.Skipped));
+        Assert.Equal((0, papers), (again.Intake.New, again.Intake.Unchanged));
+        Assert.Equal(papers, Published().Count);
+    }
+
+    [Fact]
+    public async Task An_abs_file_keeps_its_arXiv_id_and_versions()
+    {
+        var import = new FileImport(new PaperIntake(_db, TimeProvider.System), new ListLogger());
+
+        await import.ImportAsync(new ImportFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", "abs", "2304.09157.abs")), default);
+
+        var paper = Assert.Single(Published());
+        Assert.Equal(("2304.09157", 2, "Neural networks for geospatial data"), (paper.PaperId, paper.Version, paper.Title));
+    }
+
     private sealed class ListLogger : ILogger<FileImport>
     {
         public List<string> Messages { get; } = [];

@@ -22,6 +22,66 @@ namespace Papers.Ingest.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Papers.Ingest.Data.GapReportRow", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Filtered")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateOnly?>("From")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Gaps")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("HighestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("IdsChecked")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Missing")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Source");
+
+                    b.ToTable("harvest_gap_reports", (string)null);
+                });
+
+            modelBuilder.Entity("Papers.Ingest.Data.HarvestCursorRow", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateOnly?>("From")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("HarvestDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("LatestDatestamp")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ResumptionToken")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Source");
+
+                    b.ToTable("harvest_cursors", (string)null);
+                });
+
             modelBuilder.Entity("Papers.Ingest.Data.ProcessedSubmission", b =>
                 {
                     b.Property<Guid>("SubmissionId")

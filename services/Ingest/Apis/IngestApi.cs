@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Papers.Ingest.Connectors;
+using Papers.Ingest.Data;
+using Papers.Ingest.Harvest;
+
+namespace Papers.Ingest.Apis;
+
+/// <summary>One harvest cursor: where a source's harvest stands and how far behind it is.</summary>
+/// <param name="InProgress">A resumption token is pending: the harvest stopped part-way and the next run resumes it.</param>
+/// <param name="LagSeconds">Now minus the newest harvested datestamp, when known.</param>
+public record HarvestCursorStatus(string Source, DateOnly? From, bool InProgress, DateOnly? LatestDatestamp, double? LagSeconds, DateTimeOffset UpdatedAt);
+
+/// <summary>A scheduled harvest: off unless both its BaseUrl and Cron are configured.</summary>
+public record HarvestScheduleStatus(string Name, bool Enabled, DateTimeOffset? NextRun);
+
+public record IngestStatus(IReadOnlyList<HarvestScheduleStatus> Schedules, IReadOnlyList<HarvestCursorStatus> Cursors);
+
+/// <summary>The latest gap check of one OAI-PMH harvest.</summary>
+/// <param name="Filtered">The harvest was of one set, which leaves gaps by design.</param>
+public record GapReport(string Source, DateOnly? From, DateTimeOffset CheckedAt, int IdsChecked, string? HighestId, bool Filtered, int Missing, IReadOnlyList<IdGap> Gaps);
+
+/// <summary>Operational views of Ingest: harvest cursors and lag, and the id gaps the harvests found.</summary>
+public static class IngestApi
+{
+    public const int MaxSourceLength = 200;
+
+    public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/ingest").WithTags("Ingest");
+        api.MapGet("/status", GetStatusAsync).WithName("IngestStatus")
+            .WithSummary("The scheduled harvests, and every harvest cursor with its lag.");
+        api.MapGet("/gaps", GetGapsAsync).WithName("IngestGaps")
+            .WithSummary("The latest gap report of each OAI-PMH harvest, or of the one named by ?source=.");
+        return app;
+    }
+
+    public static async Task<Ok<IngestStatus>> GetStatusAsync(IngestDbContext db, [FromServices] IEnumerable<IHostedService> services, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var schedules = services.OfType<ScheduledHarvest>()
+            .Select(s => new HarvestScheduleStatus(s.Name, s.Schedule is not null, s.NextRun(now)))
+            .ToList();
+        var rows = await db.HarvestCursors.AsNoTracking().ToListAsync(cancellationToken);
+        var cursors = rows.OrderBy(r => r.Source, StringComparer.Ordinal)
+            .Select(r => new HarvestCursorStatus(r.Source, r.From, r.ResumptionToken is { Length: > 0 }, r.LatestDatestamp,
+                r.LatestDatestamp is { } d ? HarvestMetrics.LagSeconds(d, now) : null, r.UpdatedAt))
+            .ToList();
+        return TypedResults.Ok(new IngestStatus(schedules, cursors));
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<GapReport>>, ValidationProblem, ProblemHttpResult>> GetGapsAsync(
+        IngestDbContext db, CancellationToken cancellationToken, string? source = null)
+    {
+        if (source is not null && (string.IsNullOrWhiteSpace(source) || source.Length > MaxSourceLength))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["source"] = [$"source names a harvest cursor, such as arxiv-oai:arXivRaw:*, of 1 to {MaxSourceLength} characters."],
+            });
+        }
+
+        var query = db.GapReports.AsNoTracking();
+        if (source is not null)
+            query = query.Where(r => r.Source == source);
+        var rows = await query.ToListAsync(cancellationToken);
+        if (source is not null && rows.Count == 0)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No gap report",
+                detail: $"No OAI-PMH harvest named '{source}' has been checked for gaps yet.");
+        IReadOnlyList<GapReport> reports = [.. rows.OrderBy(r => r.Source, StringComparer.Ordinal)
+            .Select(r => new GapReport(r.Source, r.From, r.CheckedAt, r.IdsChecked, r.HighestId, r.Filtered, r.Missing, r.Gaps))];
+        return TypedResults.Ok(reports);
+    }
+}

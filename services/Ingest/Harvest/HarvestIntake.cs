@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using Papers.Ingest.Connectors;
+using Papers.Ingest.Data;
+using Papers.Ingest.Intake;
+
+namespace Papers.Ingest.Harvest;
+
+/// <summary>
+/// The Ingest database as the harvesters see it: the cursor store (<c>harvest_cursors</c>) and the
+/// sink, in one. A page handed on is only staged in <see cref="PaperIntake"/>; the cursor save that
+/// follows commits the page's papers, their <c>PaperIngested</c> outbox rows and the cursor in one
+/// <c>SaveChanges</c>, so the cursor can never get ahead of the papers, nor the papers of the cursor.
+/// </summary>
+public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake) : IHarvestCursorStore, IPaperSink
+{
+    private readonly List<(IReadOnlyList<SourcePaper> Papers, IntakeSummary Summary)> _staged = [];
+
+    /// <summary>What was committed since <see cref="StartTally"/>.</summary>
+    public HarvestTally Tally { get; private set; } = new();
+
+    public HarvestTally StartTally() => Tally = new HarvestTally();
+
+    public async Task<HarvestCursor?> GetAsync(string source, CancellationToken ct) =>
+        (await db.HarvestCursors.AsNoTracking().SingleOrDefaultAsync(c => c.Source == source, ct))?.ToCursor();
+
+    public async Task HandOnAsync(IReadOnlyList<SourcePaper> papers, CancellationToken ct) =>
+        _staged.Add((papers, await intake.StageAsync(papers, ct)));
+
+    public async Task SaveAsync(HarvestCursor cursor, CancellationToken ct)
+    {
+        var row = await db.HarvestCursors.FindAsync([cursor.Source], ct);
+        if (row is null)
+        {
+            row = new HarvestCursorRow { Source = cursor.Source };
+            db.HarvestCursors.Add(row);
+        }
+
+        row.CopyFrom(cursor);
+        await db.SaveChangesAsync(ct);
+        intake.Committed();
+        foreach (var (papers, summary) in _staged)
+            Tally.Add(papers, summary);
+        _staged.Clear();
+        // Each page's known papers are looked up afresh; tracking every page of a long harvest
+        // would only slow the next SaveChanges down.
+        db.ChangeTracker.Clear();
+        HarvestMetrics.Observe(cursor);
+    }
+
+    /// <summary>Drops what was staged for a page whose cursor was never saved (the run failed).</summary>
+    public void DiscardStaged()
+    {
+        _staged.Clear();
+        intake.Discarded();
+        db.ChangeTracker.Clear();
+    }
+}
+
+/// <summary>Running totals of the papers a harvest committed.</summary>
+public sealed class HarvestTally
+{
+    public int Fetched { get; private set; }
+    public int New { get; private set; }
+    public int Revised { get; private set; }
+    public int Unchanged { get; private set; }
+
+    /// <summary>Deleted (withdrawn) records: skipped.</summary>
+    public int Deleted { get; private set; }
+
+    /// <summary>New submissions (version 1) with their v1 date: what the gap check looks at.</summary>
+    public List<(string Id, DateOnly? PublishedOn)> NewSubmissions { get; } = [];
+
+    internal void Add(IReadOnlyList<SourcePaper> papers, IntakeSummary summary)
+    {
+        var deleted = papers.Count(p => p.Deleted);
+        Fetched += papers.Count;
+        New += summary.New;
+        Revised += summary.Revised;
+        Deleted += deleted;
+        Unchanged += summary.Unchanged - deleted; // the intake counts deleted records as unchanged
+        NewSubmissions.AddRange(papers.Where(p => p is { Deleted: false, ArxivId: not null, LatestVersion: 1 }).Select(p => (p.ArxivId!, p.PublishedOn)));
+    }
+}

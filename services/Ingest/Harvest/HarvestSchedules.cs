@@ -1,0 +1,108 @@
+using Cronos;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Papers.Ingest.Connectors;
+using Papers.Ingest.Data;
+
+namespace Papers.Ingest.Harvest;
+
+/// <summary>
+/// Runs one source's harvest on its cron schedule (UTC), each run in its own scope, and logs a
+/// summary per run. A source is off — the service then never calls it — when its <c>BaseUrl</c>
+/// or <c>Cron</c> is empty; both are empty in the embedded default.
+/// </summary>
+public abstract class ScheduledHarvest(IServiceScopeFactory scopes, TimeProvider clock, ILogger logger) : BackgroundService
+{
+    /// <summary>The longest single wait; a far-off occurrence is reached in steps of this.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
+    public abstract string Name { get; }
+
+    /// <summary>When runs happen; null when the source is off.</summary>
+    public abstract CronExpression? Schedule { get; }
+
+    protected abstract Task<IReadOnlyList<HarvestRunSummary>> RunOnceAsync(IServiceProvider services, CancellationToken ct);
+
+    /// <summary>The schedule of a source with this endpoint and cron, or null when it is off.</summary>
+    public static CronExpression? ScheduleOf(Uri? baseUrl, string? cron) =>
+        baseUrl is null || string.IsNullOrWhiteSpace(cron) ? null : CronExpression.Parse(cron);
+
+    /// <summary>The next run after <paramref name="now"/>, or null when there is none.</summary>
+    public DateTimeOffset? NextRun(DateTimeOffset now) => Schedule?.GetNextOccurrence(now, TimeZoneInfo.Utc);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (Schedule is null)
+        {
+            logger.LogInformation("{Name}: off (set its BaseUrl and Cron to schedule it)", Name);
+            return;
+        }
+
+        await RememberLagAsync(stoppingToken);
+        while (NextRun(clock.GetUtcNow()) is { } next)
+        {
+            logger.LogInformation("{Name}: next run at {Next:u}", Name, next);
+            for (var wait = next - clock.GetUtcNow(); wait > TimeSpan.Zero; wait = next - clock.GetUtcNow())
+                await Task.Delay(wait < MaxWait ? wait : MaxWait, clock, stoppingToken);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                foreach (var summary in await RunOnceAsync(scope.ServiceProvider, stoppingToken))
+                {
+                    if (summary.Succeeded)
+                        logger.LogInformation("{Name}: {Summary}", Name, summary.ToString());
+                    else
+                        logger.LogWarning("{Name}: {Summary}: {Failures}", Name, summary.ToString(), string.Join("; ", summary.Failures));
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "{Name}: run failed; trying again at the next scheduled time", Name);
+            }
+        }
+    }
+
+    /// <summary>Seeds the lag gauge from the saved cursors, so it is right before the first run.</summary>
+    private async Task RememberLagAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<IngestDbContext>();
+            foreach (var row in await db.HarvestCursors.AsNoTracking().ToListAsync(ct))
+                HarvestMetrics.Observe(row.ToCursor());
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // The gauge fills in after the first run; the schedule itself must not stop for this.
+            logger.LogWarning(ex, "{Name}: could not read the saved harvest cursors", Name);
+        }
+    }
+}
+
+/// <summary>The scheduled arXiv OAI-PMH harvest (<c>Sources:ArxivOai:Cron</c>).</summary>
+public sealed class OaiHarvestSchedule(IServiceScopeFactory scopes, IOptions<ArxivOaiOptions> options, TimeProvider clock, ILogger<OaiHarvestSchedule> logger)
+    : ScheduledHarvest(scopes, clock, logger)
+{
+    public override string Name => "arXiv OAI-PMH harvest";
+
+    public override CronExpression? Schedule { get; } = ScheduleOf(options.Value.BaseUrl, options.Value.Cron);
+
+    protected override Task<IReadOnlyList<HarvestRunSummary>> RunOnceAsync(IServiceProvider services, CancellationToken ct) =>
+        services.GetRequiredService<OaiHarvestJob>().RunScheduledAsync(ct);
+}
+
+/// <summary>The scheduled Hugging Face daily papers import of the current day (<c>Sources:HfDaily:Cron</c>).</summary>
+public sealed class HfDailySchedule(IServiceScopeFactory scopes, IOptions<HfDailyOptions> options, TimeProvider clock, ILogger<HfDailySchedule> logger)
+    : ScheduledHarvest(scopes, clock, logger)
+{
+    public override string Name => "Hugging Face daily papers import";
+
+    public override CronExpression? Schedule { get; } = ScheduleOf(options.Value.BaseUrl, options.Value.Cron);
+
+    protected override async Task<IReadOnlyList<HarvestRunSummary>> RunOnceAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var job = services.GetRequiredService<HfDailyJob>();
+        return [await job.RunAsync(job.Today(), ct)];
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Papers.Ingest.Apis;
+using Papers.Ingest.Connectors;
+using Papers.Ingest.Harvest;
+using Papers.Ingest.Tests.Connectors;
+
+namespace Papers.Ingest.Tests.Harvest;
+
+/// <summary>Gap detection after an OAI-PMH harvest, and the Ingest status endpoints.</summary>
+public sealed class GapReportTests : IDisposable
+{
+    private static readonly string Key = OaiPmhHarvester.CursorKey("arXivRaw", null);
+    private readonly TestDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    private async Task<HarvestRunSummary> HarvestAsync(params string[] ids)
+    {
+        await using var server = await ReplayServer.StartAsync((context, _) => ReplayServer.Xml(context, OaiXml.Page(ids)));
+        await using var db = _database.Context();
+        var summaries = await new HarvestRig(db, server).Job().RunScheduledAsync(CancellationToken.None);
+        return Assert.Single(summaries);
+    }
+
+    [Fact]
+    public async Task A_harvest_reports_the_ids_it_did_not_see_and_the_next_one_continues_from_its_highest()
+    {
+        var first = await HarvestAsync("2401.00001", "2401.00002", "2401.00005", "2401.00009");
+        var second = await HarvestAsync("2401.00009", "2401.00012");
+
+        Assert.Equal((4, 4, 0), (first.Fetched, first.New, first.Failures.Count));
+        Assert.Equal(["2401.00003–2401.00004", "2401.00006–2401.00008"], first.Gaps.Select(g => g.ToString()));
+        Assert.Equal(["2401.00010–2401.00011"], second.Gaps.Select(g => g.ToString()));
+        await using var db = _database.Context();
+        var report = await db.GapReports.SingleAsync();
+        Assert.Equal((Key, 2, "2401.00012", false, 2), (report.Source, report.IdsChecked, report.HighestId, report.Filtered, report.Missing));
+    }
+
+    [Fact]
+    public async Task The_endpoints_serve_the_latest_report_and_the_cursors_and_refuse_bad_input()
+    {
+        await HarvestAsync("2401.00001", "2401.00003");
+        await using var app = await StartApiAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        var gaps = await http.GetFromJsonAsync<List<GapReport>>("/api/ingest/gaps", JsonSerializerOptions.Web);
+        var report = Assert.Single(gaps!);
+        Assert.Equal((Key, 1, "2401.00002"), (report.Source, report.Missing, report.Gaps.Single().First));
+        Assert.Single((await http.GetFromJsonAsync<List<GapReport>>($"/api/ingest/gaps?source={Uri.EscapeDataString(Key)}", JsonSerializerOptions.Web))!);
+
+        using var unknown = await http.GetAsync("/api/ingest/gaps?source=nope");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        using var blank = await http.GetAsync("/api/ingest/gaps?source=%20");
+        Assert.Equal(HttpStatusCode.BadRequest, blank.StatusCode);
+        Assert.Contains("\"source\"", await blank.Content.ReadAsStringAsync());
+
+        var status = await http.GetFromJsonAsync<IngestStatus>("/api/ingest/status", JsonSerializerOptions.Web);
+        var cursor = Assert.Single(status!.Cursors);
+        Assert.Equal((Key, false, new DateOnly(2024, 1, 9)), (cursor.Source, cursor.InProgress, cursor.LatestDatestamp));
+        Assert.True(cursor.LagSeconds > 0);
+        Assert.Equal([("arXiv OAI-PMH harvest", true), ("Hugging Face daily papers import", false)],
+            status.Schedules.Select(s => (s.Name, s.Enabled)));
+    }
+
+    /// <summary>The endpoints as the service maps them, on the test database, with the OAI-PMH schedule on and HF off.</summary>
+    private async Task<WebApplication> StartApiAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        builder.Services.AddDbContext<Papers.Ingest.Data.IngestDbContext>(o => o.UseSqlite(_database.Connection));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.Configure<ArxivOaiOptions>(o => (o.BaseUrl, o.Cron) = (new Uri("http://oai.invalid/oai"), "0 6 * * *"));
+        builder.Services.Configure<HfDailyOptions>(o => o.Cron = "");
+        builder.Services.AddHostedService<OaiHarvestSchedule>();
+        builder.Services.AddHostedService<HfDailySchedule>();
+        var app = builder.Build();
+        app.MapIngestApi();
+        await app.StartAsync();
+        return app;
+    }
+}
