@@ -10,7 +10,7 @@
 #   PAPERS_INFRA_DIR       the temporary folder (logs are there)
 # Recipes and traps: ../shared/docs/LOCAL-SERVERS.md (RabbitMQ readiness is check_running, not ping).
 
-INFRA_PACKAGES=(rabbitmq-server postgresql python3-aiosmtpd unzip curl)
+INFRA_PACKAGES=(rabbitmq-server postgresql python3-aiosmtpd chromium unzip curl)
 
 infra_install() {
   local missing=()
@@ -39,13 +39,13 @@ infra_up() {
 }
 
 infra_rabbitmq_up() {
-  local d="$PAPERS_INFRA_DIR/rabbitmq" port mgmt dist
-  port=$(infra_free_port); mgmt=$(infra_free_port); dist=$(infra_free_port)
+  local d="$PAPERS_INFRA_DIR/rabbitmq" port mgmt dist epmd
+  port=$(infra_free_port); mgmt=$(infra_free_port); dist=$(infra_free_port); epmd=$(infra_free_port)
   mkdir -p "$d"
   export RABBITMQ_NODENAME="papers-$$@localhost" RABBITMQ_BASE="$d" RABBITMQ_MNESIA_BASE="$d/mnesia" \
     RABBITMQ_LOG_BASE="$d/log" RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" \
     RABBITMQ_CONFIG_FILE="$d/rabbitmq" RABBITMQ_PID_FILE="$d/pid" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-    RABBITMQ_DIST_PORT="$dist"
+    RABBITMQ_DIST_PORT="$dist" ERL_EPMD_PORT="$epmd" ERL_EPMD_ADDRESS=127.0.0.1
   printf 'listeners.tcp.default = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\nloopback_users = none\n' "$port" "$mgmt" >"$d/rabbitmq.conf"
   /usr/lib/rabbitmq/bin/rabbitmq-plugins enable --offline rabbitmq_management >/dev/null
   /usr/lib/rabbitmq/bin/rabbitmq-server -detached >/dev/null 2>&1
@@ -97,9 +97,17 @@ infra_smtp_up() {
 infra_down() {
   [ -n "${PAPERS_INFRA_DIR:-}" ] || return 0
   if [ -n "${RABBITMQ_NODENAME:-}" ]; then
-    /usr/lib/rabbitmq/bin/rabbitmqctl stop >/dev/null 2>&1 || true
-    # rabbitmq-server starts an epmd that outlives it; stop ours too.
-    pkill -f "epmd -daemon" >/dev/null 2>&1 || true
+    # With the PID file, stop waits until the node's process has ended.
+    /usr/lib/rabbitmq/bin/rabbitmqctl stop "${RABBITMQ_PID_FILE:-}" >/dev/null 2>&1 || true
+    # rabbitmq-server starts an epmd that outlives it; ours listens on its own port, so stop
+    # exactly that one (never another user's epmd). It refuses while a node is still registered.
+    if [ -n "${ERL_EPMD_PORT:-}" ]; then
+      local i
+      for i in 1 2 3 4 5 6 7 8 9 10; do
+        epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 && break
+        sleep 0.5
+      done
+    fi
   fi
   if [ -n "${PAPERS_POSTGRES_DATA:-}" ]; then
     su postgres -c "$PAPERS_POSTGRES_BIN/pg_ctl -D $PAPERS_POSTGRES_DATA stop -m fast" >/dev/null 2>&1 || true

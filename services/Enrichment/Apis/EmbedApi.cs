@@ -22,8 +22,8 @@ public static class EmbedApi
             errors["texts"] = ["Give at least one text."];
         else if (request.Texts.Count > MaxTexts)
             errors["texts"] = [$"At most {MaxTexts} texts per request; got {request.Texts.Count}."];
-        else if (request.Texts.Select((t, i) => (t, i)).FirstOrDefault(x => x.t is null || x.t.Length > MaxTextLength) is { t: var bad, i: var index } && (bad is null || bad.Length > MaxTextLength))
-            errors[$"texts[{index}]"] = [bad is null ? "A text is null." : $"A text may have at most {MaxTextLength} characters; this one has {bad.Length}."];
+        else if (request.Texts.ToList().FindIndex(t => t is null || t.Length > MaxTextLength) is var index and >= 0)
+            errors[$"texts[{index}]"] = [request.Texts[index] is { } bad ? $"A text may have at most {MaxTextLength} characters; this one has {bad.Length}." : "A text is null."];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
 

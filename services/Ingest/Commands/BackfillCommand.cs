@@ -78,17 +78,25 @@ public static class BackfillCommand
         {
             while (true)
             {
-                (found, enriched) = (0, 0);
-                foreach (var chunk in ids.Chunk(1000))
+                try
                 {
-                    using var response = await http.PostAsJsonAsync("/api/papers/status", new { ids = chunk }, cancellationToken);
-                    response.EnsureSuccessStatusCode();
-                    var status = await response.Content.ReadFromJsonAsync<Status>(cancellationToken);
-                    found += status!.Found;
-                    enriched += status.Enriched;
+                    var (f, e) = (0, 0);
+                    foreach (var chunk in ids.Chunk(1000))
+                    {
+                        using var response = await http.PostAsJsonAsync("/api/papers/status", new { ids = chunk }, cancellationToken);
+                        response.EnsureSuccessStatusCode();
+                        var status = await response.Content.ReadFromJsonAsync<Status>(cancellationToken);
+                        (f, e) = (f + status!.Found, e + status.Enriched);
+                    }
+                    (found, enriched) = (f, e);
+                    if (enriched == ids.Count)
+                        break;
                 }
-                if (enriched == ids.Count)
-                    break;
+                catch (HttpRequestException ex)
+                {
+                    // The Api restarting or its database briefly down is not the backfill's failure: keep waiting.
+                    Console.Error.WriteLine($"backfill: the Api did not answer ({ex.Message}); still waiting");
+                }
                 await Task.Delay(1000, cancellationToken);
             }
         }

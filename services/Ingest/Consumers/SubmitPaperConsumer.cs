@@ -4,6 +4,7 @@ using Papers.Contracts;
 using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
+using Papers.ServiceDefaults.Messaging;
 
 namespace Papers.Ingest.Consumers;
 
@@ -75,7 +76,7 @@ public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, 
 
 /// <summary>A submission that cannot be turned into a paper; the message ends in the error queue.</summary>
 public sealed class SubmissionException(SubmitPaper command, string reason)
-    : Exception($"Submission {command.SubmissionId} ({command.ArxivId ?? "no arXiv id"}) cannot be ingested: {reason}.");
+    : PermanentMessageException($"Submission {command.SubmissionId} ({command.ArxivId ?? "no arXiv id"}) cannot be ingested: {reason}.");
 
 public sealed class SubmitPaperConsumerDefinition : ConsumerDefinition<SubmitPaperConsumer>
 {

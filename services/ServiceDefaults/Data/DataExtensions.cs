@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Papers.ServiceDefaults.Outbox;
 
@@ -37,7 +38,11 @@ public static class DataExtensions
             }
             db.AddInterceptors(new OutboxSavedInterceptor(sp.GetRequiredService<OutboxSignal<TContext>>()));
         });
-        builder.Services.AddHealthChecks().AddDbContextCheck<TContext>($"{serviceName}-database", tags: [Extensions.ReadyTag]);
+        var check = $"{serviceName}-database";
+        builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(check, tags: [Extensions.ReadyTag]);
+        // An unreachable PostgreSQL makes the connection attempt hang (connect timeout, retries):
+        // readiness must answer "no" promptly instead.
+        builder.Services.Configure<HealthCheckServiceOptions>(o => o.Registrations.Single(r => r.Name == check).Timeout = TimeSpan.FromSeconds(3));
         builder.Services.TryAddSingleton(options);
         builder.Services.AddSingleton<IDatabaseMigrator, DatabaseMigrator<TContext>>();
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();

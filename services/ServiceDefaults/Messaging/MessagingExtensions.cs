@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace Papers.ServiceDefaults.Messaging;
@@ -70,11 +71,15 @@ public static class MessagingExtensions
         });
         // Without this, a publish made while the bus is still starting is silently lost.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        // Not ready while any endpoint is disconnected (MassTransit's own check says Degraded: 200).
+        builder.Services.AddHealthChecks().AddCheck<BusReadinessHealthCheck>("messaging", HealthStatus.Unhealthy, [Extensions.ReadyTag]);
         return builder;
     }
 
     private static void ConfigureRetry(IBusFactoryConfigurator cfg, MessagingOptions options) =>
-        cfg.UseMessageRetry(r => r.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval));
+        cfg.UseMessageRetry(r => r
+            .Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval)
+            .Ignore<PermanentMessageException>());
 
     private static List<Action<IBusRegistrationConfigurator>> Registrations(IHostApplicationBuilder builder)
     {

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Papers.Cluster.Tests.Infrastructure;
+
+/// <summary>Runs a short command to completion, with a bound on its time.</summary>
+public static class Shell
+{
+    public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        var output = new StringBuilder();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', info.ArgumentList)} did not finish within {timeout.TotalSeconds:0} s");
+        }
+        output.Append(await stdout).Append(await stderr);
+        return (process.ExitCode, output.ToString());
+    }
+
+    public static async Task<string> RunCheckedAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var (code, output) = await RunAsync(file, args, timeout);
+        if (code != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {code}: {output}");
+        return output;
+    }
+}
+
+/// <summary>Waits on a condition, never on a fixed sleep.</summary>
+public static class Eventually
+{
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? every = null)
+    {
+        var clock = Stopwatch.StartNew();
+        T last = default!;
+        Exception? lastError = null;
+        while (true)
+        {
+            try
+            {
+                last = await probe();
+                lastError = null;
+                if (done(last))
+                    return last;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Npgsql.NpgsqlException or InvalidOperationException)
+            {
+                lastError = e;
+            }
+            if (clock.Elapsed > timeout)
+                throw new TimeoutException($"{what}: not reached within {timeout.TotalSeconds:0} s; last value {last}{(lastError is null ? "" : $", last error {lastError.Message}")}");
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    public static Task UntilAsync(Func<Task<bool>> probe, TimeSpan timeout, string what, TimeSpan? every = null) =>
+        UntilAsync(probe, ok => ok, timeout, what, every);
+}
