@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Papers.Enrichment.Apis;
 using Papers.Enrichment.Consumers;
 using Papers.Enrichment.Embeddings;
@@ -15,12 +16,16 @@ public static class Extensions
     public static IHostApplicationBuilder AddEnrichment(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section);
+        builder.Services.Configure<CustomTopicsOptions>(o =>
+            o.Topics = builder.Configuration.GetSection(CustomTopicsOptions.Section).Get<List<CustomTopic>>() ?? []);
         builder.Services.AddSingleton<OnnxEmbedder>();
         // This host runs the model: it replaces any HTTP embedding client another service added.
+        // Everyone embeds through the micro-batcher; batches of papers pass straight through it.
+        builder.Services.AddSingleton(sp => new EmbeddingBatcher(sp.GetRequiredService<OnnxEmbedder>(), sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
         builder.Services.RemoveAll<ITextEmbedder>();
-        builder.Services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<OnnxEmbedder>());
+        builder.Services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<EmbeddingBatcher>());
         builder.Services.AddHostedService<ModelWarmUp>();
-        builder.Services.AddSingleton<ITopicTagger, DescriptionTagger>();
+        builder.Services.AddSingleton<ITopicTagger, TopicTagger>();
         builder.Services.AddSingleton<KeywordExtractor>();
 
         builder.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>();

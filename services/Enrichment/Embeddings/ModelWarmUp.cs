@@ -1,15 +1,18 @@
+using Papers.Enrichment.Tagging;
+
 namespace Papers.Enrichment.Embeddings;
 
 /// <summary>
-/// Loads the model at start-up, so a damaged model fails the start with a clear message
-/// instead of the first message, and the first batch doesn't pay the load.
+/// Loads the model and the tagger at start-up, so a damaged model or a bad <c>Topics</c> entry
+/// fails the start with a clear message instead of the first message, and the first batch
+/// doesn't pay the load (custom topics are embedded here too).
 /// </summary>
-internal sealed class ModelWarmUp(OnnxEmbedder embedder) : IHostedService
+internal sealed class ModelWarmUp(OnnxEmbedder embedder, ITopicTagger tagger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        embedder.Embed(["warm-up"], cancellationToken);
-        return Task.CompletedTask;
+        var vectors = embedder.Embed(["warm-up"], cancellationToken);
+        await tagger.TagAsync(vectors, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,4 +1,5 @@
-using System.Buffers;
+using System.Collections.Concurrent;
+using System.Numerics.Tensors;
 using FastBertTokenizer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,34 +12,51 @@ namespace Papers.Enrichment.Embeddings;
 /// Sentence embeddings with MiniLM on ONNX Runtime: texts are tokenised, sorted by length and
 /// run in batches padded to the longest text of the batch; the token vectors of
 /// <c>last_hidden_state</c> are mean-pooled over the attention mask and L2-normalised.
+/// A batch is <see cref="EmbeddingOptions.BatchSize"/> full-length texts, or as many shorter
+/// ones as fit the same number of tokens. Input and output tensors live in buffers reused from
+/// batch to batch.
 /// </summary>
 public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly BertTokenizer _tokenizer = new();
-    private readonly EmbeddingOptions _options;
+    /// <summary>Characters of a text read at most: far more than <see cref="EmbeddingOptions.MaxTokens"/> tokens ever need, so a 1 MB abstract costs no more than a normal one.</summary>
+    private const int CharsPerToken = 32;
+
+    private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
     private static readonly string[] OutputNames = ["last_hidden_state"];
 
-    public OnnxEmbedder(IOptions<EmbeddingOptions> options, ILogger<OnnxEmbedder> logger)
-    {
-        _options = options.Value;
-        if (_options.BatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), _options.BatchSize, "Embedding:BatchSize must be at least 1.");
-        if (_options.MaxTokens is < 8 or > 512)
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxTokens, "Embedding:MaxTokens must be between 8 and 512.");
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer = new();
+    private readonly Lock _tokenizerLock = new();
+    private readonly EmbeddingOptions _options;
+    private readonly ConcurrentBag<BatchBuffers> _buffers = [];
 
+    public OnnxEmbedder(IOptions<EmbeddingOptions> options, ILogger<OnnxEmbedder> logger)
+        : this(options.Value, logger, MiniLmModel.LoadModel)
+    {
+    }
+
+    internal OnnxEmbedder(EmbeddingOptions options, ILogger logger, Func<byte[]> loadModel)
+    {
+        _options = options;
+        options.Validate();
         using (var vocabulary = MiniLmModel.OpenVocabulary())
             _tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: true);
-        var (session, provider) = ExecutionProviders.CreateSession(MiniLmModel.LoadModel(), _options, logger);
+        var (session, provider) = ExecutionProviders.CreateSession(loadModel(), _options, logger);
         _session = session;
         ActiveProvider = provider;
-        logger.LogInformation("Embedding model {Model} loaded on {Provider}", ModelId, provider);
+        logger.LogInformation("Embedding model {Model} loaded on {Provider} (batch size {BatchSize}, {Threads} intra-op threads, graph optimisation {Optimization})",
+            ModelId, provider, _options.BatchSize, _options.EffectiveIntraOpThreads, _options.GraphOptimization);
     }
 
     public string ModelId => MiniLmModel.Id;
 
     /// <summary>The provider actually in use after any fallback.</summary>
     public ExecutionProvider ActiveProvider { get; }
+
+    internal EmbeddingOptions Options => _options;
+
+    /// <summary>The ONNX Runtime session, for the benchmark's bare-call ceiling.</summary>
+    internal InferenceSession Session => _session;
 
     public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.FromResult(Embed(texts, cancellationToken));
@@ -52,77 +70,105 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
         // Sorting by length keeps padding, and so wasted compute, small within each batch.
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokens[i].Length).ToArray();
         var vectors = new float[texts.Count][];
-        for (var start = 0; start < order.Length; start += _options.BatchSize)
+        if (texts.Count == 0)
+            return vectors;
+        var buffers = RentBuffers();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start)).ToArray();
-            RunBatch(batch, tokens, vectors);
+            // Batches hold up to BatchSize texts of MaxTokens tokens, or as many more shorter ones
+            // as fit the same tokens (keyphrases, queries): padded width × rows stays within budget.
+            var budget = _options.BatchSize * _options.MaxTokens;
+            for (var start = 0; start < order.Length;)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var rows = 1;
+                while (start + rows < order.Length && (rows + 1) * tokens[order[start + rows]].Length <= budget)
+                    rows++;
+                RunBatch(order.AsSpan(start, rows), tokens, vectors, buffers);
+                start += rows;
+            }
+        }
+        finally
+        {
+            _buffers.Add(buffers);
         }
         return vectors;
     }
 
     /// <summary>Token ids of one text, [CLS] … [SEP], truncated to the model's limit; never empty.</summary>
-    internal long[] Tokenize(string text)
+    internal long[] Tokenize(string? text)
     {
-        var ids = new long[_options.MaxTokens];
-        var mask = new long[_options.MaxTokens];
-        var count = _tokenizer.Encode(text ?? string.Empty, ids, mask, padTo: null);
-        return ids[..count];
+        text ??= string.Empty;
+        var maxChars = _options.MaxTokens * CharsPerToken;
+        if (text.Length > maxChars)
+            text = text[..(char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars)];
+        Span<long> ids = stackalloc long[_options.MaxTokens];
+        Span<long> mask = stackalloc long[_options.MaxTokens];
+        int count;
+        lock (_tokenizerLock)
+            count = _tokenizer.Encode(text, ids, mask, padTo: null);
+        return ids[..count].ToArray();
     }
 
-    private void RunBatch(int[] batch, long[][] tokens, float[][] vectors)
+    private BatchBuffers RentBuffers() =>
+        _buffers.TryTake(out var buffers) ? buffers : new BatchBuffers(_options.BatchSize, _options.MaxTokens);
+
+    private void RunBatch(ReadOnlySpan<int> batch, long[][] tokens, float[][] vectors, BatchBuffers buffers)
     {
         var rows = batch.Length;
-        var width = batch.Max(i => tokens[i].Length);
+        var width = 0;
+        foreach (var i in batch)
+            width = Math.Max(width, tokens[i].Length);
         var size = rows * width;
-        var ids = ArrayPool<long>.Shared.Rent(size);
-        var mask = ArrayPool<long>.Shared.Rent(size);
-        var types = ArrayPool<long>.Shared.Rent(size);
-        try
+        var ids = buffers.Ids.AsSpan(0, size);
+        var mask = buffers.Mask.AsSpan(0, size);
+        ids.Clear();
+        mask.Clear();
+        for (var r = 0; r < rows; r++)
         {
-            Array.Clear(ids, 0, size);
-            Array.Clear(mask, 0, size);
-            Array.Clear(types, 0, size);
-            for (var r = 0; r < rows; r++)
-            {
-                var t = tokens[batch[r]];
-                t.CopyTo(ids, r * width);
-                mask.AsSpan(r * width, t.Length).Fill(1);
-            }
+            var t = tokens[batch[r]];
+            t.CopyTo(ids.Slice(r * width));
+            mask.Slice(r * width, t.Length).Fill(1);
+        }
 
-            long[] shape = [rows, width];
-            using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, size), shape);
-            using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, size), shape);
-            using var typesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, types.AsMemory(0, size), shape);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(
-                runOptions,
-                ["input_ids", "attention_mask", "token_type_ids"],
-                [idsValue, maskValue, typesValue],
-                OutputNames);
-            var hidden = outputs[0].GetTensorDataAsSpan<float>();
-            for (var r = 0; r < rows; r++)
-                vectors[batch[r]] = MeanPoolNormalized(hidden.Slice(r * width * MiniLmModel.Dimensions, width * MiniLmModel.Dimensions), tokens[batch[r]].Length);
-        }
-        finally
-        {
-            ArrayPool<long>.Shared.Return(ids);
-            ArrayPool<long>.Shared.Return(mask);
-            ArrayPool<long>.Shared.Return(types);
-        }
+        long[] shape = [rows, width];
+        long[] outputShape = [rows, width, MiniLmModel.Dimensions];
+        var hidden = buffers.Hidden.AsMemory(0, size * MiniLmModel.Dimensions);
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Ids.AsMemory(0, size), shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Mask.AsMemory(0, size), shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Types.AsMemory(0, size), shape);
+        using var hiddenValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, hidden, outputShape);
+        using var runOptions = new RunOptions();
+        _session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames, [hiddenValue]);
+
+        var all = hidden.Span;
+        for (var r = 0; r < rows; r++)
+            vectors[batch[r]] = MeanPoolNormalized(all.Slice(r * width * MiniLmModel.Dimensions, width * MiniLmModel.Dimensions), tokens[batch[r]].Length);
     }
 
     /// <summary>Mean of the first <paramref name="length"/> token vectors (the unpadded ones), L2-normalised.</summary>
-    private static float[] MeanPoolNormalized(ReadOnlySpan<float> tokenVectors, int length)
+    internal static float[] MeanPoolNormalized(ReadOnlySpan<float> tokenVectors, int length)
     {
         var vector = new float[MiniLmModel.Dimensions];
         for (var t = 0; t < length; t++)
-            System.Numerics.Tensors.TensorPrimitives.Add(vector, tokenVectors.Slice(t * MiniLmModel.Dimensions, MiniLmModel.Dimensions), vector);
-        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
+            TensorPrimitives.Add(vector, tokenVectors.Slice(t * MiniLmModel.Dimensions, MiniLmModel.Dimensions), vector);
+        var norm = TensorPrimitives.Norm(vector);
         if (norm > 0)
-            System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
+            TensorPrimitives.Divide(vector, norm, vector);
         return vector;
     }
 
     public void Dispose() => _session.Dispose();
+
+    /// <summary>Inputs and output of one model call at the largest batch, allocated once and reused.</summary>
+    private sealed class BatchBuffers(int batchSize, int maxTokens)
+    {
+        public long[] Ids { get; } = new long[batchSize * maxTokens];
+        public long[] Mask { get; } = new long[batchSize * maxTokens];
+
+        /// <summary>Always zero: MiniLM reads one segment.</summary>
+        public long[] Types { get; } = new long[batchSize * maxTokens];
+
+        public float[] Hidden { get; } = new float[batchSize * maxTokens * MiniLmModel.Dimensions];
+    }
 }

@@ -1,9 +1,10 @@
 namespace Papers.Enrichment.Keywords;
 
-/// <summary>English function words plus the boilerplate of abstracts ("we propose a novel method").</summary>
+/// <summary>English function words, and the boilerplate of abstracts ("we propose a novel method").</summary>
 internal static class StopWords
 {
-    public static readonly HashSet<string> Words = new(StringComparer.Ordinal)
+    /// <summary>English function words.</summary>
+    public static readonly HashSet<string> English = new(StringComparer.Ordinal)
     {
         "a", "about", "above", "across", "after", "again", "against", "all", "almost", "along", "already", "also", "although",
         "always", "among", "an", "and", "another", "any", "are", "around", "as", "at", "be", "because", "been", "before",
@@ -17,13 +18,22 @@ internal static class StopWords
         "there", "therefore", "these", "they", "this", "those", "though", "through", "thus", "to", "too", "toward", "towards",
         "two", "under", "until", "up", "upon", "us", "very", "via", "was", "we", "well", "were", "what", "whatever", "when",
         "where", "whereas", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "without",
-        "would", "yet", "you", "your",
-        // Abstract boilerplate: true of nearly every paper, so never a keyword.
+        "would", "yet", "you", "your", "whenever", "wherever", "whichever", "whoever", "despite", "unless", "beyond", "besides",
+        "hence", "thereby", "therein", "thereof", "herein", "wherein", "whereby", "quite", "still", "instead", "indeed",
+        "regarding", "throughout", "amongst", "amid", "beneath", "inside", "outside", "behind", "near", "next", "former",
+        "latter", "anything", "everything", "nothing", "something", "anyone", "everyone", "someone", "none", "whole", "three",
+        "four", "five", "six", "seven", "eight", "nine", "ten", "hundred", "thousand", "million", "billion", "first", "second",
+        "third", "last", "am", "shall", "ought", "ourselves", "themselves", "yourself", "himself", "herself", "me", "him", "it's",
+    };
+
+    /// <summary>Function words plus abstract boilerplate: true of nearly every paper, so never (the end of) a keyword.</summary>
+    public static readonly HashSet<string> Words = new(English, StringComparer.Ordinal)
+    {
         "paper", "papers", "work", "works", "propose", "proposed", "proposes", "present", "presents", "presented", "show",
         "shows", "shown", "demonstrate", "demonstrates", "result", "results", "approach", "approaches", "method", "methods",
         "novel", "new", "based", "using", "use", "used", "uses", "study", "studies", "studied", "existing", "recent",
-        "recently", "state-of-the-art", "art", "significant", "significantly", "various", "different", "first", "second",
-        "three", "further", "extensive", "experiments", "experimental", "outperforms", "achieve", "achieves", "achieved",
+        "recently", "state-of-the-art", "art", "significant", "significantly", "various", "different",
+        "further", "extensive", "experiments", "experimental", "outperforms", "achieve", "achieves", "achieved",
         "performance", "improve", "improves", "improved", "effective", "effectively", "efficient", "key", "important",
         "problem", "problems", "task", "tasks", "provide", "provides", "introduce", "introduces", "including", "large",
         "small", "high", "low", "better", "best", "code", "available", "publicly", "github", "https", "http", "com", "www",

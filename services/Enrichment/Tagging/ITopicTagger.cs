@@ -2,7 +2,7 @@ using Papers.Contracts;
 
 namespace Papers.Enrichment.Tagging;
 
-/// <summary>Tags for one paper, and the arXiv category predicted as its primary.</summary>
+/// <summary>Tags for one paper, best first, and the arXiv category predicted as its primary.</summary>
 public record TaggingResult(IReadOnlyList<TopicTag> Tags, string? PredictedPrimaryCategory);
 
 public interface ITopicTagger

@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Papers.Enrichment.Embeddings;
+
+namespace Papers.Enrichment.Commands;
+
+/// <summary>
+/// The service's offline commands, run instead of the web host:
+/// <c>bench</c>, <c>eval</c>, <c>train</c> and <c>convert</c>
+/// (<c>dotnet run --project services/Enrichment -c Release -- &lt;command&gt; …</c>).
+/// </summary>
+public static class EnrichmentCommands
+{
+    public static bool IsCommand(string[] args) => args is ["bench" or "eval" or "train" or "convert" or "help" or "--help", ..];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return args[0] switch
+            {
+                "bench" => await BenchCommand.RunAsync(args[1..]),
+                "eval" => await EvalCommand.RunAsync(args[1..]),
+                "train" => await TrainCommand.RunAsync(args[1..]),
+                "convert" => ConvertCommand.Run(args[1..]),
+                _ => Usage(),
+            };
+        }
+        catch (CommandLineException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            Usage();
+            return 2;
+        }
+        catch (FileNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.WriteLine("""
+            Papers.Enrichment commands (configuration: appsettings.json and Embedding__* environment variables):
+              bench [--abstracts N] [--batch N] [--rounds N]
+                  abstracts/s on 256-token abstracts: our pipeline, the package's SentenceEncoder, the bare ONNX Runtime call
+              eval <labelled.jsonl|.abs folder|.csv>... [--folds 5] [--seed 1] [--cache file] [--shipped]
+                  cross-validated top-1/top-3 of the primary category and micro/macro F1, ours against TF-IDF + linear
+              train [--data folder] [--out file] [--cache file]
+                  fits the shipped tagger on Tagging/Training/*.jsonl and writes Tagging/tagger-model.json
+              convert <inputs>... --out file.jsonl
+                  labelled data (JSONL, .abs folders, Kaggle CSV) to the compact JSONL the others read
+            """);
+        return 0;
+    }
+
+    internal static ILoggerFactory Logging() => LoggerFactory.Create(b => b
+        .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+        .SetMinimumLevel(LogLevel.Information)
+        .AddFilter("Microsoft", LogLevel.Warning));
+
+    /// <summary>Embedding options as the service reads them: appsettings.json, then <c>Embedding__*</c> environment variables.</summary>
+    internal static EmbeddingOptions EmbeddingOptions()
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var options = new EmbeddingOptions();
+        configuration.GetSection(Embeddings.EmbeddingOptions.Section).Bind(options);
+        return options;
+    }
+
+    internal static OnnxEmbedder CreateEmbedder(ILoggerFactory logging, EmbeddingOptions? options = null) =>
+        new(Options.Create(options ?? EmbeddingOptions()), logging.CreateLogger<OnnxEmbedder>());
+
+    /// <summary>
+    /// Input paths as given, or, when a relative one isn't found here, relative to the repository
+    /// root (<c>dotnet run --project</c> runs in the project's folder, not the shell's).
+    /// </summary>
+    internal static List<string> Inputs(IEnumerable<string> paths) => paths.Select(p =>
+    {
+        if (Path.IsPathRooted(p) || File.Exists(p) || Directory.Exists(p))
+            return p;
+        var fromRoot = Path.GetFullPath(Path.Combine(SourceFolder(), "..", "..", p));
+        return File.Exists(fromRoot) || Directory.Exists(fromRoot) ? fromRoot : p;
+    }).ToList();
+
+    /// <summary>The repository folder of this service's sources (for training data and the model file), found upwards from the binaries.</summary>
+    internal static string SourceFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Enrichment.csproj")))
+                return dir.FullName;
+            var nested = Path.Combine(dir.FullName, "services", "Enrichment");
+            if (File.Exists(Path.Combine(nested, "Enrichment.csproj")))
+                return nested;
+        }
+        throw new CommandLineException("Can't find services/Enrichment above the binaries; pass --data and --out.");
+    }
+}
+
+/// <summary>A usage error: printed with the usage, exit code 2.</summary>
+public sealed class CommandLineException(string message) : Exception(message);
+
+/// <summary>Minimal <c>--name value</c> / <c>--flag</c> parsing; the rest are positional.</summary>
+internal sealed class CommandArgs
+{
+    private readonly Dictionary<string, string?> _named = new(StringComparer.Ordinal);
+
+    public CommandArgs(string[] args, params string[] flags)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+                Positional.Add(args[i]);
+            else if (flags.Contains(args[i][2..]))
+                _named[args[i][2..]] = null;
+            else if (i + 1 < args.Length)
+                _named[args[i][2..]] = args[++i];
+            else
+                throw new CommandLineException($"{args[i]} needs a value.");
+        }
+    }
+
+    public List<string> Positional { get; } = [];
+
+    public bool Has(string name) => _named.ContainsKey(name);
+
+    public string? String(string name) => _named.GetValueOrDefault(name);
+
+    public int Int(string name, int fallback, int min = 1) =>
+        _named.TryGetValue(name, out var v)
+            ? int.TryParse(v, out var n) && n >= min ? n : throw new CommandLineException($"--{name} must be a whole number of at least {min}; got '{v}'.")
+            : fallback;
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Papers.Enrichment.Tagging;
+using Papers.Enrichment.Tagging.Learning;
+
+namespace Papers.Enrichment.Commands;
+
+internal static class TrainCommand
+{
+    /// <summary>The tagger's trainer with its defaults, or the knobs given (--l2, --balance, --primary-mass, --epochs).</summary>
+    internal static CategoryTrainer Trainer(CommandArgs a, int seed)
+    {
+        var defaults = new CategoryTrainer();
+        return new CategoryTrainer
+        {
+            Seed = seed,
+            BalancePower = Float(a, "balance") ?? defaults.BalancePower,
+            PrimaryMass = Float(a, "primary-mass") ?? defaults.PrimaryMass,
+            Softmax = new SoftmaxTrainer
+            {
+                Seed = seed,
+                L2 = Float(a, "l2") ?? defaults.Softmax.L2,
+                Epochs = a.Int("epochs", defaults.Softmax.Epochs),
+            },
+        };
+    }
+
+    private static float? Float(CommandArgs a, string name) =>
+        a.String(name) is not { } v ? null
+        : float.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var f) && f >= 0 ? f
+        : throw new CommandLineException($"--{name} must be a non-negative number; got '{v}'.");
+
+    public static Task<int> RunAsync(string[] args)
+    {
+        var a = new CommandArgs(args);
+        var seed = a.Int("seed", 1, min: 0);
+        var source = EnrichmentCommands.SourceFolder();
+        var data = a.String("data") ?? Path.Combine(source, "Tagging", "Training");
+        var output = a.String("out") ?? Path.Combine(source, "Tagging", TaggerModel.ResourceName);
+        var watch = Stopwatch.StartNew();
+
+        Console.WriteLine("Reading labelled papers:");
+        var files = Directory.Exists(data) ? Directory.GetFiles(data, "*.jsonl").Order(StringComparer.Ordinal).ToList() : [data];
+        var papers = LabelledPapers.Read(files, Console.Out);
+        using var logging = EnrichmentCommands.Logging();
+        using var embedder = EnrichmentCommands.CreateEmbedder(logging);
+        var cache = new EmbeddingCache(embedder, a.String("cache"), Console.Out);
+        var vectors = cache.Embed(papers.Select(p => p.Text).ToList());
+        var classes = Categories.Predictable.Select(c => c.Id).ToList();
+        var descriptions = cache.Embed(Categories.Predictable.Select(c => c.DescriptionText).ToList());
+        var sims = vectors.Select(v => descriptions.Select(d => TensorPrimitives.Dot(v, d)).ToArray()).ToArray();
+
+        Console.WriteLine($"Fitting on {papers.Count} papers ({papers.SelectMany(p => p.Categories).Distinct().Count()} categories):");
+        var trainer = Trainer(a, seed) with { InnerFolds = 5 };
+        var classifier = trainer.Fit(classes, new DenseFeatures(vectors), sims, papers, Enumerable.Range(0, papers.Count).ToList(), Console.Out);
+        var descriptionTopic = DescriptionTopicCalibration(papers, classes, sims);
+        var exampleTopic = ExampleTopicCalibration(papers, classes, vectors, descriptions, seed);
+        Console.WriteLine($"Custom topics: description only σ({descriptionTopic.A:F2}·cos{descriptionTopic.B:+0.00;-0.00}), with examples σ({exampleTopic.A:F2}·cos{exampleTopic.B:+0.00;-0.00})");
+
+        var model = new TaggerModel(embedder.ModelId, classifier, descriptions, papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal), descriptionTopic, exampleTopic);
+        using (var stream = File.Create(output))
+            model.Save(stream, $"{papers.Count} papers from {string.Join(", ", files.Select(Path.GetFileName))}; seed {seed}, " +
+                $"L2 {trainer.Softmax.L2}, balance {trainer.BalancePower}, primary mass {trainer.PrimaryMass}, {trainer.Softmax.Epochs} epochs");
+        Console.WriteLine($"{classifier.Active.Length} categories learned from examples, {classes.Count - classifier.Active.Length} from descriptions only; " +
+            $"wrote {output} ({new FileInfo(output).Length / 1024} KB) in {watch.Elapsed.TotalSeconds:F0} s. Rebuild to embed it.");
+        return Task.FromResult(0);
+    }
+
+    /// <summary>How a paper's similarity to a category's description predicts that the category is one of the paper's.</summary>
+    private static (double A, double B) DescriptionTopicCalibration(List<LabelledPaper> papers, List<string> classes, float[][] sims)
+    {
+        var scores = new List<double>();
+        var labels = new List<bool>();
+        for (var i = 0; i < papers.Count; i++)
+        {
+            if (papers[i].Categories.Any(Categories.IsCoarse))
+                continue;
+            for (var c = 0; c < classes.Count; c++)
+            {
+                scores.Add(sims[i][c]);
+                labels.Add(papers[i].Categories.Contains(classes[c]));
+            }
+        }
+        return Calibration.Platt(scores, labels);
+    }
+
+    /// <summary>
+    /// The same for a topic given by a few example papers: for categories with enough papers,
+    /// draws of 1–10 of them (plus the description) make a prototype, scored against the other papers.
+    /// </summary>
+    private static (double A, double B) ExampleTopicCalibration(List<LabelledPaper> papers, List<string> classes, float[][] vectors, float[][] descriptions, int seed)
+    {
+        var random = new Random(seed);
+        var scores = new List<double>();
+        var labels = new List<bool>();
+        var usable = Enumerable.Range(0, papers.Count).Where(i => !papers[i].Categories.Any(Categories.IsCoarse)).ToList();
+        for (var c = 0; c < classes.Count; c++)
+        {
+            var members = usable.Where(i => papers[i].Categories.Contains(classes[c])).ToArray();
+            if (members.Length < 12)
+                continue;
+            foreach (var count in new[] { 1, 3, 10 })
+            {
+                random.Shuffle(members);
+                var examples = members.Take(count).ToHashSet();
+                var prototype = TopicTagger.Prototype(descriptions[c], examples.Select(i => vectors[i]));
+                foreach (var i in usable.Where(i => !examples.Contains(i)))
+                {
+                    scores.Add(TensorPrimitives.Dot(vectors[i], prototype));
+                    labels.Add(papers[i].Categories.Contains(classes[c]));
+                }
+            }
+        }
+        return Calibration.Platt(scores, labels);
+    }
+}

@@ -1,0 +1,94 @@
+namespace Papers.Enrichment.Tagging.Learning;
+
+/// <summary>
+/// A fitted category classifier: a softmax over the categories that had training papers, the
+/// rest scored from their description similarity (<c>β·s_c + γ</c>) when descriptions are
+/// used, all divided by a temperature so that the probability of the primary is calibrated;
+/// tag scores are a Platt mapping of <c>log p</c> to the probability that the category is
+/// one of the paper's, and tags are those above <see cref="Threshold"/>, best first.
+/// </summary>
+internal sealed class CategoryClassifier
+{
+    public required IReadOnlyList<string> Classes { get; init; }
+
+    /// <summary>For each softmax row, its index in <see cref="Classes"/>.</summary>
+    public required int[] Active { get; init; }
+
+    public required SoftmaxModel Softmax { get; init; }
+
+    public bool UsesDescriptions { get; init; }
+
+    public double Temperature { get; set; } = 1;
+
+    public double FallbackSlope { get; set; }
+
+    public double FallbackOffset { get; set; } = -30;
+
+    public double TagA { get; set; } = 1;
+
+    public double TagB { get; set; }
+
+    public double Threshold { get; set; } = 0.5;
+
+    public int MaxTags { get; init; } = 5;
+
+    /// <summary>Raw softmax logits of one row, in <see cref="Active"/> order.</summary>
+    public float[] ActiveLogits(IFeatures x, int row, float[]? sims)
+    {
+        var logits = new float[Active.Length];
+        Softmax.Logits(x, row, UsesDescriptions && sims is not null ? Align(sims, Active) : null, logits);
+        return logits;
+    }
+
+    public double[] Probabilities(IFeatures x, int row, float[]? sims) =>
+        Probabilities(Expand(ActiveLogits(x, row, sims), Active, Classes.Count), UsesDescriptions ? sims : null, Temperature, FallbackSlope, FallbackOffset);
+
+    public Prediction Predict(double[] probabilities)
+    {
+        var ranked = Enumerable.Range(0, Classes.Count).OrderByDescending(c => probabilities[c]).ToList();
+        var tags = ranked.Take(MaxTags).Where(c => TagScore(probabilities[c]) >= Threshold).Select(c => Classes[c]).ToList();
+        return new Prediction(ranked.Select(c => Classes[c]).ToList(), tags);
+    }
+
+    public double TagScore(double probability) => Calibration.Sigmoid(TagA * Math.Log(Math.Max(probability, 1e-12)) + TagB);
+
+    /// <summary>
+    /// Calibrated probabilities over all classes from raw logits (NaN for a class without a
+    /// softmax row): seen classes <c>z/T</c>, the others <c>β·s + γ</c> when similarities are given.
+    /// </summary>
+    public static double[] Probabilities(float[] logits, float[]? sims, double temperature, double slope, double offset)
+    {
+        var z = new double[logits.Length];
+        var max = double.NegativeInfinity;
+        for (var c = 0; c < z.Length; c++)
+        {
+            z[c] = !float.IsNaN(logits[c]) ? logits[c] / temperature
+                : sims is not null ? slope * sims[c] + offset
+                : double.NegativeInfinity;
+            max = Math.Max(max, z[c]);
+        }
+        var sum = 0.0;
+        for (var c = 0; c < z.Length; c++)
+            sum += z[c] = Math.Exp(z[c] - max);
+        for (var c = 0; c < z.Length; c++)
+            z[c] /= sum;
+        return z;
+    }
+
+    public static float[] Expand(float[] activeLogits, int[] active, int classes)
+    {
+        var all = new float[classes];
+        Array.Fill(all, float.NaN);
+        for (var k = 0; k < active.Length; k++)
+            all[active[k]] = activeLogits[k];
+        return all;
+    }
+
+    public static float[] Align(float[] sims, int[] active)
+    {
+        var aligned = new float[active.Length];
+        for (var k = 0; k < active.Length; k++)
+            aligned[k] = sims[active[k]];
+        return aligned;
+    }
+}

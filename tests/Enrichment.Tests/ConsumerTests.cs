@@ -1,0 +1,65 @@
+using System.Numerics.Tensors;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Papers.Contracts;
+using Papers.Enrichment.Consumers;
+using Papers.Enrichment.Keywords;
+using Papers.Enrichment.Tagging;
+using Papers.ServiceDefaults.Embeddings;
+
+namespace Papers.Enrichment.Tests;
+
+[Collection(ModelCollection.Name)]
+public sealed class ConsumerTests(EmbedderFixture fixture)
+{
+    [Fact]
+    public async Task Every_paper_of_a_batch_is_enriched_however_bad_its_text()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ITextEmbedder>(fixture.Embedder);
+        services.AddSingleton<ITopicTagger>(new TopicTagger(fixture.Embedder, TaggerModel.LoadEmbedded(), new CustomTopicsOptions(), NullLogger.Instance));
+        services.AddSingleton<KeywordExtractor>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddMassTransitTestHarness(x => x.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>());
+        await using var provider = services.BuildServiceProvider(true);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+
+        string[] abstracts =
+        [
+            "",
+            string.Concat(Enumerable.Repeat("Galaxy clusters trace the cosmic web. ", 30_000)),
+            "Control\u0000 characters\u0007 and \u001b[0m escapes in graph neural networks.",
+            @"We prove $\sum_{k=1}^{n} k^{-s} \to \zeta(s)$ for $\Re s > 1$ \cite{riemann}.",
+            "我们研究大型语言模型的量化。",
+        ];
+        for (var i = 0; i < abstracts.Length; i++)
+            await harness.Bus.Publish(Paper($"2501.0000{i}", abstracts[i]));
+
+        var enriched = new List<PaperEnriched>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var message in harness.Published.SelectAsync<PaperEnriched>(timeout.Token))
+        {
+            enriched.Add(message.Context.Message);
+            if (enriched.Count == abstracts.Length)
+                break;
+        }
+
+        Assert.Equal(abstracts.Length, enriched.Select(e => e.PaperId).Distinct().Count());
+        foreach (var e in enriched)
+        {
+            Assert.Equal(fixture.Embedder.ModelId, e.EmbeddingModel);
+            Assert.InRange(TensorPrimitives.Norm(e.Embedding), 0.9999f, 1.0001f);
+            Assert.NotNull(e.PredictedPrimaryCategory);
+            Assert.InRange(e.Keywords.Count, 0, 8);
+        }
+        Assert.False(await harness.Published.Any<Fault<Batch<PaperIngested>>>());
+    }
+
+    private static PaperIngested Paper(string id, string summary) => new(
+        PaperId: id, Version: 1, Title: $"Paper {id}", Abstract: summary, Authors: [], PrimaryCategory: null, Categories: [],
+        PublishedOn: null, ListedOn: new DateOnly(2025, 1, 1), Source: "file", SourceUpvotes: 0, Comments: null, JournalRef: null,
+        Doi: null, License: null, AbsUrl: null, PdfUrl: null, SubmittedBy: null, ContentHash: $"hash-{id}", IngestedAt: DateTimeOffset.UtcNow);
+}
