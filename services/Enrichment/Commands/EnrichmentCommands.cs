@@ -1,6 +1,9 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Papers.Enrichment.Embeddings;
+using Papers.Enrichment.Tagging;
+using Papers.Enrichment.Tagging.Learning;
 
 namespace Papers.Enrichment.Commands;
 
@@ -80,6 +83,21 @@ public static class EnrichmentCommands
     /// Input paths as given, or, when a relative one isn't found here, relative to the repository
     /// root (<c>dotnet run --project</c> runs in the project's folder, not the shell's).
     /// </summary>
+    /// <summary>
+    /// What eval and train both start from: the papers' embeddings (through the on-disk cache when
+    /// one is named), the predictable categories, and each paper's similarity to every category description.
+    /// </summary>
+    internal static TaggingInputs EmbedForTagging(IReadOnlyList<LabelledPaper> papers, string? cachePath)
+    {
+        using var logging = Logging();
+        using var embedder = CreateEmbedder(logging);
+        var cache = new EmbeddingCache(embedder, cachePath, Console.Out);
+        var vectors = cache.Embed(papers.Select(p => p.Text).ToList());
+        var descriptions = cache.Embed(Categories.Predictable.Select(c => c.DescriptionText).ToList());
+        var similarities = vectors.Select(v => descriptions.Select(d => TensorPrimitives.Dot(v, d)).ToArray()).ToArray();
+        return new TaggingInputs(vectors, Categories.Predictable.Select(c => c.Id).ToList(), descriptions, similarities, embedder.ModelId);
+    }
+
     internal static List<string> Inputs(IEnumerable<string> paths) => paths.Select(p =>
     {
         if (Path.IsPathRooted(p) || File.Exists(p) || Directory.Exists(p))
@@ -137,3 +155,6 @@ internal sealed class CommandArgs
             ? int.TryParse(v, out var n) && n >= min ? n : throw new CommandLineException($"--{name} must be a whole number of at least {min}; got '{v}'.")
             : fallback;
 }
+
+/// <summary>Embedded labelled papers and category descriptions, as eval and train use them.</summary>
+internal sealed record TaggingInputs(float[][] Vectors, List<string> Classes, float[][] Descriptions, float[][] Similarities, string ModelId);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Papers.Enrichment.Embeddings;
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
@@ -33,13 +32,7 @@ internal static class EvalCommand
         Console.WriteLine($"{papers.Count} papers, {primaries.Count} primary categories ({string.Join(", ", primaries.Take(8).Select(g => $"{g.Key} {g.Count()}"))}{(primaries.Count > 8 ? ", …" : "")}), " +
             $"{papers.SelectMany(p => p.Categories).Distinct().Count()} categories in all; {papers.Average(p => p.Categories.Count):F2} per paper");
 
-        using var logging = EnrichmentCommands.Logging();
-        using var embedder = EnrichmentCommands.CreateEmbedder(logging);
-        var cache = new EmbeddingCache(embedder, a.String("cache"), Console.Out);
-        var vectors = cache.Embed(papers.Select(p => p.Text).ToList());
-        var classes = Categories.Predictable.Select(c => c.Id).ToList();
-        var descriptions = cache.Embed(Categories.Predictable.Select(c => c.DescriptionText).ToList());
-        var sims = vectors.Select(v => descriptions.Select(d => TensorPrimitives.Dot(v, d)).ToArray()).ToArray();
+        var (vectors, classes, _, sims, _) = EnrichmentCommands.EmbedForTagging(papers, a.String("cache"));
         Console.WriteLine($"Embedded in {watch.Elapsed.TotalSeconds:F0} s.");
 
         var folds = Folds.Assign(papers.Select(p => p.Primary).ToList(), k, seed);

@@ -42,13 +42,7 @@ internal static class TrainCommand
         Console.WriteLine("Reading labelled papers:");
         var files = Directory.Exists(data) ? Directory.GetFiles(data, "*.jsonl").Order(StringComparer.Ordinal).ToList() : [data];
         var papers = LabelledPapers.Read(files, Console.Out);
-        using var logging = EnrichmentCommands.Logging();
-        using var embedder = EnrichmentCommands.CreateEmbedder(logging);
-        var cache = new EmbeddingCache(embedder, a.String("cache"), Console.Out);
-        var vectors = cache.Embed(papers.Select(p => p.Text).ToList());
-        var classes = Categories.Predictable.Select(c => c.Id).ToList();
-        var descriptions = cache.Embed(Categories.Predictable.Select(c => c.DescriptionText).ToList());
-        var sims = vectors.Select(v => descriptions.Select(d => TensorPrimitives.Dot(v, d)).ToArray()).ToArray();
+        var (vectors, classes, descriptions, sims, modelId) = EnrichmentCommands.EmbedForTagging(papers, a.String("cache"));
 
         Console.WriteLine($"Fitting on {papers.Count} papers ({papers.SelectMany(p => p.Categories).Distinct().Count()} categories):");
         var trainer = Trainer(a, seed) with { InnerFolds = 5 };
@@ -57,7 +51,7 @@ internal static class TrainCommand
         var exampleTopic = ExampleTopicCalibration(papers, classes, vectors, descriptions, seed);
         Console.WriteLine($"Custom topics: description only σ({descriptionTopic.A:F2}·cos{descriptionTopic.B:+0.00;-0.00}), with examples σ({exampleTopic.A:F2}·cos{exampleTopic.B:+0.00;-0.00})");
 
-        var model = new TaggerModel(embedder.ModelId, classifier, descriptions, papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal), descriptionTopic, exampleTopic);
+        var model = new TaggerModel(modelId, classifier, descriptions, papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal), descriptionTopic, exampleTopic);
         using (var stream = File.Create(output))
             model.Save(stream, $"{papers.Count} papers from {string.Join(", ", files.Select(Path.GetFileName))}; seed {seed}, " +
                 $"L2 {trainer.Softmax.L2}, balance {trainer.BalancePower}, primary mass {trainer.PrimaryMass}, {trainer.Softmax.Epochs} epochs");
