@@ -12,16 +12,45 @@ namespace Papers.EndToEnd.Tests;
 /// a fresh temporary folder; it imports the bundled 74-paper sample at start. Shared by the tests
 /// of one class because enriching the sample takes a while on two cores.
 /// </summary>
-public sealed class LocalHostFixture : WebApplicationFactory<StartupBanner>, IAsyncLifetime
+public sealed class LocalHostFixture : LocalHost, IAsyncLifetime
 {
     public const int SamplePapers = 74;
 
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("papers-e2e-").FullName;
+    public LocalHostFixture()
+        : base(Directory.CreateTempSubdirectory("papers-e2e-").FullName)
+    {
+    }
 
-    public string MailDirectory => Path.Combine(DataDirectory, "mail");
+    public async Task InitializeAsync()
+    {
+        StartServer();
+        await WaitForSampleEnrichedAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        try { Directory.Delete(DataDirectory, recursive: true); }
+        catch (IOException) { /* SQLite may still hold a file on some systems; the OS temp cleaner takes it */ }
+    }
+}
+
+/// <summary>A Local host over a given data folder, with extra configuration.</summary>
+public class LocalHost : WebApplicationFactory<StartupBanner>
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
     /// <summary>A real socket (Kestrel on a free port), so a real browser can load the page.</summary>
-    public LocalHostFixture() => UseKestrel(0);
+    public LocalHost(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        DataDirectory = dataDirectory;
+        _settings = settings ?? new Dictionary<string, string?>();
+        UseKestrel(0);
+    }
+
+    public string DataDirectory { get; }
+
+    public string MailDirectory => Path.Combine(DataDirectory, "mail");
 
     public Uri Address => ClientOptions.BaseAddress;
 
@@ -30,31 +59,28 @@ public sealed class LocalHostFixture : WebApplicationFactory<StartupBanner>, IAs
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        // UseSetting, not ConfigureAppConfiguration: the services read some settings (the
+        // database's) while the builder is set up, before the latter is applied.
+        var settings = new Dictionary<string, string?>
         {
             ["Database:DataDirectory"] = DataDirectory,
             ["Mail:PickupDirectory"] = MailDirectory,
             ["Digests:Cron"] = "",
-        }));
+        };
+        foreach (var (key, value) in settings.Concat(_settings))
+            builder.UseSetting(key, value);
         builder.ConfigureServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
     }
 
-    public async Task InitializeAsync()
+    /// <summary>Waits until the bundled sample is in the read model, every paper enriched for its current content.</summary>
+    public async Task WaitForSampleEnrichedAsync()
     {
-        StartServer();
         using var client = CreateClient();
         await Eventually.Async(async () =>
         {
             var items = await client.GetFromJsonAsync<List<Item>>("/api/daily_papers?date=2025-11-07&limit=100");
-            return items is { Count: SamplePapers } && items.All(i => i.Paper.Enriched);
+            return items is { Count: LocalHostFixture.SamplePapers } && items.All(i => i.Paper.Enriched);
         }, TimeSpan.FromMinutes(5), "the 74 sample papers to be ingested and enriched");
-    }
-
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        try { Directory.Delete(DataDirectory, recursive: true); }
-        catch (IOException) { /* SQLite may still hold a file on some systems; the OS temp cleaner takes it */ }
     }
 
     public sealed record Item(Paper Paper, double? Score, double? Similarity);

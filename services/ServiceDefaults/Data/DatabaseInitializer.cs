@@ -31,6 +31,7 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
         {
             await db.Database.EnsureCreatedAsync(cancellationToken);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await CheckSqliteSchemaAsync(db, cancellationToken);
         }
         else
         {
@@ -40,6 +41,28 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
                 logger.LogInformation("Applied migrations to {Context}: {Migrations}", Name, string.Join(", ", pending));
         }
         logger.LogInformation("Database for {Context} ready ({Provider})", Name, db.Database.ProviderName);
+    }
+
+    /// <summary>
+    /// SQLite files are created from the model once and never migrated: a file made by an older
+    /// version lacks newer tables or columns. Fail start-up naming the file, instead of failing
+    /// requests later.
+    /// </summary>
+    private static async Task CheckSqliteSchemaAsync(TContext db, CancellationToken cancellationToken)
+    {
+        var missing = new List<string>();
+        foreach (var table in db.Model.GetRelationalModel().Tables)
+        {
+            var columns = await db.Database.SqlQuery<string>($"SELECT name AS \"Value\" FROM pragma_table_info({table.Name})").ToListAsync(cancellationToken);
+            if (columns.Count == 0)
+                missing.Add(table.Name);
+            else
+                missing.AddRange(table.Columns.Where(c => !columns.Contains(c.Name)).Select(c => $"{table.Name}.{c.Name}"));
+        }
+        if (missing.Count > 0)
+            throw new InvalidOperationException(
+                $"The SQLite database {db.Database.GetDbConnection().DataSource} was made by an older version of Papers: it lacks {string.Join(", ", missing.Take(5))}. " +
+                "The embedded default does not migrate its files: delete them (services/Local/data/ by default) to start afresh, or use PostgreSQL, which is migrated.");
     }
 }
 
