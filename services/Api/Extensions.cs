@@ -1,6 +1,7 @@
 using Papers.Api.Apis;
 using Papers.Api.Consumers;
 using Papers.Api.Data;
+using Papers.Api.Reenrichment;
 using Papers.Api.Search;
 using Papers.Api.Web;
 using Papers.ServiceDefaults.Data;
@@ -11,7 +12,7 @@ namespace Papers.Api;
 
 public static class Extensions
 {
-    /// <summary>Api: the read model, its search index, the public JSON API and the web page.</summary>
+    /// <summary>Api: the read model, its search index, re-enrichment after a model change, the public JSON API and the web page.</summary>
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDbContext<ApiDbContext>("Api");
@@ -19,10 +20,14 @@ public static class Extensions
         builder.Services.AddSingleton<SearchIndex>();
         builder.Services.AddSingleton<IndexHydrator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IndexHydrator>());
+        builder.Services.AddOptions<ReenrichmentOptions>().BindConfiguration(ReenrichmentOptions.Section);
+        builder.Services.AddSingleton<ReenrichmentSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReenrichmentSweeper>());
         builder.Services.AddOpenApi();
 
         builder.AddConsumer<IndexPaperConsumer, IndexPaperConsumerDefinition>();
         builder.AddConsumer<IndexEnrichmentConsumer, IndexEnrichmentConsumerDefinition>();
+        builder.AddConsumer<TrackEmbeddingModelConsumer, TrackEmbeddingModelConsumerDefinition>();
         return builder;
     }
 

@@ -12,10 +12,11 @@ namespace Papers.Enrichment;
 
 public static class Extensions
 {
-    /// <summary>Enrichment: the embedding model, the topic tagger, keywords, and its one consumer.</summary>
+    /// <summary>Enrichment: the embedding model and its announcement, the topic tagger, keywords, and its one consumer.</summary>
     public static IHostApplicationBuilder AddEnrichment(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section);
+        builder.Services.AddOptions<TaggerOptions>().BindConfiguration(TaggerOptions.Section);
         builder.Services.Configure<CustomTopicsOptions>(o =>
             o.Topics = builder.Configuration.GetSection(CustomTopicsOptions.Section).Get<List<CustomTopic>>() ?? []);
         builder.Services.AddSingleton<OnnxEmbedder>();
@@ -25,6 +26,7 @@ public static class Extensions
         builder.Services.RemoveAll<ITextEmbedder>();
         builder.Services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<EmbeddingBatcher>());
         builder.Services.AddHostedService<ModelWarmUp>();
+        builder.Services.AddHostedService<ModelAnnouncer>();
         builder.Services.AddSingleton<ITopicTagger, TopicTagger>();
         builder.Services.AddSingleton<KeywordExtractor>();
 

@@ -17,13 +17,7 @@ public sealed class ConsumerTests(EmbedderFixture fixture)
     [Fact]
     public async Task Every_paper_of_a_batch_is_enriched_however_bad_its_text()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<ITextEmbedder>(fixture.Embedder);
-        services.AddSingleton<ITopicTagger>(new TopicTagger(fixture.Embedder, TaggerModel.LoadEmbedded(), new CustomTopicsOptions(), NullLogger.Instance));
-        services.AddSingleton<KeywordExtractor>();
-        services.AddSingleton(TimeProvider.System);
-        services.AddMassTransitTestHarness(x => x.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>());
-        await using var provider = services.BuildServiceProvider(true);
+        await using var provider = Services();
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
 
@@ -56,6 +50,36 @@ public sealed class ConsumerTests(EmbedderFixture fixture)
             Assert.InRange(e.Keywords.Count, 0, 8);
         }
         Assert.False(await harness.Published.Any<Fault<Batch<PaperIngested>>>());
+    }
+
+    [Fact]
+    public async Task A_re_enrichment_request_is_answered_for_the_version_and_content_it_names()
+    {
+        await using var provider = Services();
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+
+        await harness.Bus.Publish(new EnrichPaper("2501.00042", 3, "hash-v3", "Quantization of large language models",
+            "We quantize weights to four bits.", "embedding model old → new", DateTimeOffset.UtcNow));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var enriched = await harness.Published.SelectAsync<PaperEnriched>(timeout.Token).FirstAsync(timeout.Token);
+        var e = enriched.Context.Message;
+        Assert.Equal(("2501.00042", 3, "hash-v3", fixture.Embedder.ModelId), (e.PaperId, e.Version, e.ContentHash, e.EmbeddingModel));
+        Assert.Equal(fixture.Embedder.Embed(["Quantization of large language models. We quantize weights to four bits."])[0], e.Embedding);
+        Assert.NotEmpty(e.Keywords);
+        Assert.False(await harness.Published.Any<Fault<Batch<EnrichPaper>>>());
+    }
+
+    private ServiceProvider Services()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ITextEmbedder>(fixture.Embedder);
+        services.AddSingleton<ITopicTagger>(new TopicTagger(fixture.Embedder, TaggerModel.LoadEmbedded(), new CustomTopicsOptions(), NullLogger.Instance));
+        services.AddSingleton<KeywordExtractor>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddMassTransitTestHarness(x => x.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>());
+        return services.BuildServiceProvider(true);
     }
 
     private static PaperIngested Paper(string id, string summary) => new(

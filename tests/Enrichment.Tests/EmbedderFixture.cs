@@ -11,7 +11,7 @@ public sealed class EmbedderFixture : IDisposable
     {
         Logger = new CapturingLogger();
         Options = new EmbeddingOptions { ExecutionProvider = ExecutionProvider.Auto, BatchSize = 4 };
-        Embedder = new OnnxEmbedder(Options, Logger, MiniLmModel.LoadModel);
+        Embedder = new OnnxEmbedder(Options, Logger, EmbeddingModelFiles.Packaged);
     }
 
     public OnnxEmbedder Embedder { get; }

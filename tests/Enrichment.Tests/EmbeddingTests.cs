@@ -94,7 +94,7 @@ public sealed class EmbeddingTests(EmbedderFixture fixture)
         if (OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
             return;
         var options = new EmbeddingOptions { ExecutionProvider = ExecutionProvider.Cuda };
-        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(options, NullLogger.Instance, MiniLmModel.LoadModel));
+        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(options, NullLogger.Instance, EmbeddingModelFiles.Packaged));
         Assert.Contains("Embedding:ExecutionProvider is Cuda", error.Message);
         Assert.Contains("-p:UseCuda=true", error.Message);
     }
@@ -103,14 +103,14 @@ public sealed class EmbeddingTests(EmbedderFixture fixture)
     public void An_unloadable_model_fails_start_up_with_a_clear_message()
     {
         var options = new EmbeddingOptions { ExecutionProvider = ExecutionProvider.Cpu };
-        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(options, NullLogger.Instance, () => Encoding.UTF8.GetBytes("not an onnx model")));
+        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(options, NullLogger.Instance, EmbeddingModelFiles.Packaged with { LoadModel = () => Encoding.UTF8.GetBytes("not an onnx model") }));
         Assert.Contains("embedding model could not be loaded", error.Message);
     }
 
     [Fact]
     public void Bad_configuration_fails_start_up_with_a_clear_message()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(new EmbeddingOptions { BatchSize = 0 }, NullLogger.Instance, MiniLmModel.LoadModel));
+        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(new EmbeddingOptions { BatchSize = 0 }, NullLogger.Instance, EmbeddingModelFiles.Packaged));
         Assert.Contains("Embedding:BatchSize", error.Message);
     }
 
@@ -119,5 +119,59 @@ public sealed class EmbeddingTests(EmbedderFixture fixture)
     {
         Assert.StartsWith("all-MiniLM-L6-v2/onnx@", fixture.Embedder.ModelId);
         Assert.Matches(@"@\d+\.\d+\.\d+$", fixture.Embedder.ModelId);
+    }
+
+    [Fact]
+    public void A_model_file_named_by_ModelPath_is_used_and_its_id_names_a_hash_of_the_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("papers-model-").FullName;
+        try
+        {
+            var modelFolder = Directory.CreateDirectory(Path.Combine(folder, "my-minilm")).FullName;
+            File.WriteAllBytes(Path.Combine(modelFolder, "model.onnx"), EmbeddingModelFiles.Packaged.LoadModel());
+            using (var vocabulary = EmbeddingModelFiles.Packaged.OpenVocabulary())
+                File.WriteAllText(Path.Combine(modelFolder, "vocab.txt"), vocabulary.ReadToEnd());
+            var options = new EmbeddingOptions { ExecutionProvider = ExecutionProvider.Cpu, ModelPath = Path.Combine(modelFolder, "model.onnx") };
+
+            using var custom = new OnnxEmbedder(Microsoft.Extensions.Options.Options.Create(options), NullLogger<OnnxEmbedder>.Instance);
+
+            Assert.Matches(@"^my-minilm/onnx@sha256:[0-9a-f]{16}$", custom.ModelId);
+            Assert.NotEqual(fixture.Embedder.ModelId, custom.ModelId);
+            Assert.Equal(384, custom.Dimensions);
+            // The same bytes as the shipped model: the same vectors, under another id.
+            var expected = fixture.Embedder.Embed([Medium])[0];
+            var actual = custom.Embed([Medium])[0];
+            Assert.InRange(TensorPrimitives.Dot(expected, actual), 0.9999f, 1.0001f);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_missing_model_file_or_vocabulary_fails_start_up_naming_the_setting()
+    {
+        var folder = Directory.CreateTempSubdirectory("papers-model-").FullName;
+        try
+        {
+            var missing = Path.Combine(folder, "nope.onnx");
+            var error = Assert.Throws<InvalidOperationException>(() => EmbeddingModelFiles.For(new EmbeddingOptions { ModelPath = missing }));
+            Assert.Contains("Embedding:ModelPath", error.Message);
+            Assert.Contains(missing, error.Message);
+
+            var model = Path.Combine(folder, "e5-small.onnx");
+            File.WriteAllText(model, "not used");
+            error = Assert.Throws<InvalidOperationException>(() => EmbeddingModelFiles.For(new EmbeddingOptions { ModelPath = model }));
+            Assert.Contains("Embedding:VocabularyPath", error.Message);
+
+            File.WriteAllText(Path.Combine(folder, "vocab.txt"), "[PAD]");
+            Assert.Equal("e5-small", EmbeddingModelFiles.For(new EmbeddingOptions { ModelPath = model }).Name);
+            Assert.Equal("named", EmbeddingModelFiles.For(new EmbeddingOptions { ModelPath = model, ModelName = "named" }).Name);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Papers.Api.Data;
+using Papers.Api.Reenrichment;
 using Papers.Api.Search;
 
 namespace Papers.Api.Apis;
 
-public record ReadModelStats(int Papers, int Enriched, int Indexed, string? LatestListedOn);
+public record ReadModelStats(int Papers, int Enriched, int Indexed, string? LatestListedOn, ReenrichmentProgress Reenrichment);
 
 public record PaperStatusRequest(IReadOnlyList<string>? Ids);
 
@@ -25,13 +26,14 @@ public static class StatsApi
         return app;
     }
 
-    public static async Task<Ok<ReadModelStats>> GetStatsAsync(ApiDbContext db, SearchIndex index, CancellationToken cancellationToken)
+    public static async Task<Ok<ReadModelStats>> GetStatsAsync(ApiDbContext db, SearchIndex index, ReenrichmentSweeper reenrichment, CancellationToken cancellationToken)
     {
         var papers = await db.Papers.CountAsync(cancellationToken);
         var enriched = await db.Papers.Join(db.Enrichments, p => p.PaperId, e => e.PaperId, (p, e) => new { p.ContentHash, Enriched = e.ContentHash })
             .CountAsync(x => x.ContentHash == x.Enriched, cancellationToken);
         var latest = await db.Papers.MaxAsync(p => (DateOnly?)p.ListedOn, cancellationToken);
-        return TypedResults.Ok(new ReadModelStats(papers, enriched, index.Count, latest?.ToString("yyyy-MM-dd")));
+        return TypedResults.Ok(new ReadModelStats(papers, enriched, index.Count, latest?.ToString("yyyy-MM-dd"),
+            await reenrichment.ProgressAsync(db, cancellationToken)));
     }
 
     public static async Task<Results<Ok<PaperStatusResult>, ValidationProblem>> GetStatusAsync(PaperStatusRequest request, ApiDbContext db, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using MassTransit;
 using Papers.Api.Data;
+using Papers.Api.Reenrichment;
 using Papers.Api.Search;
 using Papers.Contracts;
 
@@ -7,15 +8,17 @@ namespace Papers.Api.Consumers;
 
 /// <summary>
 /// Stores a paper's embedding, tags and keywords. Kept even when the paper itself hasn't arrived
-/// yet (the two events travel separately); a stale enrichment never replaces a current one.
+/// yet (the two events travel separately); a stale enrichment never replaces a current one: an
+/// older version loses, and for the same content the later enrichment wins (a re-enrichment by a
+/// new model replaces the old model's; a redelivery changes nothing).
 /// </summary>
-public sealed class IndexEnrichmentConsumer(ApiDbContext db, IndexHydrator hydrator, TimeProvider clock) : IConsumer<PaperEnriched>
+public sealed class IndexEnrichmentConsumer(ApiDbContext db, IndexHydrator hydrator, ReenrichmentSweeper sweeper, TimeProvider clock) : IConsumer<PaperEnriched>
 {
     public async Task Consume(ConsumeContext<PaperEnriched> context)
     {
         var m = context.Message;
         var existing = await db.Enrichments.FindAsync([m.PaperId], context.CancellationToken);
-        if (existing is not null && (existing.Version > m.Version || existing.Version == m.Version && existing.ContentHash == m.ContentHash && existing.EmbeddingModel == m.EmbeddingModel && existing.EnrichedAt >= m.EnrichedAt))
+        if (existing is not null && (existing.Version > m.Version || existing.Version == m.Version && existing.ContentHash == m.ContentHash && existing.EnrichedAt >= m.EnrichedAt))
             return;
 
         if (existing is null)
@@ -34,6 +37,8 @@ public sealed class IndexEnrichmentConsumer(ApiDbContext db, IndexHydrator hydra
         existing.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(context.CancellationToken);
         hydrator.Notify();
+        if (existing.RequestedModel == m.EmbeddingModel)
+            sweeper.Notify(); // a requested re-enrichment came back: room for another
     }
 }
 

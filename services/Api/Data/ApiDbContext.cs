@@ -11,6 +11,7 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
     public DbSet<PaperRecord> Papers => Set<PaperRecord>();
     public DbSet<EnrichmentRecord> Enrichments => Set<EnrichmentRecord>();
     public DbSet<Vote> Votes => Set<Vote>();
+    public DbSet<EmbeddingModelSeen> EmbeddingModels => Set<EmbeddingModelSeen>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -35,6 +36,12 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
             e.Property(p => p.Keywords).HasJsonConversion();
             e.Property<float[]?>(nameof(EnrichmentRecord.Embedding)).HasVectorConversion();
             e.HasIndex(p => p.UpdatedAt);
+            e.HasIndex(p => p.EmbeddingModel);
+        });
+        model.Entity<EmbeddingModelSeen>(e =>
+        {
+            e.ToTable("embedding_models");
+            e.HasKey(m => m.EmbeddingModel);
         });
         model.Entity<Vote>(e =>
         {
@@ -43,9 +50,6 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
         });
         model.AddOutbox();
     }
-
-
-
 }
 
 /// <summary>The latest version of a paper, as <c>PaperIngested</c> described it.</summary>
@@ -98,6 +102,26 @@ public class EnrichmentRecord
 
     /// <summary>Last change to this row (UTC); replicas refresh their search index from it.</summary>
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>The model a re-enrichment was last requested for (<c>EnrichPaper</c>), if any.</summary>
+    public string? RequestedModel { get; set; }
+
+    /// <summary>When it was last requested (UTC).</summary>
+    public DateTime? RequestedAt { get; set; }
+
+    /// <summary>Requests sent for <see cref="RequestedModel"/>; the sweeper gives up after a few.</summary>
+    public int RequestAttempts { get; set; }
+}
+
+/// <summary>An embedding model an Enrichment replica announced (<c>EnrichmentRunning</c>); the newest is the one papers should have.</summary>
+public class EmbeddingModelSeen
+{
+    public required string EmbeddingModel { get; set; }
+    public int Dimensions { get; set; }
+    public required string Instance { get; set; }
+
+    /// <summary>The latest start of a replica with this model (UTC).</summary>
+    public DateTime LastStartedAt { get; set; }
 }
 
 /// <summary>One voter's upvote of one paper: a second vote by the same voter counts nothing.</summary>

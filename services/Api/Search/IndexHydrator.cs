@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Papers.Api.Data;
+using Papers.ServiceDefaults;
 
 namespace Papers.Api.Search;
 
@@ -15,21 +16,14 @@ public sealed class IndexHydrator(IServiceScopeFactory scopes, SearchIndex index
     // Rows committed slightly out of order with their timestamps are caught by re-reading a margin.
     private static readonly TimeSpan Overlap = TimeSpan.FromSeconds(10);
 
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly WakeSignal _signal = new();
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime _watermark = DateTime.MinValue;
 
     /// <summary>Completes after the first full load.</summary>
     public Task Loaded => _firstPass.Task;
 
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); }
-            catch (SemaphoreFullException) { /* a wake-up is already pending */ }
-        }
-    }
+    public void Notify() => _signal.Notify();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -172,11 +172,13 @@ internal static class BenchCommand
     private sealed class BareCall
     {
         private readonly InferenceSession _session;
+        private readonly string[] _inputNames;
         private readonly List<(OrtValue[] Inputs, OrtValue Output)> _batches = [];
 
         public BareCall(OnnxEmbedder embedder, List<string> texts)
         {
             _session = embedder.Session;
+            _inputNames = embedder.InputNames;
             var batchSize = embedder.Options.BatchSize;
             foreach (var chunk in texts.Select(embedder.Tokenize).Chunk(batchSize))
             {
@@ -189,13 +191,14 @@ internal static class BenchCommand
                     mask.AsSpan(r * width, chunk[r].Length).Fill(1);
                 }
                 long[] shape = [chunk.Length, width];
-                _batches.Add((
-                    [
-                        OrtValue.CreateTensorValueFromMemory(ids, shape),
-                        OrtValue.CreateTensorValueFromMemory(mask, shape),
-                        OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape),
-                    ],
-                    OrtValue.CreateTensorValueFromMemory(new float[ids.Length * MiniLmModel.Dimensions], [chunk.Length, width, MiniLmModel.Dimensions])));
+                OrtValue[] inputs =
+                [
+                    OrtValue.CreateTensorValueFromMemory(ids, shape),
+                    OrtValue.CreateTensorValueFromMemory(mask, shape),
+                    OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape),
+                ];
+                _batches.Add((inputs[..embedder.InputNames.Length],
+                    OrtValue.CreateTensorValueFromMemory(new float[ids.Length * embedder.Dimensions], [chunk.Length, width, embedder.Dimensions])));
             }
         }
 
@@ -203,7 +206,7 @@ internal static class BenchCommand
         {
             using var runOptions = new RunOptions();
             foreach (var (inputs, output) in _batches.Skip(first).Take(count))
-                _session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], inputs, ["last_hidden_state"], [output]);
+                _session.Run(runOptions, _inputNames, inputs, ["last_hidden_state"], [output]);
         }
     }
 }

@@ -8,16 +8,23 @@ namespace Papers.Enrichment.Consumers;
 
 /// <summary>
 /// Embeds, tags and extracts keywords for papers in batches (the model is much faster per paper
-/// on a batch) and publishes one <see cref="PaperEnriched"/> per paper. Stateless: a redelivered
-/// batch is recomputed and the Api ignores what it already has.
+/// on a batch) and publishes one <see cref="PaperEnriched"/> per paper: new papers
+/// (<see cref="PaperIngested"/>) and papers the Api wants enriched again by the current model
+/// (<see cref="EnrichPaper"/>), each in batches of their own. Stateless: a redelivered batch is
+/// recomputed and the Api ignores what it already has.
 /// </summary>
 public sealed class EnrichPaperConsumer(ITextEmbedder embedder, ITopicTagger tagger, KeywordExtractor keywords, TimeProvider clock)
-    : IConsumer<Batch<PaperIngested>>
+    : IConsumer<Batch<PaperIngested>>, IConsumer<Batch<EnrichPaper>>
 {
-    public async Task Consume(ConsumeContext<Batch<PaperIngested>> context)
+    public Task Consume(ConsumeContext<Batch<PaperIngested>> context) =>
+        EnrichAsync(context, context.Message.Select(m => new PaperText(m.Message.PaperId, m.Message.Version, m.Message.ContentHash, m.Message.Title, m.Message.Abstract)).ToList());
+
+    public Task Consume(ConsumeContext<Batch<EnrichPaper>> context) =>
+        EnrichAsync(context, context.Message.Select(m => new PaperText(m.Message.PaperId, m.Message.Version, m.Message.ContentHash, m.Message.Title, m.Message.Abstract)).ToList());
+
+    private async Task EnrichAsync(ConsumeContext context, List<PaperText> papers)
     {
-        var papers = context.Message.Select(m => m.Message).ToList();
-        var texts = papers.Select(PaperText).ToList();
+        var texts = papers.Select(p => p.ModelInput).ToList();
         var vectors = await embedder.EmbedAsync(texts, context.CancellationToken);
         var tags = await tagger.TagAsync(vectors, context.CancellationToken);
         var phrases = await keywords.ExtractAsync(texts, vectors, context.CancellationToken);
@@ -33,8 +40,13 @@ public sealed class EnrichPaperConsumer(ITextEmbedder embedder, ITopicTagger tag
     }
 
     /// <summary>What the model reads for a paper: its title, then its abstract.</summary>
-    public static string PaperText(PaperIngested paper) =>
-        string.IsNullOrWhiteSpace(paper.Abstract) ? paper.Title : $"{paper.Title}. {paper.Abstract}";
+    public static string ModelText(string title, string? summary) =>
+        string.IsNullOrWhiteSpace(summary) ? title : $"{title}. {summary}";
+
+    private sealed record PaperText(string PaperId, int Version, string ContentHash, string Title, string Abstract)
+    {
+        public string ModelInput => ModelText(Title, Abstract);
+    }
 }
 
 public sealed class EnrichPaperConsumerDefinition : ConsumerDefinition<EnrichPaperConsumer>

@@ -28,6 +28,25 @@ public sealed class EmbeddingOptions
 
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Auto;
 
+    /// <summary>
+    /// An ONNX sentence-embedding model (BERT-style: <c>input_ids</c>, <c>attention_mask</c>,
+    /// optionally <c>token_type_ids</c>, output <c>last_hidden_state</c>; mean pooling) to use
+    /// instead of the shipped MiniLM. Its id names a hash of the file, so a new file re-embeds every paper.
+    /// </summary>
+    public string? ModelPath { get; set; }
+
+    /// <summary>The model's WordPiece vocabulary; defaults to <c>vocab.txt</c> next to <see cref="ModelPath"/>.</summary>
+    public string? VocabularyPath { get; set; }
+
+    /// <summary>Name in the model id; defaults to the file's name (or its folder's, for <c>model.onnx</c>).</summary>
+    public string? ModelName { get; set; }
+
+    /// <summary>How often a running replica repeats its <c>EnrichmentRunning</c> announcement (it also sends one at start).</summary>
+    public TimeSpan AnnounceEvery { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Lower-case text before tokenising, as uncased models (MiniLM) expect.</summary>
+    public bool Lowercase { get; set; } = true;
+
     /// <summary>Threads inside one operator; 0 = one per core (measured best on 2 cores: 2).</summary>
     public int IntraOpThreads { get; set; }
 
@@ -63,6 +82,8 @@ public sealed class EmbeddingOptions
             throw new InvalidOperationException($"Embedding:MaxTokens must be between 8 and 512 (the model's positions); it is {MaxTokens}.");
         if (IntraOpThreads < 0)
             throw new InvalidOperationException($"Embedding:IntraOpThreads must be 0 (one per core) or more; it is {IntraOpThreads}.");
+        if (AnnounceEvery <= TimeSpan.Zero)
+            throw new InvalidOperationException($"Embedding:AnnounceEvery must be a positive duration (hh:mm:ss); it is {AnnounceEvery}.");
         if (QueryBatchWindowMilliseconds < 0 || QueryBatchMaxTexts < 1)
             throw new InvalidOperationException("Embedding:QueryBatchWindowMilliseconds must be 0 or more and Embedding:QueryBatchMaxTexts at least 1.");
     }

@@ -21,34 +21,44 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
     /// <summary>Characters of a text read at most: far more than <see cref="EmbeddingOptions.MaxTokens"/> tokens ever need, so a 1 MB abstract costs no more than a normal one.</summary>
     private const int CharsPerToken = 32;
 
-    private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
-    private static readonly string[] OutputNames = ["last_hidden_state"];
+    private const string OutputName = "last_hidden_state";
+    private static readonly string[] OutputNames = [OutputName];
+    private static readonly string[] RequiredInputs = ["input_ids", "attention_mask"];
+    private const string TokenTypesInput = "token_type_ids";
 
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer = new();
     private readonly Lock _tokenizerLock = new();
     private readonly EmbeddingOptions _options;
     private readonly ConcurrentBag<BatchBuffers> _buffers = [];
+    private readonly string[] _inputNames;
 
     public OnnxEmbedder(IOptions<EmbeddingOptions> options, ILogger<OnnxEmbedder> logger)
-        : this(options.Value, logger, MiniLmModel.LoadModel)
+        : this(options.Value, logger, EmbeddingModelFiles.For(options.Value))
     {
     }
 
-    internal OnnxEmbedder(EmbeddingOptions options, ILogger logger, Func<byte[]> loadModel)
+    internal OnnxEmbedder(EmbeddingOptions options, ILogger logger, EmbeddingModelFiles files)
     {
         _options = options;
         options.Validate();
-        using (var vocabulary = MiniLmModel.OpenVocabulary())
-            _tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: true);
-        var (session, provider) = ExecutionProviders.CreateSession(loadModel(), _options, logger);
+        using (var vocabulary = files.OpenVocabulary())
+            _tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: options.Lowercase);
+        var model = files.LoadModel();
+        ModelId = files.IdFor(model);
+        var (session, provider) = ExecutionProviders.CreateSession(model, _options, logger);
         _session = session;
+        (_inputNames, Dimensions) = CheckShape(session, ModelId);
         ActiveProvider = provider;
-        logger.LogInformation("Embedding model {Model} loaded on {Provider} (batch size {BatchSize}, {Threads} intra-op threads, graph optimisation {Optimization})",
-            ModelId, provider, _options.BatchSize, _options.EffectiveIntraOpThreads, _options.GraphOptimization);
+        logger.LogInformation("Embedding model {Model} ({Dimensions} dimensions) loaded on {Provider} (batch size {BatchSize}, {Threads} intra-op threads, graph optimisation {Optimization})",
+            ModelId, Dimensions, provider, _options.BatchSize, _options.EffectiveIntraOpThreads, _options.GraphOptimization);
     }
 
-    public string ModelId => MiniLmModel.Id;
+    /// <summary>Model id and version: the shipped package's version, or a hash of a model file.</summary>
+    public string ModelId { get; }
+
+    /// <summary>Length of the vectors: the model's hidden size (384 for MiniLM).</summary>
+    public int Dimensions { get; }
 
     /// <summary>The provider actually in use after any fallback.</summary>
     public ExecutionProvider ActiveProvider { get; }
@@ -57,6 +67,9 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
 
     /// <summary>The ONNX Runtime session, for the benchmark's bare-call ceiling.</summary>
     internal InferenceSession Session => _session;
+
+    /// <summary>The inputs the model takes, in the order they are fed.</summary>
+    internal string[] InputNames => _inputNames;
 
     public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.FromResult(Embed(texts, cancellationToken));
@@ -111,7 +124,7 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
     }
 
     private BatchBuffers RentBuffers() =>
-        _buffers.TryTake(out var buffers) ? buffers : new BatchBuffers(_options.BatchSize, _options.MaxTokens);
+        _buffers.TryTake(out var buffers) ? buffers : new BatchBuffers(_options.BatchSize, _options.MaxTokens, Dimensions);
 
     private void RunBatch(ReadOnlySpan<int> batch, long[][] tokens, float[][] vectors, BatchBuffers buffers)
     {
@@ -132,43 +145,64 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
         }
 
         long[] shape = [rows, width];
-        long[] outputShape = [rows, width, MiniLmModel.Dimensions];
-        var hidden = buffers.Hidden.AsMemory(0, size * MiniLmModel.Dimensions);
+        var dims = Dimensions;
+        long[] outputShape = [rows, width, dims];
+        var hidden = buffers.Hidden.AsMemory(0, size * dims);
         using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Ids.AsMemory(0, size), shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Mask.AsMemory(0, size), shape);
         using var typesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffers.Types.AsMemory(0, size), shape);
         using var hiddenValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, hidden, outputShape);
         using var runOptions = new RunOptions();
-        _session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames, [hiddenValue]);
+        OrtValue[] inputs = _inputNames.Length == 3 ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
+        _session.Run(runOptions, _inputNames, inputs, OutputNames, [hiddenValue]);
 
         var all = hidden.Span;
         for (var r = 0; r < rows; r++)
-            vectors[batch[r]] = MeanPoolNormalized(all.Slice(r * width * MiniLmModel.Dimensions, width * MiniLmModel.Dimensions), tokens[batch[r]].Length);
+            vectors[batch[r]] = MeanPoolNormalized(all.Slice(r * width * dims, width * dims), tokens[batch[r]].Length, dims);
     }
 
     /// <summary>Mean of the first <paramref name="length"/> token vectors (the unpadded ones), L2-normalised.</summary>
-    internal static float[] MeanPoolNormalized(ReadOnlySpan<float> tokenVectors, int length)
+    internal static float[] MeanPoolNormalized(ReadOnlySpan<float> tokenVectors, int length, int dimensions)
     {
-        var vector = new float[MiniLmModel.Dimensions];
+        var vector = new float[dimensions];
         for (var t = 0; t < length; t++)
-            TensorPrimitives.Add(vector, tokenVectors.Slice(t * MiniLmModel.Dimensions, MiniLmModel.Dimensions), vector);
+            TensorPrimitives.Add(vector, tokenVectors.Slice(t * dimensions, dimensions), vector);
         var norm = TensorPrimitives.Norm(vector);
         if (norm > 0)
             TensorPrimitives.Divide(vector, norm, vector);
         return vector;
     }
 
+    /// <summary>
+    /// The inputs to feed and the hidden size, read from the model: a model of another shape
+    /// fails start-up here, naming what it lacks, rather than the first batch.
+    /// </summary>
+    private static (string[] Inputs, int Dimensions) CheckShape(InferenceSession session, string modelId)
+    {
+        var missing = RequiredInputs.Where(n => !session.InputMetadata.ContainsKey(n)).ToList();
+        if (missing.Count > 0 || !session.OutputMetadata.TryGetValue(OutputName, out var output) || output.Dimensions is not [_, _, > 0])
+        {
+            session.Dispose();
+            throw new InvalidOperationException(
+                $"The embedding model {modelId} is not a BERT-style sentence encoder: it needs inputs input_ids and attention_mask " +
+                $"(it has {string.Join(", ", session.InputMetadata.Keys)}) and a last_hidden_state output of [batch, tokens, hidden size] " +
+                $"(it has {string.Join(", ", session.OutputMetadata.Select(o => $"{o.Key} [{string.Join(", ", o.Value.Dimensions)}]"))}).");
+        }
+        string[] inputs = session.InputMetadata.ContainsKey(TokenTypesInput) ? [.. RequiredInputs, TokenTypesInput] : RequiredInputs;
+        return (inputs, output.Dimensions[2]);
+    }
+
     public void Dispose() => _session.Dispose();
 
     /// <summary>Inputs and output of one model call at the largest batch, allocated once and reused.</summary>
-    private sealed class BatchBuffers(int batchSize, int maxTokens)
+    private sealed class BatchBuffers(int batchSize, int maxTokens, int dimensions)
     {
         public long[] Ids { get; } = new long[batchSize * maxTokens];
         public long[] Mask { get; } = new long[batchSize * maxTokens];
 
-        /// <summary>Always zero: MiniLM reads one segment.</summary>
+        /// <summary>Always zero: a sentence is one segment.</summary>
         public long[] Types { get; } = new long[batchSize * maxTokens];
 
-        public float[] Hidden { get; } = new float[batchSize * maxTokens * MiniLmModel.Dimensions];
+        public float[] Hidden { get; } = new float[batchSize * maxTokens * dimensions];
     }
 }

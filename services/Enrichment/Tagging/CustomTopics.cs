@@ -26,6 +26,15 @@ public sealed partial class CustomTopic
     private static partial Regex Slug();
 }
 
+/// <summary>Section <c>Tagging</c>.</summary>
+public sealed class TaggerOptions
+{
+    public const string Section = "Tagging";
+
+    /// <summary>A tagger model file written by <c>train</c>, in place of the embedded one (needed after a change of embedding model).</summary>
+    public string? ModelPath { get; set; }
+}
+
 /// <summary>The configured custom topics.</summary>
 public sealed class CustomTopicsOptions
 {

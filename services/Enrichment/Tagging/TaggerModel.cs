@@ -69,6 +69,25 @@ public sealed class TaggerModel
         return stream is null ? null : Load(stream);
     }
 
+    /// <summary>
+    /// The model at <paramref name="path"/> (<c>Tagging:ModelPath</c>, a file <c>train</c> wrote for
+    /// another embedding model), else the embedded one.
+    /// </summary>
+    public static TaggerModel? LoadFileOrEmbedded(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            return LoadEmbedded();
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Load(stream);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+        {
+            throw new InvalidOperationException($"Tagging:ModelPath names '{path}', which could not be read as a tagger model: {ex.Message}", ex);
+        }
+    }
+
     public static TaggerModel Load(Stream stream)
     {
         var dto = JsonSerializer.Deserialize<Dto>(stream, Json) ?? throw new InvalidDataException("The tagger model is empty.");

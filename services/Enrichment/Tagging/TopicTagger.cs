@@ -27,8 +27,8 @@ public sealed class TopicTagger : ITopicTagger
     private readonly SemaphoreSlim _load = new(1, 1);
     private State? _state;
 
-    public TopicTagger(ITextEmbedder embedder, IOptions<CustomTopicsOptions> topics, ILogger<TopicTagger> logger)
-        : this(embedder, TaggerModel.LoadEmbedded(), topics.Value, logger)
+    public TopicTagger(ITextEmbedder embedder, IOptions<CustomTopicsOptions> topics, IOptions<TaggerOptions> options, ILogger<TopicTagger> logger)
+        : this(embedder, TaggerModel.LoadFileOrEmbedded(options.Value.ModelPath), topics.Value, logger)
     {
     }
 
@@ -38,9 +38,9 @@ public sealed class TopicTagger : ITopicTagger
         _embedder = embedder;
         _topics = topics.Topics;
         if (model is null)
-            logger.LogWarning("No trained tagger model is embedded; tagging arXiv categories by description similarity only (weak). Run the Enrichment `train` command and rebuild");
+            logger.LogWarning("No trained tagger model is embedded or configured; tagging arXiv categories by description similarity only (weak). Run the Enrichment `train` command and rebuild");
         else if (model.EmbeddingModel != embedder.ModelId)
-            logger.LogWarning("The tagger model was trained on {Trained} embeddings but this service makes {Current}; tagging arXiv categories by description similarity only (weak) until `train` is rerun",
+            logger.LogWarning("The tagger model was trained on {Trained} embeddings but this service makes {Current}; tagging arXiv categories by description similarity only (weak) until `train` is rerun with this model and its output named by Tagging:ModelPath",
                 model.EmbeddingModel, embedder.ModelId);
         _model = model is not null && model.EmbeddingModel == embedder.ModelId ? model : null;
         if (_model is not null)

@@ -33,12 +33,14 @@ public sealed class CollectDigestCandidateConsumer(NotificationsDbContext db, Ti
         var paper = await FindOrAddAsync(m.PaperId, context.CancellationToken);
         if (paper.EnrichedHash == m.ContentHash && paper.EmbeddingModel == m.EmbeddingModel)
             return;
+        // New content makes the paper new for digests; a re-enrichment by a new model doesn't.
+        if (paper.EnrichedHash != m.ContentHash)
+            paper.ArrivedAt = clock.GetUtcNow().UtcDateTime;
         paper.Embedding = m.Embedding;
         paper.EmbeddingModel = m.EmbeddingModel;
         paper.EnrichedHash = m.ContentHash;
         paper.Tags = [.. m.Tags];
         paper.Keywords = [.. m.Keywords];
-        paper.ArrivedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(context.CancellationToken);
     }
 

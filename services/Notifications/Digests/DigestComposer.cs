@@ -17,7 +17,7 @@ public record DigestEntry(CandidatePaper Paper, string Topic, double Score);
 /// </summary>
 public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbedder embedder, IOptions<DigestOptions> options, TimeProvider clock)
 {
-    private readonly Dictionary<string, float[]> _topicVectors = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (string Model, float[] Vector)> _topicVectors = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<IReadOnlyList<DigestEntry>> ComposeAsync(Subscriber subscriber, CancellationToken cancellationToken)
     {
@@ -47,8 +47,9 @@ public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbed
     {
         if (IsCategory(topic))
             return paper.Tags.FirstOrDefault(t => string.Equals(t.Topic, topic, StringComparison.OrdinalIgnoreCase))?.Score ?? 0;
-        var vector = _topicVectors[topic];
-        return paper.Embedding is { } e && e.Length == vector.Length ? TensorPrimitives.Dot(e, vector) : 0;
+        var (model, vector) = _topicVectors[topic];
+        // Vectors of different models don't compare (a paper not yet re-enriched after a model change).
+        return paper.Embedding is { } e && paper.EmbeddingModel == model && e.Length == vector.Length ? TensorPrimitives.Dot(e, vector) : 0;
     }
 
     private async Task EnsureTopicVectorsAsync(List<string> topics, CancellationToken cancellationToken)
@@ -58,7 +59,7 @@ public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbed
             return;
         var vectors = await embedder.EmbedAsync(missing, cancellationToken);
         for (var i = 0; i < missing.Count; i++)
-            _topicVectors[missing[i]] = vectors[i];
+            _topicVectors[missing[i]] = (embedder.ModelId, vectors[i]);
     }
 
     /// <summary>An arXiv category id such as <c>cs.CL</c>, <c>cond-mat.mes-hall</c> or <c>hep-th</c>; anything else is free text.</summary>

@@ -4,21 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Papers.ServiceDefaults.Outbox;
 
 /// <summary>Wakes the relay as soon as a transaction with outbox rows commits, instead of waiting for its poll.</summary>
-public sealed class OutboxSignal<TContext> : IOutboxNotifier where TContext : DbContext
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); }
-            catch (SemaphoreFullException) { /* already signalled: one wake-up is enough */ }
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class OutboxSignal<TContext> : WakeSignal, IOutboxNotifier where TContext : DbContext;
 
 internal sealed class OutboxSavedInterceptor(IOutboxNotifier notifier) : SaveChangesInterceptor
 {

@@ -49,6 +49,9 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 
     public string Vhost { get; }
 
+    /// <summary>Where the processes' logs (and anything else a scenario writes) go.</summary>
+    public string LogDirectory => _logDirectory;
+
     public RabbitMqManagement Management => _management;
 
     public ServiceProcess this[string service] => _services[service];
@@ -77,6 +80,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
             ["ConnectionStrings__Papers"] = ConnectionString(service),
             ["Services__Enrichment"] = $"http://127.0.0.1:{_ports["Enrichment"]}",
             ["Embedding__MaxTokens"] = "128",
+            ["Embedding__AnnounceEvery"] = "00:00:05",
             ["Digests__Cron"] = "",
             ["Logging__LogLevel__Default"] = "Warning",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null,
@@ -125,9 +129,9 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     /// <paramref name="waitForApi"/> it also waits until the Api has every paper enriched; without,
     /// it ends once every event is published.
     /// </summary>
-    public ServiceProcess StartBackfill(bool waitForApi = true, int timeoutSeconds = 420)
+    public ServiceProcess StartBackfill(bool waitForApi = true, int timeoutSeconds = 420, int? papers = null)
     {
-        var limit = Papers;
+        var limit = papers ?? Papers;
         string[] args = ["backfill", PapersFile, "--limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         if (waitForApi)
@@ -279,7 +283,9 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 
     public sealed record Progress(long Papers, long Enrichments);
 
-    public sealed record Stats(int Papers, int Enriched, int Indexed, string? LatestListedOn);
+    public sealed record Stats(int Papers, int Enriched, int Indexed, string? LatestListedOn, Reenrichment Reenrichment);
+
+    public sealed record Reenrichment(string? EmbeddingModel, int OtherModel, int InFlight, int GivenUp);
 
     private sealed record PaperStatus(int Requested, int Found, int Enriched, IReadOnlyList<string> MissingSample);
 }

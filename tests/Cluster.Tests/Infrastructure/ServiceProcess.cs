@@ -46,6 +46,9 @@ public sealed class ServiceProcess : IDisposable
     public static string Dll(string service) =>
         Path.Combine(RepositoryRoot, "services", service, "bin", Configuration, "net10.0", $"Papers.{service}.dll");
 
+    /// <summary>Changes a variable for the next <see cref="Start"/> (a redeploy with new configuration).</summary>
+    public void SetEnvironment(string name, string? value) => _environment[name] = value;
+
     public void Start()
     {
         var dll = Dll(Service);

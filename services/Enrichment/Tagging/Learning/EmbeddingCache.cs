@@ -11,7 +11,7 @@ namespace Papers.Enrichment.Tagging.Learning;
 internal sealed class EmbeddingCache(OnnxEmbedder embedder, string? path, TextWriter? log = null)
 {
     private const int ChunkSize = 64;
-    private readonly Dictionary<string, float[]> _vectors = Load(path, embedder.ModelId);
+    private readonly Dictionary<string, float[]> _vectors = Load(path, embedder.ModelId, embedder.Dimensions);
 
     public float[][] Embed(IReadOnlyList<string> texts)
     {
@@ -47,7 +47,7 @@ internal sealed class EmbeddingCache(OnnxEmbedder embedder, string? path, TextWr
     private static string Key(string model, string text) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(model + "\n" + text)).AsSpan(0, 16));
 
-    private static Dictionary<string, float[]> Load(string? path, string model)
+    private static Dictionary<string, float[]> Load(string? path, string model, int dimensions)
     {
         var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
         if (path is null || !File.Exists(path))
@@ -56,7 +56,7 @@ internal sealed class EmbeddingCache(OnnxEmbedder embedder, string? path, TextWr
         while (reader.BaseStream.Position < reader.BaseStream.Length)
         {
             var key = reader.ReadString();
-            var vector = new float[MiniLmModel.Dimensions];
+            var vector = new float[dimensions];
             for (var i = 0; i < vector.Length; i++)
                 vector[i] = reader.ReadSingle();
             vectors[key] = vector;
