@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Offline checks of deploy/helm/papers, no cluster needed:
-#   helm lint --strict and helm template with the default, values-gpu.yaml and values-dev.yaml;
+#   helm lint --strict and helm template with the default, values-gpu.yaml, values-dev.yaml and
+#   values-own-model.yaml (plus where the own model's keys, volume and read-only mount land);
 #   every rendered object validated with kubernetes-models (KEDA objects with @kubernetes-models/keda)
 #   plus the chart's rules, including GPU vs CPU enrichment (scripts/validate-k8s.mjs);
 #   deploy/helm/examples/*.yaml; broken renders the validator must catch; and every file in
@@ -76,10 +77,44 @@ declare -A VARIANTS=(
   [default]=""
   [gpu]="-f $CHART/values-gpu.yaml"
   [dev]="-f $CHART/values-dev.yaml"
+  [model]="-f $CHART/values-own-model.yaml"
 )
 
+# Own embedding model: its keys only in the enrichment ConfigMap, its volume mounted read-only, and
+# nothing of it in a render without one. $1 = render, $2 = 1 if values-own-model.yaml was used.
+check_model() {
+  node --input-type=module - "$NODE_DIR/node_modules" "$1" "$2" <<'JS'
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+const [modules, file, own] = process.argv.slice(2);
+const YAML = createRequire(resolve(modules, "_"))("yaml");
+const objs = YAML.parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS()).filter(Boolean);
+const get = (kind, name) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+const cm = get("ConfigMap", "papers-enrichment")?.data ?? {};
+const pod = get("Deployment", "papers-enrichment")?.spec.template.spec;
+const mount = pod?.containers[0].volumeMounts?.find((m) => m.name === "model");
+const volume = pod?.volumes?.find((v) => v.name === "model");
+const keys = ["Embedding__ModelPath", "Embedding__ModelName", "Tagging__ModelPath"];
+const errors = [];
+if (own === "1") {
+  for (const k of keys) if (!cm[k]?.startsWith(k === "Embedding__ModelName" ? "" : "/models/")) errors.push(`${k}=${cm[k]}`);
+  if ("Embedding__VocabularyPath" in cm) errors.push("Embedding__VocabularyPath set though vocabularyPath is empty");
+  if (!(mount?.mountPath === "/models" && mount.readOnly === true)) errors.push(`model mount ${JSON.stringify(mount)} is not read-only at /models`);
+  if (volume?.persistentVolumeClaim?.claimName !== "papers-models") errors.push(`model volume ${JSON.stringify(volume)}`);
+} else {
+  if (objs.some((o) => o.kind === "ConfigMap" && keys.some((k) => k in (o.data ?? {})))) errors.push("model keys without a model");
+  if (mount || volume) errors.push("model volume without one in values");
+}
+for (const o of objs.filter((o) => o.kind === "Deployment" && o.metadata.name !== "papers-enrichment"))
+  if (o.spec.template.spec.volumes.some((v) => v.name === "model")) errors.push(`${o.metadata.name} mounts the model`);
+if (errors.length) { console.log(errors.join("\n")); process.exit(1); }
+console.log(own === "1" ? `${cm.Embedding__ModelPath} from ${Object.keys(volume).filter((k) => k !== "name")}, read-only at ${mount.mountPath}` : "none");
+JS
+}
+
 echo "== lint and render"
-for variant in default gpu dev; do
+for variant in default gpu dev model; do
   # shellcheck disable=SC2086 # the args are meant to split
   if "$HELM" lint --strict "$CHART" ${VARIANTS[$variant]} >"$OUT/lint-$variant.log" 2>&1; then
     pass "helm lint --strict ($variant)"
@@ -102,6 +137,12 @@ for variant in default gpu dev; do
   else
     fail "kubernetes-models + KEDA models + chart rules ($variant)"
     sed 's/^/        /' "$OUT/validate-$variant.log"
+  fi
+  if check_model "$OUT/$variant.yaml" "$([[ $variant == model ]] && echo 1 || echo 0)" >"$OUT/model-$variant.log" 2>&1; then
+    pass "own embedding model ($variant): $(tail -n 1 "$OUT/model-$variant.log")"
+  else
+    fail "own embedding model ($variant)"
+    sed 's/^/        /' "$OUT/model-$variant.log"
   fi
 done
 

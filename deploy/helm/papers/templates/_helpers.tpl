@@ -122,6 +122,8 @@ Deployment shared by the four services; service-specific settings live in each C
 {{- $v := index $root.Values .component }}
 {{- $name := include "papers.componentFullname" . }}
 {{- $gpu := dig "gpu" "enabled" false $v }}
+{{- /* enrichment's own embedding model, mounted read-only when a volume is given */}}
+{{- $model := dig "embedding" "model" (dict) $v }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -213,9 +215,18 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- if $model.volume }}
+            - name: model
+              mountPath: {{ $model.mountPath }}
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: { sizeLimit: 512Mi }
+        {{- with $model.volume }}
+        - name: model
+          {{- toYaml . | nindent 10 }}
+        {{- end }}
 {{- end }}
 
 {{- define "papers.service" -}}
