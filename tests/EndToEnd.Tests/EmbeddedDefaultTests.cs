@@ -71,6 +71,49 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task A_topic_the_subscriber_defines_by_example_papers_brings_papers_like_them()
+    {
+        async Task<string> IdOf(string title) =>
+            (await _client.GetFromJsonAsync<List<Item>>("/api/papers/search?q=" + Uri.EscapeDataString(title) + "&limit=1"))!.Single().Paper.Id;
+        string[] examples = [await IdOf("MIG: Automatic Data Selection for Instruction Tuning"), await IdOf("What Makes Good Data for Alignment? Automatic Data Selection in Instruction Tuning")];
+        var email = $"curator-{Guid.NewGuid():N}@example.org";
+        var subscribe = await _client.PostAsJsonAsync("/api/subscriptions", new
+        {
+            email,
+            topics = Array.Empty<string>(),
+            customTopics = new[] { new { name = "Picking training data for LLMs", description = (string?)null, examples } },
+        });
+        Assert.Equal(HttpStatusCode.Created, subscribe.StatusCode);
+
+        (await _client.PostAsync("/api/digests/run", null)).EnsureSuccessStatusCode();
+
+        var text = Directory.EnumerateFiles(host.MailDirectory, "*.eml").Select(f => MimeMessage.Load(f))
+            .Single(m => m.To.Mailboxes.Any(a => a.Address == email)).TextBody ?? "";
+        var titles = TitleLine().Matches(text).Select(m => m.Groups[1].Value).ToList();
+        Assert.DoesNotContain(titles, t => t.StartsWith("MIG:", StringComparison.Ordinal) || t.StartsWith("What Makes Good Data", StringComparison.Ordinal));
+        Assert.InRange(titles.Count, 2, 10);
+        var onTopic = titles.Count(t => TrainingData().IsMatch(t));
+        Assert.True(onTopic >= titles.Count * 0.6, $"{onTopic} of {titles.Count} digest papers are about training data: {string.Join(" | ", titles)}");
+        Assert.Contains("Why: your topic “Picking training data for LLMs”", text);
+    }
+
+    [Fact]
+    public async Task A_custom_topic_with_an_unknown_example_id_is_refused_naming_it()
+    {
+        var response = await _client.PostAsJsonAsync("/api/subscriptions", new
+        {
+            email = "someone@example.org",
+            customTopics = new[] { new { name = "mine", examples = new[] { "9999.99999v2" } } },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("customTopics[0].examples", body);
+        Assert.Contains("9999.99999", body);
+    }
+
+    [Fact]
     public async Task Bad_requests_get_problem_details()
     {
         var unknown = await _client.GetAsync("/api/papers/9999.99999");
@@ -139,4 +182,7 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
 
     [GeneratedRegex(@"^\d+\. (.+)$", RegexOptions.Multiline)]
     private static partial Regex TitleLine();
+
+    [GeneratedRegex(@"data|instruction|curat|filter|synthes|corpus|alignment|fine-tun", RegexOptions.IgnoreCase)]
+    private static partial Regex TrainingData();
 }

@@ -22,6 +22,7 @@ public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbConte
             e.HasIndex(s => s.Email).IsUnique();
             e.HasIndex(s => s.UnsubscribeToken).IsUnique();
             e.Property(s => s.Topics).HasJsonConversion();
+            e.Property(s => s.TopicDefinitions).HasJsonConversion();
         });
         model.Entity<Delivery>(e =>
         {
@@ -43,7 +44,6 @@ public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbConte
         });
         model.AddOutbox();
     }
-
 }
 
 public class Subscriber
@@ -51,8 +51,11 @@ public class Subscriber
     public Guid Id { get; set; }
     public required string Email { get; set; }
 
-    /// <summary>Topics followed: free text ("quantization") or arXiv categories ("cs.CL").</summary>
+    /// <summary>Topics followed: free text ("quantization"), arXiv categories ("cs.CL"), or the name of one of <see cref="TopicDefinitions"/>.</summary>
     public List<string> Topics { get; set; } = [];
+
+    /// <summary>Topics the subscriber defined by a description and/or example papers.</summary>
+    public List<SubscriberTopic> TopicDefinitions { get; set; } = [];
 
     /// <summary>Secret in every digest's unsubscribe link: unsubscribing needs no login.</summary>
     public required string UnsubscribeToken { get; set; }
@@ -63,6 +66,18 @@ public class Subscriber
 
     /// <summary>Papers that arrived after this were not yet considered for this subscriber (UTC).</summary>
     public DateTime LastDigestAt { get; set; }
+}
+
+/// <summary>
+/// A topic a subscriber defines: its name, a description, and example papers (ids of papers
+/// known here, or their title and abstract as text). A paper matches it by similarity to the
+/// sum of their embeddings, the approach Enrichment uses for operators' custom topics.
+/// </summary>
+public class SubscriberTopic
+{
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public List<string> Examples { get; set; } = [];
 }
 
 public class Delivery

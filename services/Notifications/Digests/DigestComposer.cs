@@ -13,10 +13,12 @@ public record DigestEntry(CandidatePaper Paper, string Topic, double Score);
 /// <summary>
 /// Chooses a subscriber's papers: those that arrived since their last digest and were never sent
 /// to them, scored against each followed topic — arXiv categories (<c>cs.CL</c>) by the paper's
-/// tags, free-text topics by embedding similarity — best first.
+/// tags, free-text topics by embedding similarity, topics the subscriber defined by similarity
+/// to the sum of their description's and example papers' embeddings — best first.
 /// </summary>
 public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbedder embedder, IOptions<DigestOptions> options, TimeProvider clock)
 {
+    /// <summary>Topic vectors by key (the topic, or subscriber and topic for defined ones), with the model that made each.</summary>
     private readonly Dictionary<string, (string Model, float[] Vector)> _topicVectors = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<IReadOnlyList<DigestEntry>> ComposeAsync(Subscriber subscriber, CancellationToken cancellationToken)
@@ -25,17 +27,22 @@ public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbed
         var since = subscriber.LastDigestAt == default ? clock.GetUtcNow().UtcDateTime - o.FirstDigestLookback : subscriber.LastDigestAt;
         var alreadySent = (await db.Deliveries.AsNoTracking().Where(d => d.SubscriberId == subscriber.Id).Select(d => d.PaperIds).ToListAsync(cancellationToken))
             .SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
+        // The subscriber's own example papers are known to them: not news.
+        alreadySent.UnionWith(subscriber.TopicDefinitions.SelectMany(d => d.Examples).Where(PaperIds.IsPaperId));
         var papers = (await db.Candidates.AsNoTracking().Where(c => c.ArrivedAt > since && c.Embedding != null).ToListAsync(cancellationToken))
             .Where(c => c.IsReady && !alreadySent.Contains(c.PaperId))
             .ToList();
         if (papers.Count == 0 || subscriber.Topics.Count == 0)
             return [];
 
-        var freeText = subscriber.Topics.Where(t => !IsCategory(t)).ToList();
-        await EnsureTopicVectorsAsync(freeText, cancellationToken);
+        var keys = subscriber.Topics.ToDictionary(t => t, t => Key(subscriber, t), StringComparer.OrdinalIgnoreCase);
+        await EnsureTopicVectorsAsync(subscriber.Topics.Where(t => !IsCategory(t) && Definition(subscriber, t) is null).ToList(), cancellationToken);
+        foreach (var definition in subscriber.TopicDefinitions)
+            if (!_topicVectors.ContainsKey(Key(subscriber, definition.Name)))
+                _topicVectors[Key(subscriber, definition.Name)] = await DefinedTopicVectorAsync(definition, cancellationToken);
 
         return papers
-            .Select(p => subscriber.Topics.Select(t => new DigestEntry(p, t, Score(p, t))).MaxBy(e => e.Score)!)
+            .Select(p => subscriber.Topics.Select(t => new DigestEntry(p, t, Score(p, t, keys[t]))).MaxBy(e => e.Score)!)
             .Where(e => e.Score >= o.MinTopicSimilarity)
             .OrderByDescending(e => e.Score)
             .ThenBy(e => e.Paper.PaperId, StringComparer.Ordinal)
@@ -43,14 +50,21 @@ public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbed
             .ToList();
     }
 
-    private double Score(CandidatePaper paper, string topic)
+    private double Score(CandidatePaper paper, string topic, string key)
     {
         if (IsCategory(topic))
             return paper.Tags.FirstOrDefault(t => string.Equals(t.Topic, topic, StringComparison.OrdinalIgnoreCase))?.Score ?? 0;
-        var (model, vector) = _topicVectors[topic];
+        var (model, vector) = _topicVectors[key];
         // Vectors of different models don't compare (a paper not yet re-enriched after a model change).
         return paper.Embedding is { } e && paper.EmbeddingModel == model && e.Length == vector.Length ? TensorPrimitives.Dot(e, vector) : 0;
     }
+
+    private static SubscriberTopic? Definition(Subscriber subscriber, string topic) =>
+        subscriber.TopicDefinitions.FirstOrDefault(d => string.Equals(d.Name, topic, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A free-text topic means the same for everyone; a defined one is the subscriber's own.</summary>
+    private static string Key(Subscriber subscriber, string topic) =>
+        Definition(subscriber, topic) is null ? topic : $"{subscriber.Id}/{topic}";
 
     private async Task EnsureTopicVectorsAsync(List<string> topics, CancellationToken cancellationToken)
     {
@@ -62,9 +76,46 @@ public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbed
             _topicVectors[missing[i]] = (embedder.ModelId, vectors[i]);
     }
 
+    /// <summary>
+    /// The normalised sum of the embeddings of the topic's name and description, its examples given
+    /// as text, and its example papers (those embedded by the same model).
+    /// </summary>
+    private async Task<(string Model, float[] Vector)> DefinedTopicVectorAsync(SubscriberTopic topic, CancellationToken cancellationToken)
+    {
+        var ids = topic.Examples.Where(PaperIds.IsPaperId).ToList();
+        List<string> texts = [string.IsNullOrWhiteSpace(topic.Description) ? topic.Name : $"{topic.Name}. {topic.Description}",
+            .. topic.Examples.Where(e => !PaperIds.IsPaperId(e))];
+        var vectors = await embedder.EmbedAsync(texts, cancellationToken);
+        var model = embedder.ModelId;
+        var papers = await db.Candidates.AsNoTracking().Where(c => ids.Contains(c.PaperId) && c.EmbeddingModel == model && c.Embedding != null)
+            .Select(c => c.Embedding!).ToListAsync(cancellationToken);
+        var sum = new float[vectors[0].Length];
+        foreach (var v in vectors.Concat(papers).Where(v => v.Length == sum.Length))
+            TensorPrimitives.Add(sum, v, sum);
+        var norm = TensorPrimitives.Norm(sum);
+        if (norm > 0)
+            TensorPrimitives.Divide(sum, norm, sum);
+        return (model, sum);
+    }
+
     /// <summary>An arXiv category id such as <c>cs.CL</c>, <c>cond-mat.mes-hall</c> or <c>hep-th</c>; anything else is free text.</summary>
     public static bool IsCategory(string topic) => Category().IsMatch(topic);
 
     [GeneratedRegex(@"^([a-z]+(-[a-z]+)?\.[A-Za-z]{2}[a-z\-]*|hep-(th|ph|ex|lat)|gr-qc|quant-ph|nucl-(th|ex)|math-ph)$")]
     private static partial Regex Category();
+}
+
+/// <summary>Paper ids as the platform writes them: arXiv ids (without version) and <c>p-</c> title hashes.</summary>
+public static partial class PaperIds
+{
+    public static bool IsPaperId(string text) => Id().IsMatch(text.Trim());
+
+    /// <summary>The id without an arXiv version suffix (<c>2402.16827v2</c> → <c>2402.16827</c>).</summary>
+    public static string Normalize(string id) => Version().Replace(id.Trim(), "");
+
+    [GeneratedRegex(@"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$|^p-[0-9a-f]{12}$")]
+    private static partial Regex Id();
+
+    [GeneratedRegex(@"v\d+$")]
+    private static partial Regex Version();
 }

@@ -118,6 +118,10 @@ namespace Papers.Notifications.Data.Migrations
                     b.Property<DateTime>("LastDigestAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("TopicDefinitions")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Topics")
                         .IsRequired()
                         .HasColumnType("text");
