@@ -8,7 +8,8 @@
 #     batches of 32 like its consumer);  overhead = end-to-end time / embedding time - 1;
 #  3. latency at a steady rate: the remaining papers in chunks of BENCH_CHUNK every
 #     BENCH_INTERVAL seconds; per paper, searchable (the later of its papers."UpdatedAt" and
-#     enrichments."UpdatedAt" in the Api database) minus papers."IngestedAt" (Ingest's intake).
+#     enrichments."UpdatedAt" in the Api database) minus papers."IngestedAt" (Ingest's intake);
+#  4. each service's peak resident memory over the run.
 # Usage: scripts/bench-pipeline.sh    (NO_BUILD=1 to skip the Release build)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -142,7 +143,13 @@ LAT=$(psql_api "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY d)::num
   FROM (SELECT extract(epoch FROM greatest(p.\"UpdatedAt\", e.\"UpdatedAt\") - p.\"IngestedAt\") AS d
         FROM papers p JOIN enrichments e USING (\"PaperId\") WHERE p.\"IngestedAt\" >= '$lat_start') x")
 
-$PY - "$PAPERS" "$start" "$end" "$EMBED" "$LAT" "$CHUNK" "$INTERVAL" <<'PYEOF'
+# 4. Peak resident memory of each service over the whole run (the kernel's high-water mark).
+MEM=""
+for s in "${SERVICES[@]}"; do
+  MEM+="$s=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/${PIDS[$s]}/status") "
+done
+
+$PY - "$PAPERS" "$start" "$end" "$EMBED" "$LAT" "$CHUNK" "$INTERVAL" "$MEM" <<'PYEOF'
 import sys
 n = int(sys.argv[1]); e2e = float(sys.argv[3]) - float(sys.argv[2])
 en, et = sys.argv[4].split(); en = int(en); et = float(et)
@@ -154,4 +161,5 @@ print(f"embedding only  {en} texts in {et:.1f} s = {en / et:.1f} embeddings/s (E
 print(f"overhead        {e2e / et - 1:+.1%} of the embedding time (goal: under 10%)")
 print(f"latency         {count} papers at {chunk / interval:.1f} papers/s ({chunk} every {interval:g} s): "
       f"publish -> searchable p50 {int(p50)} ms, p95 {int(p95)} ms, max {int(pmax)} ms")
+print("peak memory     " + ", ".join(f"{k} {v} MB" for k, v in (x.split("=") for x in sys.argv[8].split())) + " (resident high-water mark; Enrichment target < 1536 MB)")
 PYEOF
