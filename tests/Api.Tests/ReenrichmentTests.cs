@@ -117,6 +117,26 @@ public sealed class ReenrichmentTests : IDisposable
         Assert.Equal(new ReenrichmentProgress(OldModel, 0, 0, 0), await ProgressAsync(Sweeper()));
     }
 
+    [Fact]
+    public async Task An_old_model_that_restarted_late_stops_deciding_once_no_replica_announces_it()
+    {
+        await SeedAsync(("2501.00001", OldModel, true));
+        await AnnounceAsync(NewModel);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await AnnounceAsync(OldModel); // an old replica restarts during the rollout, then is replaced
+        var sweeper = Sweeper();
+        Assert.Equal(0, await sweeper.SweepAsync(default));
+
+        for (var i = 0; i < 4; i++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(5));
+            await AnnounceAsync(NewModel, restarted: false);
+        }
+
+        Assert.Equal(1, await sweeper.SweepAsync(default));
+        Assert.Equal(NewModel, (await ProgressAsync(sweeper)).EmbeddingModel);
+    }
+
     private async Task SeedAsync(params (string Id, string Model, bool CurrentContent)[] papers)
     {
         await using var scope = _services.CreateAsyncScope();
@@ -140,11 +160,16 @@ public sealed class ReenrichmentTests : IDisposable
     }
 
     /// <summary>What <c>TrackEmbeddingModelConsumer</c> stores for an <c>EnrichmentRunning</c>.</summary>
-    private async Task AnnounceAsync(string model)
+    private async Task AnnounceAsync(string model, bool restarted = true)
     {
         await using var scope = _services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApiDbContext>();
-        db.EmbeddingModels.Add(new EmbeddingModelSeen { EmbeddingModel = model, Dimensions = 384, Instance = "test", LastStartedAt = _clock.GetUtcNow().UtcDateTime });
+        var seen = await db.EmbeddingModels.FindAsync(model);
+        if (seen is null)
+            db.EmbeddingModels.Add(seen = new EmbeddingModelSeen { EmbeddingModel = model, Dimensions = 384, Instance = "test" });
+        if (restarted)
+            seen.LastStartedAt = _clock.GetUtcNow().UtcDateTime;
+        seen.LastAnnouncedAt = _clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
     }
 

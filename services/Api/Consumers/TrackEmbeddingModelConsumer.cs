@@ -7,11 +7,12 @@ using Papers.ServiceDefaults.Messaging;
 namespace Papers.Api.Consumers;
 
 /// <summary>
-/// Remembers each embedding model Enrichment announces and when a replica last started with it;
-/// the model of the latest start is the one every paper should have. A new start wakes the
-/// sweeper; the periodic repeats of a known start change nothing.
+/// Remembers each embedding model Enrichment announces: when a replica last started with it and
+/// when one last announced it (by this service's clock, so a replica's skewed clock can't keep a
+/// model alive). Wakes the sweeper when that changes the model papers should have, or a replica
+/// started; the periodic repeats of a known start only refresh the time.
 /// </summary>
-public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentSweeper sweeper, ILogger<TrackEmbeddingModelConsumer> logger)
+public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentSweeper sweeper, TimeProvider clock, ILogger<TrackEmbeddingModelConsumer> logger)
     : IConsumer<EnrichmentRunning>
 {
     public async Task Consume(ConsumeContext<EnrichmentRunning> context)
@@ -21,20 +22,25 @@ public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentSwe
             throw new PermanentMessageException($"EnrichmentRunning from {m.Instance} names no embedding model.");
         // To the microsecond, as PostgreSQL keeps it: a repeat must compare equal to what was stored.
         var startedAt = new DateTime(m.StartedAt.UtcTicks - m.StartedAt.UtcTicks % 10, DateTimeKind.Utc);
-        var previous = await ReenrichmentSweeper.CurrentModelAsync(db, context.CancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var previous = await sweeper.CurrentModelAsync(db, context.CancellationToken);
         var seen = await db.EmbeddingModels.FindAsync([m.EmbeddingModel], context.CancellationToken);
+        var started = seen is null || seen.LastStartedAt < startedAt;
         if (seen is null)
-            db.EmbeddingModels.Add(new EmbeddingModelSeen { EmbeddingModel = m.EmbeddingModel, Dimensions = m.Dimensions, Instance = m.Instance, LastStartedAt = startedAt });
-        else if (seen.LastStartedAt < startedAt)
+        {
+            seen = new EmbeddingModelSeen { EmbeddingModel = m.EmbeddingModel, Instance = m.Instance };
+            db.EmbeddingModels.Add(seen);
+        }
+        if (started)
             (seen.Dimensions, seen.Instance, seen.LastStartedAt) = (m.Dimensions, m.Instance, startedAt);
-        else
-            return;
+        seen.LastAnnouncedAt = now;
         await db.SaveChangesAsync(context.CancellationToken);
 
-        var current = await ReenrichmentSweeper.CurrentModelAsync(db, context.CancellationToken);
-        if (previous is not null && previous != current)
-            logger.LogInformation("Enrichment now runs embedding model {Model} (was {Previous}); papers embedded by other models will be re-enriched", current, previous);
-        sweeper.Notify();
+        var current = await sweeper.CurrentModelAsync(db, context.CancellationToken);
+        if (previous != current)
+            logger.LogInformation("Papers should now have embedding model {Model} (was {Previous}); papers embedded by other models will be re-enriched", current, previous ?? "none");
+        if (started || previous != current)
+            sweeper.Notify();
     }
 }
 

@@ -113,7 +113,7 @@ public class EnrichmentRecord
     public int RequestAttempts { get; set; }
 }
 
-/// <summary>An embedding model an Enrichment replica announced (<c>EnrichmentRunning</c>); the newest is the one papers should have.</summary>
+/// <summary>An embedding model Enrichment replicas announced (<c>EnrichmentRunning</c>); see <c>ReenrichmentSweeper.CurrentModelAsync</c> for which one papers should have.</summary>
 public class EmbeddingModelSeen
 {
     public required string EmbeddingModel { get; set; }
@@ -122,6 +122,9 @@ public class EmbeddingModelSeen
 
     /// <summary>The latest start of a replica with this model (UTC).</summary>
     public DateTime LastStartedAt { get; set; }
+
+    /// <summary>The latest announcement of any replica with this model (UTC): whether one still runs it.</summary>
+    public DateTime LastAnnouncedAt { get; set; }
 }
 
 /// <summary>One voter's upvote of one paper: a second vote by the same voter counts nothing.</summary>

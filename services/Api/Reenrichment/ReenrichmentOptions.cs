@@ -23,6 +23,12 @@ public sealed class ReenrichmentOptions
     /// <summary>Requests per paper and model before giving up on it (counted in <c>/api/stats</c>).</summary>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// A model no Enrichment replica announced for this long is gone (replicas repeat their
+    /// announcement every <c>Embedding:AnnounceEvery</c>, 5 minutes): it no longer decides the target.
+    /// </summary>
+    public TimeSpan ModelAliveFor { get; set; } = TimeSpan.FromMinutes(16);
+
     /// <summary>How often to look for work when nothing signals (changes through other replicas).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -31,8 +37,8 @@ public sealed class ReenrichmentOptions
         if (MaxInFlight < 1 || BatchSize < 1 || MaxAttempts < 1)
             throw new InvalidOperationException(
                 $"Reenrichment:MaxInFlight ({MaxInFlight}), Reenrichment:BatchSize ({BatchSize}) and Reenrichment:MaxAttempts ({MaxAttempts}) must each be at least 1.");
-        if (RetryAfter <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero)
+        if (RetryAfter <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero || ModelAliveFor <= TimeSpan.Zero)
             throw new InvalidOperationException(
-                $"Reenrichment:RetryAfter ({RetryAfter}) and Reenrichment:PollInterval ({PollInterval}) must be positive durations (hh:mm:ss).");
+                $"Reenrichment:RetryAfter ({RetryAfter}), Reenrichment:PollInterval ({PollInterval}) and Reenrichment:ModelAliveFor ({ModelAliveFor}) must be positive durations (hh:mm:ss).");
     }
 }

@@ -134,9 +134,19 @@ public sealed class ReenrichmentSweeper(
             await requested.CountAsync(e => e.RequestedAt <= retryBefore && e.RequestAttempts >= _options.MaxAttempts, cancellationToken));
     }
 
-    /// <summary>The model of the newest Enrichment start, or null before any was announced.</summary>
-    public static Task<string?> CurrentModelAsync(ApiDbContext db, CancellationToken cancellationToken) =>
-        db.EmbeddingModels.AsNoTracking().OrderByDescending(m => m.LastStartedAt).Select(m => m.EmbeddingModel).FirstOrDefaultAsync(cancellationToken);
+    /// <summary>
+    /// The model papers should have: of the models some replica still announces (within
+    /// <see cref="ReenrichmentOptions.ModelAliveFor"/>), the one whose replica started last; else
+    /// the last started of all; null before any announcement. "Still announces" keeps an old
+    /// replica that restarted late in a rollout from holding the target once it is gone.
+    /// </summary>
+    public async Task<string?> CurrentModelAsync(ApiDbContext db, CancellationToken cancellationToken)
+    {
+        var aliveSince = clock.GetUtcNow().UtcDateTime - _options.ModelAliveFor;
+        var models = db.EmbeddingModels.AsNoTracking();
+        return await models.Where(m => m.LastAnnouncedAt >= aliveSince).OrderByDescending(m => m.LastStartedAt).Select(m => m.EmbeddingModel).FirstOrDefaultAsync(cancellationToken)
+            ?? await models.OrderByDescending(m => m.LastStartedAt).Select(m => m.EmbeddingModel).FirstOrDefaultAsync(cancellationToken);
+    }
 
     private static ReenrichmentOptions Validated(ReenrichmentOptions options)
     {

@@ -22,6 +22,29 @@ namespace Papers.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Papers.Api.Data.EmbeddingModelSeen", b =>
+                {
+                    b.Property<string>("EmbeddingModel")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Dimensions")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("LastAnnouncedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("LastStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("EmbeddingModel");
+
+                    b.ToTable("embedding_models", (string)null);
+                });
+
             modelBuilder.Entity("Papers.Api.Data.EnrichmentRecord", b =>
                 {
                     b.Property<string>("PaperId")
@@ -51,6 +74,15 @@ namespace Papers.Api.Data.Migrations
                     b.Property<string>("PredictedPrimaryCategory")
                         .HasColumnType("text");
 
+                    b.Property<int>("RequestAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestedModel")
+                        .HasColumnType("text");
+
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text");
@@ -62,6 +94,8 @@ namespace Papers.Api.Data.Migrations
                         .HasColumnType("integer");
 
                     b.HasKey("PaperId");
+
+                    b.HasIndex("EmbeddingModel");
 
                     b.HasIndex("UpdatedAt");
 
