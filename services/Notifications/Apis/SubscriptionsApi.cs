@@ -98,7 +98,7 @@ public static class SubscriptionsApi
             if (examples.Count > MaxExamples || examples.Any(e => e.Length > MaxExampleLength))
                 errors[$"{field}.examples"] = [$"At most {MaxExamples} examples of at most {MaxExampleLength} characters each."];
             var ids = examples.Where(PaperIds.IsPaperId).ToList();
-            var known = await db.Candidates.Where(c => ids.Contains(c.PaperId)).Select(c => c.PaperId).ToListAsync(cancellationToken);
+            var known = ids.Count == 0 ? [] : await db.Candidates.Where(c => ids.Contains(c.PaperId)).Select(c => c.PaperId).ToListAsync(cancellationToken);
             if (ids.Except(known).ToList() is [_, ..] unknown)
                 errors[$"{field}.examples"] = [$"Not papers known here (yet): {string.Join(", ", unknown)}. Give their title and abstract as text instead."];
             topics.Add(new SubscriberTopic { Name = name, Description = description, Examples = examples });

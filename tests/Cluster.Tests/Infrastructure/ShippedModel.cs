@@ -1,6 +1,6 @@
 namespace Papers.Cluster.Tests.Infrastructure;
 
-/// <summary>The embedding model Enrichment ships, written out as files: to Enrichment, another model (its id names the file's hash).</summary>
+/// <summary>The embedding model Enrichment ships, written out as files: to Enrichment, another model (its id names the file's hash). Compiled into the end-to-end tests too.</summary>
 public static class ShippedModel
 {
     /// <summary>Writes <c>model.onnx</c> and <c>vocab.txt</c> into <paramref name="folder"/>/<paramref name="name"/>; returns the model's path.</summary>
