@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Papers.Domain;
 using Papers.Enrichment.Keywords;
 using Xunit.Abstractions;
 

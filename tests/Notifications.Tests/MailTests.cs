@@ -75,14 +75,4 @@ public sealed class MailTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSinkFixt
             Directory.Delete(folder, recursive: true);
         }
     }
-
-    [Theory]
-    [InlineData("cs.CL", true)]
-    [InlineData("cond-mat.mes-hall", true)]
-    [InlineData("hep-th", true)]
-    [InlineData("astro-ph.GA", true)]
-    [InlineData("quantization", false)]
-    [InlineData("data selection for LLMs", false)]
-    public void Topics_are_arxiv_categories_or_free_text(string topic, bool isCategory) =>
-        Assert.Equal(isCategory, DigestComposer.IsCategory(topic));
 }

@@ -1,16 +1,16 @@
-using System.Text.RegularExpressions;
+using Papers.Domain;
 
 namespace Papers.Api.Apis;
 
 /// <summary>What a submission must hold before it is accepted.</summary>
-public static partial class SubmissionRules
+public static class SubmissionRules
 {
     public const int MaxTitle = 1_000, MaxSummary = 20_000, MaxAuthors = 1_000;
 
     public static Dictionary<string, string[]> Validate(SubmitPaperRequest request)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.ArxivId is { } id && !ArxivId().IsMatch(id.Trim()))
+        if (request.ArxivId is { } id && !ArxivId.TryParse(id, out _))
             errors["arxivId"] = [$"arxivId must look like 2401.01234 (optionally with v2) or hep-th/9901001; got '{id}'."];
         // By arXiv id alone, Ingest fetches the metadata; without one, title and summary are the paper.
         var byIdOnly = !string.IsNullOrWhiteSpace(request.ArxivId) && string.IsNullOrWhiteSpace(request.Title) && string.IsNullOrWhiteSpace(request.Summary);
@@ -26,7 +26,4 @@ public static partial class SubmissionRules
             errors["authors"] = [$"At most {MaxAuthors} authors; got {request.Authors.Count}."];
         return errors;
     }
-
-    [GeneratedRegex(@"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")]
-    private static partial Regex ArxivId();
 }

@@ -1,16 +1,11 @@
 using System.Text.RegularExpressions;
+using Papers.Domain;
 
 namespace Papers.Api.Search;
 
-/// <summary>Keyword tokens: lower-cased words and numbers, function words dropped, plural "s" folded.</summary>
+/// <summary>Keyword tokens: lower-cased words and numbers, English function words dropped (<see cref="StopWords.English"/>), plural "s" folded.</summary>
 public static partial class TextTokens
 {
-    private static readonly HashSet<string> Stop = new(StringComparer.Ordinal)
-    {
-        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "in", "into", "is", "it", "its", "of", "on",
-        "or", "that", "the", "their", "this", "to", "via", "we", "what", "when", "which", "with", "without", "our", "can",
-    };
-
     public static IEnumerable<string> Tokenize(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -18,7 +13,7 @@ public static partial class TextTokens
         foreach (Match m in Word().Matches(text.ToLowerInvariant()))
         {
             var w = m.Value;
-            if (Stop.Contains(w))
+            if (StopWords.English.Contains(w))
                 continue;
             yield return w.Length > 3 && w[^1] == 's' && w[^2] != 's' ? w[..^1] : w;
         }

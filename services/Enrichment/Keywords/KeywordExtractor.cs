@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Text.RegularExpressions;
+using Papers.Domain;
 using Papers.ServiceDefaults.Embeddings;
 
 namespace Papers.Enrichment.Keywords;

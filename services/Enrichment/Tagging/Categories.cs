@@ -37,13 +37,13 @@ public static class Categories
         ["cs.NA"] = "math.NA",
     };
 
-    private static readonly Lazy<HashSet<string>> Known = new(() => ArxivTaxonomy.Categories.Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
+    private static readonly Lazy<HashSet<string>> Known = new(() => ArxivTopics.Categories.Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
 
-    private static readonly Lazy<HashSet<string>> Archives = new(() => ArxivTaxonomy.Categories
+    private static readonly Lazy<HashSet<string>> Archives = new(() => ArxivTopics.Categories
         .Where(c => c.Id.Contains('.', StringComparison.Ordinal)).Select(c => c.Archive!).ToHashSet(StringComparer.Ordinal));
 
     /// <summary>Categories a model predicts: the taxonomy without the alias halves.</summary>
-    public static IReadOnlyList<Topic> Predictable { get; } = ArxivTaxonomy.Categories.Where(c => !Renamed.ContainsKey(c.Id)).ToList();
+    public static IReadOnlyList<Topic> Predictable { get; } = ArxivTopics.Categories.Where(c => !Renamed.ContainsKey(c.Id)).ToList();
 
     /// <summary>True for a bare archive that has categories (<c>astro-ph</c>, <c>cond-mat</c>): a coarse label.</summary>
     public static bool IsCoarse(string label) => Archives.Value.Contains(label);

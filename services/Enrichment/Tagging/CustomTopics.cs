@@ -54,7 +54,7 @@ public sealed class CustomTopicsOptions
         var duplicate = Topics.GroupBy(t => t.EffectiveId, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new InvalidOperationException($"Two entries of Topics have the id '{duplicate.Key}'; give one an Id of its own.");
-        var clash = Topics.FirstOrDefault(t => ArxivTaxonomy.Categories.Any(c => string.Equals(c.Id, t.EffectiveId, StringComparison.OrdinalIgnoreCase)));
+        var clash = Topics.FirstOrDefault(t => ArxivTopics.Categories.Any(c => string.Equals(c.Id, t.EffectiveId, StringComparison.OrdinalIgnoreCase)));
         if (clash is not null)
             throw new InvalidOperationException($"Topic '{clash.Name}' has the id of an arXiv category ('{clash.EffectiveId}'); give it an Id of its own.");
     }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Papers.Domain;
 
 namespace Papers.Enrichment.Tagging;
 
@@ -9,21 +9,9 @@ public record Topic(string Id, string Name, string Description, string? Archive 
     public string DescriptionText => string.IsNullOrWhiteSpace(Description) ? Name : $"{Name}. {Description}";
 }
 
-/// <summary>The 155 active arXiv categories with names and descriptions (embedded resource).</summary>
-public static class ArxivTaxonomy
+/// <summary>The arXiv categories of <see cref="ArxivTaxonomy"/> as topics to tag with.</summary>
+public static class ArxivTopics
 {
-    private static readonly Lazy<IReadOnlyList<Topic>> All = new(Load);
-
-    public static IReadOnlyList<Topic> Categories => All.Value;
-
-    private static IReadOnlyList<Topic> Load()
-    {
-        using var stream = typeof(ArxivTaxonomy).Assembly.GetManifestResourceStream("arxiv-categories.json")
-            ?? throw new InvalidOperationException("The arXiv taxonomy resource is missing from the Enrichment assembly.");
-        var rows = JsonSerializer.Deserialize<List<Row>>(stream, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })
-            ?? throw new InvalidOperationException("The arXiv taxonomy resource is empty.");
-        return rows.Select(r => new Topic(r.Id, r.Name, r.Description ?? "", r.Archive, r.Group)).ToList();
-    }
-
-    private sealed record Row(string Id, string Name, string? Archive, string? Group, string? Description);
+    public static IReadOnlyList<Topic> Categories { get; } =
+        ArxivTaxonomy.Categories.Select(c => new Topic(c.Id, c.Name, c.Description, c.Archive, c.Group)).ToList();
 }

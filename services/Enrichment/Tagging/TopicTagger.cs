@@ -23,7 +23,7 @@ public sealed class TopicTagger : ITopicTagger
     private readonly ITextEmbedder _embedder;
     private readonly TaggerModel? _model;
     private readonly IReadOnlyList<CustomTopic> _topics;
-    private readonly Dictionary<string, string> _names = ArxivTaxonomy.Categories.ToDictionary(c => c.Id, c => c.Name, StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _names = ArxivTopics.Categories.ToDictionary(c => c.Id, c => c.Name, StringComparer.Ordinal);
     private readonly SemaphoreSlim _load = new(1, 1);
     private State? _state;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Papers.Contracts;
+using Papers.Domain;
 
 namespace Papers.Ingest.Connectors;
 

@@ -1,3 +1,4 @@
+using Papers.Domain;
 namespace Papers.Ingest.Connectors;
 
 /// <summary>A run of consecutive new-style arXiv ids that a harvest did not see.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Papers.Contracts;
+using Papers.Domain;
 
 namespace Papers.Ingest.Connectors;
 

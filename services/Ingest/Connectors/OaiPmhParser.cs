@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Papers.Contracts;
+using Papers.Domain;
 
 namespace Papers.Ingest.Connectors;
 

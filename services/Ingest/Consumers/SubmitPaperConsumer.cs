@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Papers.Contracts;
+using Papers.Domain;
 using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
@@ -36,7 +37,7 @@ public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, 
         }
 
         var paper = IsByIdAlone(command) ? await FetchAsync(command, ct) : ToSourcePaper(command);
-        db.Submissions.Add(Processed(command, PaperIdentity.PaperId(paper.ArxivId, paper.Title)));
+        db.Submissions.Add(Processed(command, PaperIds.FromSource(paper.ArxivId, paper.Title)));
         await intake.IngestAsync([paper], ct);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Papers.Contracts;
+using Papers.Domain;
 using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.ServiceDefaults.Outbox;
@@ -54,7 +55,7 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
     public async Task<IntakeSummary> StageAsync(IReadOnlyList<SourcePaper> papers, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var ids = papers.Select(p => PaperIdentity.PaperId(p.ArxivId, p.Title)).ToList();
+        var ids = papers.Select(p => PaperIds.FromSource(p.ArxivId, p.Title)).ToList();
         var distinctIds = ids.Distinct().ToList();
         var known = await db.Papers.Where(p => distinctIds.Contains(p.PaperId)).ToDictionaryAsync(p => p.PaperId, cancellationToken);
         int added = 0, revised = 0, unchanged = 0;
@@ -68,7 +69,7 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
                 continue;
             }
             var id = ids[i];
-            var hash = PaperIdentity.ContentHash(paper.Title, paper.Abstract, paper.Authors);
+            var hash = PaperIds.ContentHash(paper.Title, paper.Abstract, paper.Authors);
             if (known.TryGetValue(id, out var seen))
             {
                 if (seen.ContentHash == hash && seen.Version >= paper.LatestVersion)
@@ -90,7 +91,7 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
                     PaperId = id,
                     Version = paper.LatestVersion,
                     ContentHash = hash,
-                    TitleKey = PaperIdentity.TitleKey(paper.Title),
+                    TitleKey = PaperIds.TitleKey(paper.Title),
                     Source = paper.Source,
                     FirstSeenAt = now,
                     LastChangedAt = now,

@@ -2,6 +2,7 @@ using System.Net.Mail;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Papers.Domain;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
 
@@ -86,10 +87,10 @@ public static class SubscriptionsApi
             var name = requested[i]?.Name?.Trim() ?? "";
             var description = string.IsNullOrWhiteSpace(requested[i]?.Description) ? null : requested[i].Description!.Trim();
             var examples = (requested[i]?.Examples ?? []).Select(e => e?.Trim() ?? "").Where(e => e.Length > 0)
-                .Select(e => PaperIds.IsPaperId(e) ? PaperIds.Normalize(e) : e).Distinct(StringComparer.Ordinal).ToList();
+                .Select(e => PaperIds.Normalize(e) ?? e).Distinct(StringComparer.Ordinal).ToList();
             if (name.Length is 0 or > MaxTopicLength)
                 errors[$"{field}.name"] = [$"A custom topic needs a name of 1 to {MaxTopicLength} characters; got '{Shorten(name)}'."];
-            else if (DigestComposer.IsCategory(name))
+            else if (ArxivTaxonomy.IsCategory(name))
                 errors[$"{field}.name"] = [$"'{name}' is an arXiv category; follow it in topics, or give the custom topic another name."];
             if (description is null && examples.Count == 0)
                 errors[field] = [$"Custom topic '{Shorten(name)}' needs a description or examples (paper ids or \"title. abstract\" texts)."];

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Papers.Domain;
 using Papers.Notifications.Data;
 using Papers.ServiceDefaults.Embeddings;
 
@@ -16,7 +16,7 @@ public record DigestEntry(CandidatePaper Paper, string Topic, double Score);
 /// tags, free-text topics by embedding similarity, topics the subscriber defined by similarity
 /// to the sum of their description's and example papers' embeddings — best first.
 /// </summary>
-public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbedder embedder, IOptions<DigestOptions> options, TimeProvider clock)
+public sealed class DigestComposer(NotificationsDbContext db, ITextEmbedder embedder, IOptions<DigestOptions> options, TimeProvider clock)
 {
     /// <summary>Topic vectors by key (the topic, or subscriber and topic for defined ones), with the model that made each.</summary>
     private readonly Dictionary<string, (string Model, float[] Vector)> _topicVectors = new(StringComparer.OrdinalIgnoreCase);
@@ -36,7 +36,7 @@ public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbed
             return [];
 
         var keys = subscriber.Topics.ToDictionary(t => t, t => Key(subscriber, t), StringComparer.OrdinalIgnoreCase);
-        await EnsureTopicVectorsAsync(subscriber.Topics.Where(t => !IsCategory(t) && Definition(subscriber, t) is null).ToList(), cancellationToken);
+        await EnsureTopicVectorsAsync(subscriber.Topics.Where(t => !ArxivTaxonomy.IsCategory(t) && Definition(subscriber, t) is null).ToList(), cancellationToken);
         foreach (var definition in subscriber.TopicDefinitions)
             if (!_topicVectors.ContainsKey(Key(subscriber, definition.Name)))
                 _topicVectors[Key(subscriber, definition.Name)] = await DefinedTopicVectorAsync(definition, cancellationToken);
@@ -52,7 +52,7 @@ public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbed
 
     private double Score(CandidatePaper paper, string topic, string key)
     {
-        if (IsCategory(topic))
+        if (ArxivTaxonomy.IsCategory(topic))
             return paper.Tags.FirstOrDefault(t => string.Equals(t.Topic, topic, StringComparison.OrdinalIgnoreCase))?.Score ?? 0;
         var (model, vector) = _topicVectors[key];
         // Vectors of different models don't compare (a paper not yet re-enriched after a model change).
@@ -97,25 +97,4 @@ public sealed partial class DigestComposer(NotificationsDbContext db, ITextEmbed
             TensorPrimitives.Divide(sum, norm, sum);
         return (model, sum);
     }
-
-    /// <summary>An arXiv category id such as <c>cs.CL</c>, <c>cond-mat.mes-hall</c> or <c>hep-th</c>; anything else is free text.</summary>
-    public static bool IsCategory(string topic) => Category().IsMatch(topic);
-
-    [GeneratedRegex(@"^([a-z]+(-[a-z]+)?\.[A-Za-z]{2}[a-z\-]*|hep-(th|ph|ex|lat)|gr-qc|quant-ph|nucl-(th|ex)|math-ph)$")]
-    private static partial Regex Category();
-}
-
-/// <summary>Paper ids as the platform writes them: arXiv ids (without version) and <c>p-</c> title hashes.</summary>
-public static partial class PaperIds
-{
-    public static bool IsPaperId(string text) => Id().IsMatch(text.Trim());
-
-    /// <summary>The id without an arXiv version suffix (<c>2402.16827v2</c> → <c>2402.16827</c>).</summary>
-    public static string Normalize(string id) => Version().Replace(id.Trim(), "");
-
-    [GeneratedRegex(@"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$|^p-[0-9a-f]{12}$")]
-    private static partial Regex Id();
-
-    [GeneratedRegex(@"v\d+$")]
-    private static partial Regex Version();
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Papers.Domain;
 using Papers.Ingest.Connectors;
 
 namespace Papers.Ingest.Tests.Connectors;

@@ -1,3 +1,4 @@
+using Papers.Domain;
 using Papers.Ingest.Connectors;
 
 namespace Papers.Ingest.Tests.Connectors;

@@ -1,4 +1,5 @@
 using Papers.Contracts;
+using Papers.Domain;
 using Papers.Ingest.Connectors;
 
 namespace Papers.Ingest.Tests.Connectors;

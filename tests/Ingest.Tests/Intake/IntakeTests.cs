@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Papers.Contracts;
+using Papers.Domain;
 using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
@@ -47,7 +48,7 @@ public sealed class IntakeTests : IDisposable
         Assert.Equal((0, 0, 1), (again.New, again.Revised, again.Unchanged));
         Assert.Equal(first.PaperIds[0], again.PaperIds[0]);
         Assert.StartsWith("p-", first.PaperIds[0]);
-        Assert.Equal(first.PaperIds[0], PaperIdentity.PaperId(null, "Scaling  laws!"));
+        Assert.Equal(first.PaperIds[0], PaperIds.FromSource(null, "Scaling  laws!"));
         Assert.Equal(2, Published().Count);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Papers.Domain;
 using Papers.Enrichment.Keywords;
 
 namespace Papers.Enrichment.Tagging.Learning;

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Papers.Ingest.Connectors;
+namespace Papers.Domain;
 
 /// <summary>
 /// An arXiv identifier without its version: new style <c>2401.01234</c> (four digits after the dot

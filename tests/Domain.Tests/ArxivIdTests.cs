@@ -1,6 +1,6 @@
-using Papers.Ingest.Connectors;
+using Papers.Domain;
 
-namespace Papers.Ingest.Tests.Connectors;
+namespace Papers.Domain.Tests;
 
 public class ArxivIdTests
 {

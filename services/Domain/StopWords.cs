@@ -1,7 +1,7 @@
-namespace Papers.Enrichment.Keywords;
+namespace Papers.Domain;
 
 /// <summary>English function words, and the boilerplate of abstracts ("we propose a novel method").</summary>
-internal static class StopWords
+public static class StopWords
 {
     /// <summary>English function words.</summary>
     public static readonly HashSet<string> English = new(StringComparer.Ordinal)
