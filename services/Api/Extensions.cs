@@ -1,34 +1,40 @@
+using MassTransit;
 using Papers.Api.Apis;
 using Papers.Api.Consumers;
 using Papers.Api.Data;
 using Papers.Api.Reenrichment;
 using Papers.Api.Search;
 using Papers.Api.Web;
+using Papers.ServiceDefaults;
+using Papers.ServiceDefaults.Composition;
 using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Embeddings;
-using Papers.ServiceDefaults.Messaging;
 
 namespace Papers.Api;
 
 public static class Extensions
 {
     /// <summary>Api: the read model, its search index, re-enrichment after a model change, the public JSON API and the web page.</summary>
-    public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
+    /// <remarks>Needs an <see cref="ITextEmbedder"/> from the host (for query vectors).</remarks>
+    public static ServiceModule AddApi(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDbContext<ApiDbContext>("Api");
-        builder.AddTextEmbedderClient();
+        builder.AddOutbox<ApiDbContext>();
         builder.Services.AddSingleton<SearchIndex>();
-        builder.Services.AddSingleton<IndexHydrator>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<IndexHydrator>());
+        builder.Services.AddSingleton<SearchIndexSignal>();
+        builder.Services.AddHostedService<IndexHydrator>();
         builder.Services.AddOptions<ReenrichmentOptions>().BindConfiguration(ReenrichmentOptions.Section);
-        builder.Services.AddSingleton<ReenrichmentSweeper>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReenrichmentSweeper>());
+        builder.Services.AddSingleton<ReenrichmentTarget>();
+        builder.Services.AddSingleton<ReenrichmentSignal>();
+        builder.Services.AddHostedService<ReenrichmentSweeper>();
         builder.Services.AddOpenApi();
 
-        builder.AddConsumer<IndexPaperConsumer, IndexPaperConsumerDefinition>();
-        builder.AddConsumer<IndexEnrichmentConsumer, IndexEnrichmentConsumerDefinition>();
-        builder.AddConsumer<TrackEmbeddingModelConsumer, TrackEmbeddingModelConsumerDefinition>();
-        return builder;
+        return builder.AddModule(new ServiceModule("Api", bus =>
+        {
+            bus.AddConsumer<IndexPaperConsumer, IndexPaperConsumerDefinition>();
+            bus.AddConsumer<IndexEnrichmentConsumer, IndexEnrichmentConsumerDefinition>();
+            bus.AddConsumer<TrackEmbeddingModelConsumer, TrackEmbeddingModelConsumerDefinition>();
+        }, typeof(ITextEmbedder)));
     }
 
     public static WebApplication MapApi(this WebApplication app)

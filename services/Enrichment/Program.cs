@@ -9,8 +9,8 @@ if (EnrichmentCommands.IsCommand(args))
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddEnrichment();
-builder.AddMessaging();
+var enrichment = builder.AddEnrichment();
+builder.AddMessaging(enrichment);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

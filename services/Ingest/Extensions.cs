@@ -1,35 +1,37 @@
+using MassTransit;
 using Papers.Ingest.Apis;
 using Papers.Ingest.Connectors;
 using Papers.Ingest.Consumers;
 using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 using Papers.Ingest.Intake;
+using Papers.ServiceDefaults;
+using Papers.ServiceDefaults.Composition;
 using Papers.ServiceDefaults.Data;
-using Papers.ServiceDefaults.Messaging;
 
 namespace Papers.Ingest;
 
 public static class Extensions
 {
     /// <summary>Ingest: the intake every source goes through, file import, scheduled harvests, and submissions.</summary>
-    public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
+    public static ServiceModule AddIngest(this IHostApplicationBuilder builder)
     {
         builder.AddIngestIntake();
         builder.Services.AddHostedService<StartupImport>();
         builder.Services.AddHostedService<OaiHarvestSchedule>();
         builder.Services.AddHostedService<HfDailySchedule>();
 
-        builder.AddConsumer<SubmitPaperConsumer, SubmitPaperConsumerDefinition>();
-        return builder;
+        return builder.AddModule(new ServiceModule("Ingest", bus => bus.AddConsumer<SubmitPaperConsumer, SubmitPaperConsumerDefinition>()));
     }
 
     /// <summary>
-    /// The intake and its database (with the outbox relay), the source connectors and the harvest
+    /// The intake and its database with its outbox relay, the source connectors and the harvest
     /// jobs, without consumers or schedules: what the <c>backfill</c> and <c>harvest</c> commands need.
     /// </summary>
     public static IHostApplicationBuilder AddIngestIntake(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDbContext<IngestDbContext>("Ingest");
+        builder.AddOutbox<IngestDbContext>();
         builder.Services.AddScoped<PaperIntake>();
         builder.Services.AddScoped<FileImport>();
 

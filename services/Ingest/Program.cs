@@ -14,8 +14,8 @@ if (args is ["harvest", ..])
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddIngest();
-builder.AddMessaging();
+var ingest = builder.AddIngest();
+builder.AddMessaging(ingest);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

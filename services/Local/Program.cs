@@ -6,14 +6,15 @@ using Papers.Notifications;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
 
-// The embedded default: the four services composed in one process from the same code as their own hosts.
+// The embedded default: the four services composed in one process from the same code as their own
+// hosts. Enrichment runs the model here, so the Api and Notifications embed queries in-process.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddIngest();
-builder.AddEnrichment();
-builder.AddNotifications();
-builder.AddApi();
-builder.AddMessaging();
+var ingest = builder.AddIngest();
+var enrichment = builder.AddEnrichment();
+var notifications = builder.AddNotifications();
+var api = builder.AddApi();
+builder.AddMessaging(ingest, enrichment, notifications, api);
 builder.Services.AddHostedService<StartupBanner>();
 
 var app = builder.Build();

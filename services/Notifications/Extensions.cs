@@ -1,22 +1,25 @@
+using MassTransit;
 using Cronos;
 using Papers.Notifications.Apis;
 using Papers.Notifications.Consumers;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
 using Papers.Notifications.Mail;
+using Papers.ServiceDefaults;
+using Papers.ServiceDefaults.Composition;
 using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Embeddings;
-using Papers.ServiceDefaults.Messaging;
 
 namespace Papers.Notifications;
 
 public static class Extensions
 {
     /// <summary>Notifications: subscribers, digest composition and scheduling, and the mail transport.</summary>
-    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
+    /// <remarks>Needs an <see cref="ITextEmbedder"/> from the host (for topic vectors).</remarks>
+    public static ServiceModule AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDbContext<NotificationsDbContext>("Notifications");
-        builder.AddTextEmbedderClient();
+        builder.AddOutbox<NotificationsDbContext>();
         builder.Services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.Cron) || CronExpression.TryParse(o.Cron, out _), "Digests:Cron is not a valid cron expression (minute hour day month weekday).")
             .Validate(o => o.MaxPapers is >= 1 and <= 100, "Digests:MaxPapers must be between 1 and 100.")
@@ -32,8 +35,8 @@ public static class Extensions
         builder.Services.AddScoped<DigestRunner>();
         builder.Services.AddHostedService<DigestScheduler>();
 
-        builder.AddConsumer<CollectDigestCandidateConsumer, CollectDigestCandidateConsumerDefinition>();
-        return builder;
+        return builder.AddModule(new ServiceModule("Notifications",
+            bus => bus.AddConsumer<CollectDigestCandidateConsumer, CollectDigestCandidateConsumerDefinition>(), typeof(ITextEmbedder)));
     }
 
     public static WebApplication MapNotifications(this WebApplication app)

@@ -1,11 +1,13 @@
 using Papers.Notifications;
 using Papers.ServiceDefaults;
+using Papers.ServiceDefaults.Embeddings;
 using Papers.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddNotifications();
-builder.AddMessaging();
+builder.AddEnrichmentClient();
+var notifications = builder.AddNotifications();
+builder.AddMessaging(notifications);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Papers.ServiceDefaults.Composition;
 using Papers.ServiceDefaults.Telemetry;
 
 namespace Papers.ServiceDefaults;
@@ -16,11 +17,14 @@ public static class Extensions
 
     /// <summary>
     /// What every service host gets: OpenTelemetry, health checks, problem details and
-    /// resilient HTTP clients. Messaging and data are added by <c>AddMessaging</c> and
-    /// <c>AddServiceDbContext</c>, once each, with the provider chosen from configuration.
+    /// resilient HTTP clients, and the check that the host is composed right. Messaging, data and
+    /// the outbox are added by <c>AddMessaging</c>, <c>AddServiceDbContext</c> and <c>AddOutbox</c>,
+    /// with the provider chosen from configuration.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
+        // First, so a wrongly composed host stops before anything else starts.
+        builder.Services.AddHostedService<CompositionCheck>();
         builder.AddPapersTelemetry();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
@@ -28,6 +32,13 @@ public static class Extensions
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         return builder;
+    }
+
+    /// <summary>Registers a service composed into this host; hand the returned module to <c>AddMessaging</c>.</summary>
+    public static ServiceModule AddModule(this IHostApplicationBuilder builder, ServiceModule module)
+    {
+        builder.Services.AddSingleton(module);
+        return module;
     }
 
     /// <summary>

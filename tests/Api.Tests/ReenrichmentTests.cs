@@ -33,8 +33,10 @@ public sealed class ReenrichmentTests : IDisposable
         scope.ServiceProvider.GetRequiredService<ApiDbContext>().Database.EnsureCreated();
     }
 
+    private ReenrichmentTarget Target() => new(Options.Create(_options), _clock);
+
     private ReenrichmentSweeper Sweeper() =>
-        new(_services.GetRequiredService<IServiceScopeFactory>(), Options.Create(_options), _clock, NullLogger<ReenrichmentSweeper>.Instance);
+        new(_services.GetRequiredService<IServiceScopeFactory>(), Target(), new ReenrichmentSignal(), Options.Create(_options), _clock, NullLogger<ReenrichmentSweeper>.Instance);
 
     [Fact]
     public async Task Before_any_model_is_announced_nothing_is_requested()
@@ -67,7 +69,7 @@ public sealed class ReenrichmentTests : IDisposable
 
         Assert.Equal(0, await sweeper.SweepAsync(default));
         Assert.Equal(2, (await RequestsAsync()).Count);
-        Assert.Equal(new ReenrichmentProgress(NewModel, 3, 2, 0), await ProgressAsync(sweeper));
+        Assert.Equal(new ReenrichmentProgress(NewModel, 3, 2, 0), await ProgressAsync());
     }
 
     [Fact]
@@ -102,7 +104,7 @@ public sealed class ReenrichmentTests : IDisposable
         }
         Assert.Equal(0, await sweeper.SweepAsync(default));
         Assert.Equal(_options.MaxAttempts, (await RequestsAsync()).Count);
-        Assert.Equal(new ReenrichmentProgress(NewModel, 1, 0, 1), await ProgressAsync(sweeper));
+        Assert.Equal(new ReenrichmentProgress(NewModel, 1, 0, 1), await ProgressAsync());
     }
 
     [Fact]
@@ -114,7 +116,7 @@ public sealed class ReenrichmentTests : IDisposable
         await AnnounceAsync(OldModel);
 
         Assert.Equal(0, await Sweeper().SweepAsync(default));
-        Assert.Equal(new ReenrichmentProgress(OldModel, 0, 0, 0), await ProgressAsync(Sweeper()));
+        Assert.Equal(new ReenrichmentProgress(OldModel, 0, 0, 0), await ProgressAsync());
     }
 
     [Fact]
@@ -134,7 +136,7 @@ public sealed class ReenrichmentTests : IDisposable
         }
 
         Assert.Equal(1, await sweeper.SweepAsync(default));
-        Assert.Equal(NewModel, (await ProgressAsync(sweeper)).EmbeddingModel);
+        Assert.Equal(NewModel, (await ProgressAsync()).EmbeddingModel);
     }
 
     private async Task SeedAsync(params (string Id, string Model, bool CurrentContent)[] papers)
@@ -191,10 +193,10 @@ public sealed class ReenrichmentTests : IDisposable
         return rows.Select(r => JsonSerializer.Deserialize<EnrichPaper>(r.Body)!).ToList();
     }
 
-    private async Task<ReenrichmentProgress> ProgressAsync(ReenrichmentSweeper sweeper)
+    private async Task<ReenrichmentProgress> ProgressAsync()
     {
         await using var scope = _services.CreateAsyncScope();
-        return await sweeper.ProgressAsync(scope.ServiceProvider.GetRequiredService<ApiDbContext>(), default);
+        return await Target().ProgressAsync(scope.ServiceProvider.GetRequiredService<ApiDbContext>(), default);
     }
 
     public void Dispose()

@@ -12,7 +12,7 @@ namespace Papers.Api.Consumers;
 /// older version loses, and for the same content the later enrichment wins (a re-enrichment by a
 /// new model replaces the old model's; a redelivery changes nothing).
 /// </summary>
-public sealed class IndexEnrichmentConsumer(ApiDbContext db, IndexHydrator hydrator, ReenrichmentSweeper sweeper, TimeProvider clock) : IConsumer<PaperEnriched>
+public sealed class IndexEnrichmentConsumer(ApiDbContext db, SearchIndexSignal searchIndex, ReenrichmentSignal reenrichment, TimeProvider clock) : IConsumer<PaperEnriched>
 {
     public async Task Consume(ConsumeContext<PaperEnriched> context)
     {
@@ -36,9 +36,9 @@ public sealed class IndexEnrichmentConsumer(ApiDbContext db, IndexHydrator hydra
         existing.EnrichedAt = m.EnrichedAt;
         existing.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(context.CancellationToken);
-        hydrator.Notify();
+        searchIndex.Notify();
         if (existing.RequestedModel == m.EmbeddingModel)
-            sweeper.Notify(); // a requested re-enrichment came back: room for another
+            reenrichment.Notify(); // a requested re-enrichment came back: room for another
     }
 }
 

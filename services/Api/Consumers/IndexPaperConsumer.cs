@@ -10,7 +10,7 @@ namespace Papers.Api.Consumers;
 /// Puts a paper into the read model. Idempotent by version and content hash: a redelivered or
 /// older event changes nothing. Local votes survive a new version.
 /// </summary>
-public sealed class IndexPaperConsumer(ApiDbContext db, IndexHydrator hydrator, TimeProvider clock) : IConsumer<PaperIngested>
+public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal searchIndex, TimeProvider clock) : IConsumer<PaperIngested>
 {
     public async Task Consume(ConsumeContext<PaperIngested> context)
     {
@@ -45,7 +45,7 @@ public sealed class IndexPaperConsumer(ApiDbContext db, IndexHydrator hydrator, 
         paper.IngestedAt = m.IngestedAt;
         paper.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(context.CancellationToken);
-        hydrator.Notify();
+        searchIndex.Notify();
     }
 }
 

@@ -12,7 +12,7 @@ namespace Papers.Api.Consumers;
 /// model alive). Wakes the sweeper when that changes the model papers should have, or a replica
 /// started; the periodic repeats of a known start only refresh the time.
 /// </summary>
-public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentSweeper sweeper, TimeProvider clock, ILogger<TrackEmbeddingModelConsumer> logger)
+public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentTarget target, ReenrichmentSignal reenrichment, TimeProvider clock, ILogger<TrackEmbeddingModelConsumer> logger)
     : IConsumer<EnrichmentRunning>
 {
     public async Task Consume(ConsumeContext<EnrichmentRunning> context)
@@ -23,7 +23,7 @@ public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentSwe
         // To the microsecond, as PostgreSQL keeps it: a repeat must compare equal to what was stored.
         var startedAt = new DateTime(m.StartedAt.UtcTicks - m.StartedAt.UtcTicks % 10, DateTimeKind.Utc);
         var now = clock.GetUtcNow().UtcDateTime;
-        var previous = await sweeper.CurrentModelAsync(db, context.CancellationToken);
+        var previous = await target.CurrentModelAsync(db, context.CancellationToken);
         var seen = await db.EmbeddingModels.FindAsync([m.EmbeddingModel], context.CancellationToken);
         var started = seen is null || seen.LastStartedAt < startedAt;
         if (seen is null)
@@ -36,11 +36,11 @@ public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentSwe
         seen.LastAnnouncedAt = now;
         await db.SaveChangesAsync(context.CancellationToken);
 
-        var current = await sweeper.CurrentModelAsync(db, context.CancellationToken);
+        var current = await target.CurrentModelAsync(db, context.CancellationToken);
         if (previous != current)
             logger.LogInformation("Papers should now have embedding model {Model} (was {Previous}); papers embedded by other models will be re-enriched", current, previous ?? "none");
         if (started || previous != current)
-            sweeper.Notify();
+            reenrichment.Notify();
     }
 }
 

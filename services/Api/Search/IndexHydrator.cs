@@ -4,26 +4,26 @@ using Papers.ServiceDefaults;
 
 namespace Papers.Api.Search;
 
+/// <summary>Wakes this replica's <see cref="IndexHydrator"/>: a consumer here changed the read model.</summary>
+public sealed class SearchIndexSignal : WakeSignal;
+
 /// <summary>
 /// Keeps this replica's <see cref="SearchIndex"/> in step with the read model: loads everything
 /// at start, then reads rows changed since the last pass — at once when a consumer of this
 /// replica signals, else every few seconds (changes made through other replicas).
 /// </summary>
-public sealed class IndexHydrator(IServiceScopeFactory scopes, SearchIndex index, ILogger<IndexHydrator> logger) : BackgroundService
+public sealed class IndexHydrator(IServiceScopeFactory scopes, SearchIndex index, SearchIndexSignal signal, ILogger<IndexHydrator> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(3);
 
     // Rows committed slightly out of order with their timestamps are caught by re-reading a margin.
     private static readonly TimeSpan Overlap = TimeSpan.FromSeconds(10);
 
-    private readonly WakeSignal _signal = new();
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime _watermark = DateTime.MinValue;
 
     /// <summary>Completes after the first full load.</summary>
     public Task Loaded => _firstPass.Task;
-
-    public void Notify() => _signal.Notify();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,7 +40,7 @@ public sealed class IndexHydrator(IServiceScopeFactory scopes, SearchIndex index
             }
             try
             {
-                await _signal.WaitAsync(PollInterval, stoppingToken);
+                await signal.WaitAsync(PollInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

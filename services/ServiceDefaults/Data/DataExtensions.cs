@@ -12,8 +12,9 @@ public static class DataExtensions
 {
     /// <summary>
     /// Registers a service's own DbContext with the provider from <c>Database:Provider</c> (the one
-    /// place it is chosen), a readiness health check, schema creation at start-up, and the outbox
-    /// relay that publishes the events the context's transactions recorded.
+    /// place it is chosen), a readiness health check and schema creation at start-up (before any
+    /// hosted service starts, the bus included). A context whose transactions record events also
+    /// needs <see cref="AddOutbox{TContext}"/>; start-up fails without it.
     /// </summary>
     /// <param name="serviceName">Names the SQLite file and the connection string to look for.</param>
     public static IHostApplicationBuilder AddServiceDbContext<TContext>(this IHostApplicationBuilder builder, string serviceName)
@@ -46,7 +47,18 @@ public static class DataExtensions
         builder.Services.TryAddSingleton(options);
         builder.Services.AddSingleton<IDatabaseMigrator, DatabaseMigrator<TContext>>();
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
-        builder.Services.AddHostedService<OutboxRelay<TContext>>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The relay that publishes the events <typeparamref name="TContext"/>'s transactions recorded
+    /// in its <c>outbox_messages</c> table (see <see cref="OutboxModel.AddOutbox"/>).
+    /// </summary>
+    public static IHostApplicationBuilder AddOutbox<TContext>(this IHostApplicationBuilder builder)
+        where TContext : DbContext
+    {
+        builder.Services.AddSingleton<OutboxRelay<TContext>>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<TContext>>());
         return builder;
     }
 

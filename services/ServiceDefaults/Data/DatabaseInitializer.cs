@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.ServiceDefaults.Data;
 
@@ -66,15 +67,33 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
     }
 }
 
-/// <summary>Migrates before the bus starts (hosted services start in registration order), unless <c>Database:MigrateOnStart</c> is off.</summary>
-internal sealed class DatabaseInitializer<TContext>(IEnumerable<IDatabaseMigrator> migrators, DatabaseOptions options) : IHostedService
+/// <summary>
+/// Migrates (unless <c>Database:MigrateOnStart</c> is off) while the host is starting, before any
+/// hosted service's StartAsync — the bus's included — whatever the order they were registered in;
+/// and refuses to start when the context records outbox events that no relay would publish.
+/// </summary>
+internal sealed class DatabaseInitializer<TContext>(IEnumerable<IDatabaseMigrator> migrators, DatabaseOptions options, IServiceProvider services) : IHostedLifecycleService
     where TContext : DbContext
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            if (db.Model.FindEntityType(typeof(OutboxMessage)) is not null && services.GetService<OutboxRelay<TContext>>() is null)
+                throw new InvalidOperationException($"{typeof(TContext).Name} has an outbox but no relay publishes it: call AddOutbox<{typeof(TContext).Name}>().");
+        }
         if (options.MigrateOnStart)
             await migrators.Single(m => m.Name == typeof(TContext).Name).MigrateAsync(cancellationToken);
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

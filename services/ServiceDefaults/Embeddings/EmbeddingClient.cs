@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using Dapr.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Papers.ServiceDefaults.Embeddings;
@@ -30,23 +29,42 @@ public sealed class HttpTextEmbedder(HttpClient http) : ITextEmbedder
     }
 }
 
-public static class EmbeddingClientExtensions
+public static class TextEmbedderExtensions
 {
     /// <summary>
-    /// Lets a service embed query texts through Enrichment, unless this host runs Enrichment
-    /// itself (it then replaces this with the model). Through the Dapr sidecar when one exists
-    /// (<c>DAPR_HTTP_PORT</c> set; app id <c>enrichment</c>), else at <c>Services:Enrichment</c>.
+    /// The one place a host's <see cref="ITextEmbedder"/> is chosen: exactly one per host, either
+    /// the model itself (the host runs Enrichment, which calls this with its model) or
+    /// <see cref="AddEnrichmentClient"/> (a host that calls Enrichment). A second registration
+    /// fails at once, so two files can never disagree on which one wins.
     /// </summary>
-    public static IHostApplicationBuilder AddTextEmbedderClient(this IHostApplicationBuilder builder)
+    /// <param name="source">Says where the vectors come from, for the error a second registration raises.</param>
+    /// <param name="register">Registers the <see cref="ITextEmbedder"/>.</param>
+    public static IHostApplicationBuilder AddTextEmbedder(this IHostApplicationBuilder builder, string source, Action<IServiceCollection> register)
     {
-        if (builder.Services.Any(d => d.ServiceType == typeof(ITextEmbedder)))
-            return builder;
-        var useDapr = !string.IsNullOrEmpty(builder.Configuration["DAPR_HTTP_PORT"]);
-        var baseUrl = builder.Configuration["Services:Enrichment"] ?? "http://localhost:5102";
-        if (useDapr)
-            builder.Services.TryAddSingleton<ITextEmbedder>(_ => new HttpTextEmbedder(DaprClient.CreateInvokeHttpClient("enrichment")));
-        else
-            builder.Services.AddHttpClient<ITextEmbedder, HttpTextEmbedder>(c => c.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"));
+        if (builder.Services.FirstOrDefault(d => d.ServiceType == typeof(TextEmbedderSource)) is { ImplementationInstance: TextEmbedderSource existing })
+            throw new InvalidOperationException($"This host already embeds texts with {existing.Source}; it cannot also use {source}.");
+        builder.Services.AddSingleton(new TextEmbedderSource(source));
+        register(builder.Services);
         return builder;
     }
+
+    /// <summary>
+    /// Embeds query texts through Enrichment's <c>POST /embed</c>: through the Dapr sidecar when
+    /// one exists (<c>DAPR_HTTP_PORT</c> set; app id <c>enrichment</c>), else at
+    /// <c>Services:Enrichment</c>. For the hosts of services that embed queries (Api, Notifications)
+    /// but don't run the model.
+    /// </summary>
+    public static IHostApplicationBuilder AddEnrichmentClient(this IHostApplicationBuilder builder)
+    {
+        if (!string.IsNullOrEmpty(builder.Configuration["DAPR_HTTP_PORT"]))
+        {
+            return builder.AddTextEmbedder("Enrichment through the Dapr sidecar",
+                services => services.AddSingleton<ITextEmbedder>(_ => new HttpTextEmbedder(DaprClient.CreateInvokeHttpClient("enrichment"))));
+        }
+        var baseUrl = builder.Configuration["Services:Enrichment"] ?? "http://localhost:5102";
+        return builder.AddTextEmbedder($"Enrichment at {baseUrl}",
+            services => services.AddHttpClient<ITextEmbedder, HttpTextEmbedder>(c => c.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/")));
+    }
+
+    private sealed record TextEmbedderSource(string Source);
 }

@@ -3,42 +3,33 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Papers.ServiceDefaults.Composition;
 
 namespace Papers.ServiceDefaults.Messaging;
 
 public static class MessagingExtensions
 {
-    private const string RegistrationsKey = "Papers.Messaging.Consumers";
-
     /// <summary>
-    /// Adds a consumer and its endpoint definition to this host's bus. Each service lists its
-    /// consumers in its own <c>Extensions.cs</c>; <see cref="AddMessaging"/> registers them all.
+    /// MassTransit, once per process, with the consumers of the services given (each service's
+    /// <c>AddX</c> returns its module), the transport from <c>Messaging:Transport</c>, kebab-case
+    /// queue names, and retry configured in one place: a message that still fails ends in
+    /// <c>&lt;queue&gt;_error</c> with its exception headers. A service added to the host but not
+    /// given here stops start-up (<see cref="CompositionCheck"/>).
     /// </summary>
-    public static IHostApplicationBuilder AddConsumer<TConsumer, TDefinition>(this IHostApplicationBuilder builder)
-        where TConsumer : class, IConsumer
-        where TDefinition : class, IConsumerDefinition<TConsumer>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, params ServiceModule[] services)
     {
-        Registrations(builder).Add(x => x.AddConsumer<TConsumer, TDefinition>());
-        return builder;
-    }
-
-    /// <summary>
-    /// MassTransit, once per process, with every consumer the services added, the transport from
-    /// <c>Messaging:Transport</c>, kebab-case queue names, and retry configured in one place: a
-    /// message that still fails ends in <c>&lt;queue&gt;_error</c> with its exception headers.
-    /// </summary>
-    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
-    {
+        if (builder.Services.Any(d => d.ServiceType == typeof(MessagingComposition)))
+            throw new InvalidOperationException("AddMessaging was called twice: give every service's module to one call.");
         var options = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
         builder.Services.AddSingleton(options);
-        var consumers = Registrations(builder);
+        builder.Services.AddSingleton(new MessagingComposition([.. services.Select(s => s.Name)]));
 
         builder.Services.AddMassTransit(x =>
         {
             x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
-            foreach (var add in consumers)
-                add(x);
+            foreach (var service in services)
+                service.AddConsumers(x);
 
             switch (options.Transport)
             {
@@ -80,11 +71,4 @@ public static class MessagingExtensions
         cfg.UseMessageRetry(r => r
             .Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval)
             .Ignore<PermanentMessageException>());
-
-    private static List<Action<IBusRegistrationConfigurator>> Registrations(IHostApplicationBuilder builder)
-    {
-        if (!builder.Properties.TryGetValue(RegistrationsKey, out var list))
-            builder.Properties[RegistrationsKey] = list = new List<Action<IBusRegistrationConfigurator>>();
-        return (List<Action<IBusRegistrationConfigurator>>)list;
-    }
 }
