@@ -1,5 +1,5 @@
-using MassTransit;
 using Cronos;
+using MassTransit;
 using Papers.Notifications.Apis;
 using Papers.Notifications.Consumers;
 using Papers.Notifications.Data;
