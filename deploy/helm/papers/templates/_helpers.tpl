@@ -75,7 +75,7 @@ http://{{ include "papers.enrichment.fullname" . }}:8080
 
 {{- define "papers.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: 1654 # $APP_UID of the .NET images (and of Dockerfile.gpu)
+runAsUser: 1654 # $APP_UID of the .NET images (and of the Dockerfile's VARIANT=gpu)
 runAsGroup: 1654
 fsGroup: 1654
 seccompProfile:
