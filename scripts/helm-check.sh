@@ -230,6 +230,8 @@ MUTATIONS=(
   "default|ScaledObject with a string replica count (KEDA schema)|s/minReplicaCount: 1/minReplicaCount: one/"
   "default|Service selecting no Deployment|/^kind: Service$/,/^---/{/^  selector:/,/^  ports:/s/component: api$/component: apii/}"
   "gpu|GPU render without the nvidia.com/gpu limit|/nvidia.com\/gpu: 1/d"
+  "default|ingest Deployment without ConnectionStrings__Identity|/^# Source: papers\/templates\/ingest\/deployment.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
+  "default|api migration Job without ConnectionStrings__Identity|/^# Source: papers\/templates\/api\/migration-job.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
 )
 for m in "${MUTATIONS[@]}"; do
   IFS='|' read -r variant what expr <<<"$m"

@@ -164,6 +164,8 @@ for (const d of byKind("Deployment")) {
   if (!find("ConfigMap", cmName)) err(d, `ConfigMap ${cmName} not rendered`);
   const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
   if (!env.ConnectionStrings__RabbitMq?.valueFrom?.secretKeyRef?.key) err(d, "ConnectionStrings__RabbitMq not from a Secret");
+  // the identity database (accounts, API keys, Data Protection key ring) is shared by every service
+  if (!env.ConnectionStrings__Identity?.valueFrom?.secretKeyRef?.key) err(d, "ConnectionStrings__Identity not from a Secret");
   if (WITH_DATABASE.includes(component) !== !!env.ConnectionStrings__Papers?.valueFrom?.secretKeyRef)
     err(d, `ConnectionStrings__Papers from a Secret ${WITH_DATABASE.includes(component) ? "missing" : "unexpected"}`);
   if (!/^[^:]+:[^:]+$/.test(c.image.split("/").pop())) err(d, `image ${c.image} has no tag`);
@@ -226,6 +228,10 @@ for (const j of jobs) {
   if (pod.serviceAccountName || c.envFrom) err(j, "a pre-install hook cannot use the release's ServiceAccount or ConfigMap");
   if (byKind("Service").some((s) => matches(s.spec.selector, j.spec.template.metadata?.labels))) err(j, "a Service selects the migration pod");
   if (c.securityContext?.readOnlyRootFilesystem !== true) err(j, "container must be read-only root");
+  // the api's `migrate` also migrates the shared identity database
+  if (j.metadata.labels?.["app.kubernetes.io/component"] === "api-migrate" &&
+    !c.env?.find((e) => e.name === "ConnectionStrings__Identity")?.valueFrom?.secretKeyRef?.key)
+    err(j, "ConnectionStrings__Identity not from a Secret: the api's migrate migrates the identity database");
 }
 for (const component of WITH_DATABASE)
   if (!jobs.some((j) => j.metadata.labels?.["app.kubernetes.io/component"] === `${component}-migrate`))

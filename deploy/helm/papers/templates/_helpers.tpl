@@ -89,7 +89,10 @@ capabilities:
   drop: [ALL]
 {{- end }}
 
-{{/* Secrets: the broker for everyone, the service's own database where it has one, SMTP credentials if any. */}}
+{{/*
+Secrets: the broker and the shared identity database (accounts, API keys, the Data Protection key
+ring) for everyone, the service's own database where it has one, SMTP credentials if any.
+*/}}
 {{- define "papers.secretEnv" -}}
 {{- $v := index .root.Values .component -}}
 - name: ConnectionStrings__RabbitMq
@@ -97,6 +100,7 @@ capabilities:
     secretKeyRef:
       name: {{ .root.Values.rabbitmq.existingSecret }}
       key: {{ .root.Values.rabbitmq.secretKey }}
+{{ include "papers.identityEnv" .root }}
 {{- with $v.database }}
 - name: ConnectionStrings__Papers
   valueFrom:
@@ -112,6 +116,14 @@ capabilities:
   valueFrom:
     secretKeyRef: { name: {{ . }}, key: password }
 {{- end }}
+{{- end }}
+
+{{- define "papers.identityEnv" -}}
+- name: ConnectionStrings__Identity
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.identity.database.existingSecret }}
+      key: {{ .Values.identity.database.secretKey }}
 {{- end }}
 
 {{/*
@@ -272,7 +284,8 @@ spec:
 
 {{/*
 Migration hook. It runs before the release's ConfigMaps and ServiceAccounts exist, so it
-uses only the (pre-existing) database Secret and the namespace's default ServiceAccount.
+uses only the (pre-existing) database Secrets and the namespace's default ServiceAccount.
+The api's Job migrates the shared identity database as well.
 */}}
 {{- define "papers.migrationJob" -}}
 {{- $root := .root }}
@@ -318,6 +331,9 @@ spec:
                 secretKeyRef:
                   name: {{ $v.database.existingSecret }}
                   key: {{ $v.database.secretKey }}
+            {{- if eq .component "api" }}
+            {{- include "papers.identityEnv" $root | nindent 12 }}
+            {{- end }}
           resources:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:
