@@ -231,6 +231,8 @@ MUTATIONS=(
   "default|Service selecting no Deployment|/^kind: Service$/,/^---/{/^  selector:/,/^  ports:/s/component: api$/component: apii/}"
   "gpu|GPU render without the nvidia.com/gpu limit|/nvidia.com\/gpu: 1/d"
   "default|ingest Deployment without ConnectionStrings__Identity|/^# Source: papers\/templates\/ingest\/deployment.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
+  "default|api config without ForwardedHeaders__KnownNetworks__0|/^# Source: papers\/templates\/api\/configmap.yaml$/,/^---/s/ForwardedHeaders__KnownNetworks__0:/ForwardedHeaders__KnownNetworks__1:/"
+  "default|notifications config without ForwardedHeaders__KnownNetworks__0|/^# Source: papers\/templates\/notifications\/configmap.yaml$/,/^---/{/ForwardedHeaders__KnownNetworks__0:/d}"
   "default|api migration Job without ConnectionStrings__Identity|/^# Source: papers\/templates\/api\/migration-job.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
 )
 for m in "${MUTATIONS[@]}"; do

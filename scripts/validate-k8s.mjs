@@ -120,6 +120,8 @@ const matches = (selector, labels) =>
   !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 const COMPONENTS = ["ingest", "enrichment", "notifications", "api"];
 const WITH_DATABASE = ["ingest", "notifications", "api"];
+const PUBLIC = ["api", "notifications"]; // behind the Ingress; enrichment and ingest are internal only
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/\d{1,3}$/;
 const REQUIRED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
   "app.kubernetes.io/version", "app.kubernetes.io/managed-by", "app.kubernetes.io/part-of", "helm.sh/chart"];
 
@@ -186,6 +188,12 @@ for (const component of Object.keys(deployments)) {
   if (!/(^|,)service\.version=[^,]+/.test(cfg.OTEL_RESOURCE_ATTRIBUTES ?? "")) err(deployments[component], "OTEL_RESOURCE_ATTRIBUTES lacks service.version");
   if (WITH_DATABASE.includes(component)) expect("Database__Provider", "Postgres");
   if (["api", "notifications"].includes(component)) expect("Services__Enrichment", svcUrl("enrichment"));
+  if (PUBLIC.includes(component)) {
+    // links from the configured public URL, never the Host header; client addresses only from the ingress
+    if (!/^https?:\/\/[^/]+$/.test(cfg.PublicSite__BaseUrl ?? "")) err(deployments[component], `config PublicSite__BaseUrl=${cfg.PublicSite__BaseUrl}`);
+    if (!CIDR.test(cfg.ForwardedHeaders__KnownNetworks__0 ?? "")) err(deployments[component], `config ForwardedHeaders__KnownNetworks__0=${cfg.ForwardedHeaders__KnownNetworks__0}, expected the ingress controller's network (CIDR)`);
+    expect("ForwardedHeaders__ForwardLimit", "1");
+  }
   if (component === "notifications") {
     expect("Mail__Transport", "Smtp");
     for (const k of ["Mail__Smtp__Host", "Mail__Smtp__Port", "Mail__From", "Mail__PublicBaseUrl"]) if (!cfg[k]) err(deployments[component], `config ${k} empty`);

@@ -48,9 +48,32 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- end }}
 
 {{/*
+The public routes, the only paths the Ingress sends anywhere: component -> pathType -> paths. A
+service with routes here is public-facing: it also gets PublicSite__BaseUrl and the forwarded-headers
+settings, and its NetworkPolicy admits the ingress controller. Add a path here when a service starts
+serving a public one; never /embed (enrichment), /api/ingest (ingest), /health or /alive (helm-check
+fails such a render). Exact and Prefix only, no regexes: Prefix /api/papers matches /api/papers and
+/api/papers/..., not /api/papersx.
+*/}}
+{{- define "papers.publicRoutes" -}}
+api:
+  Exact: [/, /app.js, /app.css, /favicon.ico]
+  Prefix: [/api/daily_papers, /api/papers, /api/stats, /api/admin, /openapi]
+notifications:
+  Prefix: [/api/subscriptions, /api/digests]
+{{- end }}
+
+{{/* "true" when the service (dict "root" $ "component" "<svc>") has public routes, else empty. */}}
+{{- define "papers.isPublic" -}}
+{{- if hasKey (include "papers.publicRoutes" .root | fromYaml) .component }}true{{ end }}
+{{- end }}
+
+{{/*
 ConfigMap data of a service (dict "root" $ "component" "<svc>" "own" (dict ...)): what every
-service gets (listener, broker transport, OpenTelemetry), then the service's own keys, then
-<svc>.env from values, which may override either.
+service gets (listener, broker transport, OpenTelemetry), what public-facing ones get (the public
+URL links are built from, never the Host header; client addresses from X-Forwarded-For only when the
+connection comes from ingress.trustedProxies, one hop), then the service's own keys, its
+<svc>.rateLimits as RateLimits__<Key>, then <svc>.env from values, which may override any of them.
 */}}
 {{- define "papers.configData" -}}
 {{- $root := .root }}
@@ -64,7 +87,15 @@ service gets (listener, broker transport, OpenTelemetry), then the service's own
   "OTEL_SERVICE_NAME" (printf "papers-%s" .component)
   "OTEL_RESOURCE_ATTRIBUTES" (join "," $attrs) }}
 {{- with $root.Values.otel.endpoint }}{{ $_ := set $data "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end }}
+{{- if include "papers.isPublic" . }}
+{{- $_ := set $data "PublicSite__BaseUrl" $root.Values.publicBaseUrl }}
+{{- $_ := set $data "ForwardedHeaders__ForwardLimit" "1" }}
+{{- range $i, $cidr := $root.Values.ingress.trustedProxies }}
+{{- $_ := set $data (printf "ForwardedHeaders__KnownNetworks__%d" $i) $cidr }}
+{{- end }}
+{{- end }}
 {{- range $k, $val := .own }}{{ $_ := set $data $k (toString $val) }}{{ end }}
+{{- range $k, $val := (index $root.Values .component).rateLimits }}{{ $_ := set $data (printf "RateLimits__%s" $k) (toString $val) }}{{ end }}
 {{- range $k, $val := (index $root.Values .component).env }}{{ $_ := set $data $k (toString $val) }}{{ end }}
 {{- toYaml $data }}
 {{- end }}
