@@ -245,9 +245,60 @@ for (const component of WITH_DATABASE)
   if (!jobs.some((j) => j.metadata.labels?.["app.kubernetes.io/component"] === `${component}-migrate`))
     err(null, `no migration Job for ${component}`);
 
+const notes = [];
+
+// ---- the front door: the Ingress routes only public paths, and only to public services ----
+// Never routed: enrichment's /embed, ingest's /api/ingest..., the health endpoints.
+const NEVER_ROUTED = ["/embed", "/api/ingest", "/health", "/alive"];
+// What the public must reach, and where (a request path each, matched as the controller would).
+const MUST_ROUTE = { "/": "api", "/app.js": "api", "/api/daily_papers": "api", "/api/papers/search": "api",
+  "/api/papers/2401.00001/similar": "api", "/api/stats": "api", "/openapi/v1.json": "api",
+  "/api/subscriptions": "notifications", "/api/subscriptions/unsubscribe": "notifications", "/api/digests/run": "notifications" };
+const trim = (p) => p.replace(/\/+$/, "");
+// Kubernetes path matching: Exact is the whole path; Prefix goes by path elements (/api/papers
+// matches /api/papers/x, not /api/papersx); anything else is treated as a prefix, to be safe.
+const matchesPath = (rule, p) => rule.pathType === "Exact" ? rule.path === p
+  : trim(rule.path) === "" || trim(p) === trim(rule.path) || p.startsWith(`${trim(rule.path)}/`);
+const routeOf = (rules, p) => rules.filter((r) => matchesPath(r, p))
+  .sort((a, b) => (b.pathType === "Exact") - (a.pathType === "Exact") || b.path.length - a.path.length)[0];
+const ingresses = byKind("Ingress");
+if (variant === "default" && ingresses.length !== 1) err(null, `${ingresses.length} Ingresses, expected 1 (ingress.enabled is on by default)`);
+for (const ing of ingresses) {
+  if (ing.spec.defaultBackend) err(ing, "a defaultBackend routes every path");
+  const rules = [];
+  for (const rule of ing.spec.rules ?? []) {
+    if (!rule.host) err(ing, "a rule without host answers for every host");
+    for (const p of rule.http?.paths ?? []) rules.push(p);
+  }
+  for (const r of rules) {
+    const name = r.backend?.service?.name;
+    const svc = find("Service", name);
+    const component = svc?.metadata.labels?.["app.kubernetes.io/component"];
+    if (!svc) err(ing, `${r.path} -> Service ${name}, which is not rendered`);
+    else if (!PUBLIC.includes(component)) err(ing, `${r.path} routes to ${component} (Service ${name}), which is internal only`);
+    else if (!svc.spec.ports.some((sp) => sp.name === r.backend.service.port?.name || sp.port === r.backend.service.port?.number))
+      err(ing, `${r.path} -> a port Service ${name} does not have`);
+    if (!["Exact", "Prefix"].includes(r.pathType)) err(ing, `${r.path}: pathType ${r.pathType}, expected Exact or Prefix (no regexes)`);
+    if (!r.path?.startsWith("/")) err(ing, `path ${r.path} is not absolute`);
+    for (const f of NEVER_ROUTED)
+      if (trim(r.path) === f || r.path.startsWith(`${f}/`) || matchesPath(r, f)) err(ing, `routes ${f} (${r.pathType} ${r.path}), which must stay internal`);
+  }
+  for (const tls of ing.spec.tls ?? [])
+    for (const rule of ing.spec.rules ?? []) if (!tls.hosts?.includes(rule.host)) err(ing, `TLS does not cover host ${rule.host}`);
+  if (variant === "default") {
+    for (const [p, component] of Object.entries(MUST_ROUTE)) {
+      const r = routeOf(rules, p);
+      const to = find("Service", r?.backend?.service?.name)?.metadata.labels?.["app.kubernetes.io/component"];
+      if (to !== component) err(ing, `${p} is routed to ${to ?? "nothing"}, expected ${component}`);
+    }
+    const site = URL.canParse(configOf("api").PublicSite__BaseUrl ?? "") && new URL(configOf("api").PublicSite__BaseUrl).hostname;
+    for (const rule of ing.spec.rules ?? []) if (rule.host !== site) err(ing, `host ${rule.host} is not the host of PublicSite__BaseUrl (${site})`);
+  }
+  notes.push(`Ingress ${rules.length} paths to ${[...new Set(rules.map((r) => r.backend?.service?.name))].join(",")}`);
+}
+
 // ---- CPU vs GPU enrichment ----
 const enrich = deployments.enrichment;
-const notes = [];
 if (enrich) {
   const pod = enrich.spec.template.spec;
   const c = pod.containers[0];
