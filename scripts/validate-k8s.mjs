@@ -247,6 +247,49 @@ for (const component of WITH_DATABASE)
 
 const notes = [];
 
+// ---- NetworkPolicies: enrichment and ingest admit only this release's pods ----
+const policies = byKind("NetworkPolicy");
+const selects = (np, labels) => Object.entries(np.spec.podSelector?.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v);
+const isReleasePeer = (peer, release) => !!peer.podSelector && !peer.namespaceSelector && !peer.ipBlock &&
+  peer.podSelector.matchLabels?.["app.kubernetes.io/instance"] === release &&
+  peer.podSelector.matchLabels?.["app.kubernetes.io/part-of"] === "papers";
+for (const np of policies) {
+  if (Object.keys(np.spec.podSelector?.matchLabels ?? {}).length === 0) err(np, "podSelector selects every pod of the namespace");
+  if (!Object.values(deployments).some((d) => selects(np, d.spec.template.metadata.labels))) err(np, "selects no Deployment's pods");
+}
+for (const [component, d] of Object.entries(deployments)) {
+  const podLabels = d.spec.template.metadata.labels;
+  const release = d.metadata.labels["app.kubernetes.io/instance"];
+  const mine = policies.filter((np) => selects(np, podLabels));
+  if (mine.length === 0) {
+    if (variant === "default") err(d, "no NetworkPolicy selects its pods (networkPolicy.enabled is on by default)");
+    continue;
+  }
+  // the others' policies admit callers by these labels: without them this service's calls are dropped
+  if (podLabels?.["app.kubernetes.io/instance"] !== release || podLabels?.["app.kubernetes.io/part-of"] !== "papers")
+    err(d, "pods lack app.kubernetes.io/instance or part-of, which the NetworkPolicies admit callers by");
+  const rules = mine.flatMap((np) => (np.spec.ingress ?? []).map((r) => ({ np, r })));
+  for (const np of mine) if (!np.spec.policyTypes?.includes("Ingress")) err(np, "policyTypes lacks Ingress: it restricts nothing");
+  for (const { np, r } of rules) {
+    if (!r.from?.length) err(np, `a rule without from admits every source${PUBLIC.includes(component) ? "" : `, but ${component} is internal only`}`);
+    if (!r.ports?.length) err(np, "a rule without ports admits every port");
+    for (const peer of r.from ?? []) {
+      if (isReleasePeer(peer, release)) continue;
+      if (!PUBLIC.includes(component)) err(np, `admits ${JSON.stringify(peer)}, but ${component} is internal only: this release's pods alone`);
+      else if (!(Object.keys(peer.namespaceSelector ?? {}).length && peer.podSelector && !peer.ipBlock))
+        err(np, `admits ${JSON.stringify(peer)}: expected this release's pods or the ingress controller's`);
+    }
+  }
+  const admitted = (pred) => rules.filter(({ r }) => r.from?.some(pred)).flatMap(({ r }) => (r.ports ?? []).map((p) => p.port));
+  const fromRelease = admitted((p) => isReleasePeer(p, release));
+  if (!fromRelease.includes(8080)) err(d, "its NetworkPolicy does not admit this release's pods on 8080");
+  if (d.spec.template.metadata.annotations?.["dapr.io/enabled"] === "true" && !fromRelease.includes(50002))
+    err(d, "Dapr sidecar, but its NetworkPolicy does not admit the release's sidecars on 50002");
+  if (PUBLIC.includes(component) && !admitted((p) => !!p.namespaceSelector).includes(8080))
+    err(d, "public-facing, but its NetworkPolicy does not admit the ingress controller on 8080");
+}
+if (policies.length) notes.push(`NetworkPolicy on ${policies.map((p) => p.metadata.labels["app.kubernetes.io/component"]).join(",")}`);
+
 // ---- the front door: the Ingress routes only public paths, and only to public services ----
 // Never routed: enrichment's /embed, ingest's /api/ingest..., the health endpoints.
 const NEVER_ROUTED = ["/embed", "/api/ingest", "/health", "/alive"];

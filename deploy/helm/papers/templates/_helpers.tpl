@@ -27,6 +27,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
+{{/* Every pod of this release carries these; the NetworkPolicies admit callers by them. */}}
+{{- define "papers.releaseLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: papers
+{{- end }}
+
 {{- define "papers.labels" -}}
 {{ include "papers.selectorLabels" . }}
 app.kubernetes.io/version: {{ include "papers.imageTag" .root | quote }}
@@ -189,6 +195,7 @@ spec:
     metadata:
       labels:
         {{- include "papers.selectorLabels" . | nindent 8 }}
+        app.kubernetes.io/part-of: papers
       annotations:
         checksum/config: {{ include (printf "%s/%s/configmap.yaml" $root.Template.BasePath .component) $root | sha256sum }}
         {{- if $v.dapr.enabled }}
@@ -287,6 +294,53 @@ spec:
     - name: http
       port: 8080
       targetPort: http
+{{- end }}
+
+{{/*
+NetworkPolicy of a service (ingress side only: egress stays open, see README). Port 8080 admits
+this release's pods (by papers.releaseLabels), and for a public-facing service the ingress
+controller's pods too (networkPolicy.ingressController); with Dapr, the sidecars' port 50002 admits
+the release's pods as well (sidecar-to-sidecar service invocation). Kubelet probes come from the
+node, which NetworkPolicy implementations let through in practice (the API does not promise it).
+*/}}
+{{- define "papers.networkPolicy" -}}
+{{- $root := .root }}
+{{- $v := index $root.Values .component }}
+{{- $controller := $root.Values.networkPolicy.ingressController }}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "papers.componentFullname" . }}
+  labels:
+    {{- include "papers.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "papers.selectorLabels" . | nindent 6 }}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels:
+              {{- include "papers.releaseLabels" $root | nindent 14 }}
+      ports:
+        - { protocol: TCP, port: 8080 }
+        {{- if $v.dapr.enabled }}
+        - { protocol: TCP, port: 50002 } # daprd internal gRPC
+        {{- end }}
+    {{- if include "papers.isPublic" . }}
+    - from:
+        - namespaceSelector:
+            {{- toYaml $controller.namespaceSelector | nindent 12 }}
+          {{- if $controller.podSelector }}
+          podSelector:
+            {{- toYaml $controller.podSelector | nindent 12 }}
+          {{- else }}
+          podSelector: {} # every pod of those namespaces
+          {{- end }}
+      ports:
+        - { protocol: TCP, port: 8080 }
+    {{- end }}
 {{- end }}
 
 {{- define "papers.serviceAccount" -}}
