@@ -3,7 +3,9 @@
 #   helm lint --strict and helm template with the default, values-gpu.yaml, values-dev.yaml and
 #   values-own-model.yaml (plus where the own model's keys, volume and read-only mount land);
 #   every rendered object validated with kubernetes-models (KEDA objects with @kubernetes-models/keda)
-#   plus the chart's rules, including GPU vs CPU enrichment (scripts/validate-k8s.mjs);
+#   plus the chart's rules, including GPU vs CPU enrichment, the Ingress's routes (public paths to
+#   public services only), the NetworkPolicies (enrichment and ingest internal only), the identity
+#   database and forwarded-headers settings (scripts/validate-k8s.mjs);
 #   the root Dockerfile builds every service the chart deploys (and no per-service Dockerfile is left);
 #   deploy/helm/examples/*.yaml; broken renders the validator must catch; and every file in
 #   deploy/helm/tests/bad-values/ must be rejected by values.schema.json (or a `fail "papers: ..."`).

@@ -4,7 +4,10 @@
 //  2. KEDA objects with @kubernetes-models/keda (same kind of schema check), plus the fields the
 //     chart relies on;
 //  3. the chart's own rules: probes, resources, security context, references between objects,
-//     per-service configuration, and CPU vs GPU enrichment.
+//     per-service configuration (identity database, forwarded headers, public URL), the
+//     NetworkPolicies (enrichment and ingest admit only this release's pods), the Ingress (only
+//     public paths, only to api and notifications, never /embed, /api/ingest or health), and
+//     CPU vs GPU enrichment.
 // Usage: node validate-k8s.mjs --node-modules DIR --variant default|gpu|dev rendered.yaml
 //        node validate-k8s.mjs --node-modules DIR --schema-only manifests.yaml   (1 only; other
 //        CRDs need just apiVersion, kind and metadata.name: used for deploy/helm/examples)
