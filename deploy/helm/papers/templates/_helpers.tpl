@@ -300,8 +300,9 @@ spec:
 NetworkPolicy of a service (ingress side only: egress stays open, see README). Port 8080 admits
 this release's pods (by papers.releaseLabels), and for a public-facing service the ingress
 controller's pods too (networkPolicy.ingressController); with Dapr, the sidecars' port 50002 admits
-the release's pods as well (sidecar-to-sidecar service invocation). Kubelet probes come from the
-node, which NetworkPolicy implementations let through in practice (the API does not promise it).
+the release's pods as well (sidecar-to-sidecar service invocation). Kubelet probes are not blocked:
+they come from the pod's own node, and traffic from there is always allowed (Kubernetes documents
+this exception for NetworkPolicy; CNIs implement it).
 */}}
 {{- define "papers.networkPolicy" -}}
 {{- $root := .root }}
