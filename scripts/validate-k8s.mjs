@@ -4,7 +4,10 @@
 //  2. KEDA objects with @kubernetes-models/keda (same kind of schema check), plus the fields the
 //     chart relies on;
 //  3. the chart's own rules: probes, resources, security context, references between objects,
-//     per-service configuration, and CPU vs GPU enrichment.
+//     per-service configuration (identity database, forwarded headers, public URL), the
+//     NetworkPolicies (enrichment and ingest admit only this release's pods), the Ingress (only
+//     public paths, only to api and notifications, never /embed, /api/ingest or health), and
+//     CPU vs GPU enrichment.
 // Usage: node validate-k8s.mjs --node-modules DIR --variant default|gpu|dev rendered.yaml
 //        node validate-k8s.mjs --node-modules DIR --schema-only manifests.yaml   (1 only; other
 //        CRDs need just apiVersion, kind and metadata.name: used for deploy/helm/examples)
@@ -120,6 +123,8 @@ const matches = (selector, labels) =>
   !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 const COMPONENTS = ["ingest", "enrichment", "notifications", "api"];
 const WITH_DATABASE = ["ingest", "notifications", "api"];
+const PUBLIC = ["api", "notifications"]; // behind the Ingress; enrichment and ingest are internal only
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/\d{1,3}$/;
 const REQUIRED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
   "app.kubernetes.io/version", "app.kubernetes.io/managed-by", "app.kubernetes.io/part-of", "helm.sh/chart"];
 
@@ -164,6 +169,8 @@ for (const d of byKind("Deployment")) {
   if (!find("ConfigMap", cmName)) err(d, `ConfigMap ${cmName} not rendered`);
   const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
   if (!env.ConnectionStrings__RabbitMq?.valueFrom?.secretKeyRef?.key) err(d, "ConnectionStrings__RabbitMq not from a Secret");
+  // the identity database (accounts, API keys, Data Protection key ring) is shared by every service
+  if (!env.ConnectionStrings__Identity?.valueFrom?.secretKeyRef?.key) err(d, "ConnectionStrings__Identity not from a Secret");
   if (WITH_DATABASE.includes(component) !== !!env.ConnectionStrings__Papers?.valueFrom?.secretKeyRef)
     err(d, `ConnectionStrings__Papers from a Secret ${WITH_DATABASE.includes(component) ? "missing" : "unexpected"}`);
   if (!/^[^:]+:[^:]+$/.test(c.image.split("/").pop())) err(d, `image ${c.image} has no tag`);
@@ -184,6 +191,12 @@ for (const component of Object.keys(deployments)) {
   if (!/(^|,)service\.version=[^,]+/.test(cfg.OTEL_RESOURCE_ATTRIBUTES ?? "")) err(deployments[component], "OTEL_RESOURCE_ATTRIBUTES lacks service.version");
   if (WITH_DATABASE.includes(component)) expect("Database__Provider", "Postgres");
   if (["api", "notifications"].includes(component)) expect("Services__Enrichment", svcUrl("enrichment"));
+  if (PUBLIC.includes(component)) {
+    // links from the configured public URL, never the Host header; client addresses only from the ingress
+    if (!/^https?:\/\/[^/]+$/.test(cfg.PublicSite__BaseUrl ?? "")) err(deployments[component], `config PublicSite__BaseUrl=${cfg.PublicSite__BaseUrl}`);
+    if (!CIDR.test(cfg.ForwardedHeaders__KnownNetworks__0 ?? "")) err(deployments[component], `config ForwardedHeaders__KnownNetworks__0=${cfg.ForwardedHeaders__KnownNetworks__0}, expected the ingress controller's network (CIDR)`);
+    expect("ForwardedHeaders__ForwardLimit", "1");
+  }
   if (component === "notifications") {
     expect("Mail__Transport", "Smtp");
     for (const k of ["Mail__Smtp__Host", "Mail__Smtp__Port", "Mail__From", "Mail__PublicBaseUrl"]) if (!cfg[k]) err(deployments[component], `config ${k} empty`);
@@ -226,14 +239,112 @@ for (const j of jobs) {
   if (pod.serviceAccountName || c.envFrom) err(j, "a pre-install hook cannot use the release's ServiceAccount or ConfigMap");
   if (byKind("Service").some((s) => matches(s.spec.selector, j.spec.template.metadata?.labels))) err(j, "a Service selects the migration pod");
   if (c.securityContext?.readOnlyRootFilesystem !== true) err(j, "container must be read-only root");
+  // the api's `migrate` also migrates the shared identity database
+  if (j.metadata.labels?.["app.kubernetes.io/component"] === "api-migrate" &&
+    !c.env?.find((e) => e.name === "ConnectionStrings__Identity")?.valueFrom?.secretKeyRef?.key)
+    err(j, "ConnectionStrings__Identity not from a Secret: the api's migrate migrates the identity database");
 }
 for (const component of WITH_DATABASE)
   if (!jobs.some((j) => j.metadata.labels?.["app.kubernetes.io/component"] === `${component}-migrate`))
     err(null, `no migration Job for ${component}`);
 
+const notes = [];
+
+// ---- NetworkPolicies: enrichment and ingest admit only this release's pods ----
+const policies = byKind("NetworkPolicy");
+const selects = (np, labels) => Object.entries(np.spec.podSelector?.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v);
+const isReleasePeer = (peer, release) => !!peer.podSelector && !peer.namespaceSelector && !peer.ipBlock &&
+  peer.podSelector.matchLabels?.["app.kubernetes.io/instance"] === release &&
+  peer.podSelector.matchLabels?.["app.kubernetes.io/part-of"] === "papers";
+for (const np of policies) {
+  if (Object.keys(np.spec.podSelector?.matchLabels ?? {}).length === 0) err(np, "podSelector selects every pod of the namespace");
+  if (!Object.values(deployments).some((d) => selects(np, d.spec.template.metadata.labels))) err(np, "selects no Deployment's pods");
+}
+for (const [component, d] of Object.entries(deployments)) {
+  const podLabels = d.spec.template.metadata.labels;
+  const release = d.metadata.labels["app.kubernetes.io/instance"];
+  const mine = policies.filter((np) => selects(np, podLabels));
+  if (mine.length === 0) {
+    if (variant === "default") err(d, "no NetworkPolicy selects its pods (networkPolicy.enabled is on by default)");
+    continue;
+  }
+  // the others' policies admit callers by these labels: without them this service's calls are dropped
+  if (podLabels?.["app.kubernetes.io/instance"] !== release || podLabels?.["app.kubernetes.io/part-of"] !== "papers")
+    err(d, "pods lack app.kubernetes.io/instance or part-of, which the NetworkPolicies admit callers by");
+  const rules = mine.flatMap((np) => (np.spec.ingress ?? []).map((r) => ({ np, r })));
+  for (const np of mine) if (!np.spec.policyTypes?.includes("Ingress")) err(np, "policyTypes lacks Ingress: it restricts nothing");
+  for (const { np, r } of rules) {
+    if (!r.from?.length) err(np, `a rule without from admits every source${PUBLIC.includes(component) ? "" : `, but ${component} is internal only`}`);
+    if (!r.ports?.length) err(np, "a rule without ports admits every port");
+    for (const peer of r.from ?? []) {
+      if (isReleasePeer(peer, release)) continue;
+      if (!PUBLIC.includes(component)) err(np, `admits ${JSON.stringify(peer)}, but ${component} is internal only: this release's pods alone`);
+      else if (!(Object.keys(peer.namespaceSelector ?? {}).length && peer.podSelector && !peer.ipBlock))
+        err(np, `admits ${JSON.stringify(peer)}: expected this release's pods or the ingress controller's`);
+    }
+  }
+  const admitted = (pred) => rules.filter(({ r }) => r.from?.some(pred)).flatMap(({ r }) => (r.ports ?? []).map((p) => p.port));
+  const fromRelease = admitted((p) => isReleasePeer(p, release));
+  if (!fromRelease.includes(8080)) err(d, "its NetworkPolicy does not admit this release's pods on 8080");
+  if (d.spec.template.metadata.annotations?.["dapr.io/enabled"] === "true" && !fromRelease.includes(50002))
+    err(d, "Dapr sidecar, but its NetworkPolicy does not admit the release's sidecars on 50002");
+  if (PUBLIC.includes(component) && !admitted((p) => !!p.namespaceSelector).includes(8080))
+    err(d, "public-facing, but its NetworkPolicy does not admit the ingress controller on 8080");
+}
+if (policies.length) notes.push(`NetworkPolicy on ${policies.map((p) => p.metadata.labels["app.kubernetes.io/component"]).join(",")}`);
+
+// ---- the front door: the Ingress routes only public paths, and only to public services ----
+// Never routed: enrichment's /embed, ingest's /api/ingest..., the health endpoints.
+const NEVER_ROUTED = ["/embed", "/api/ingest", "/health", "/alive"];
+// What the public must reach, and where (a request path each, matched as the controller would).
+const MUST_ROUTE = { "/": "api", "/app.js": "api", "/api/daily_papers": "api", "/api/papers/search": "api",
+  "/api/papers/2401.00001/similar": "api", "/api/stats": "api", "/openapi/v1.json": "api",
+  "/api/subscriptions": "notifications", "/api/subscriptions/unsubscribe": "notifications", "/api/digests/run": "notifications" };
+const trim = (p) => p.replace(/\/+$/, "");
+// Kubernetes path matching: Exact is the whole path; Prefix goes by path elements (/api/papers
+// matches /api/papers/x, not /api/papersx); anything else is treated as a prefix, to be safe.
+const matchesPath = (rule, p) => rule.pathType === "Exact" ? rule.path === p
+  : trim(rule.path) === "" || trim(p) === trim(rule.path) || p.startsWith(`${trim(rule.path)}/`);
+const routeOf = (rules, p) => rules.filter((r) => matchesPath(r, p))
+  .sort((a, b) => (b.pathType === "Exact") - (a.pathType === "Exact") || b.path.length - a.path.length)[0];
+const ingresses = byKind("Ingress");
+if (variant === "default" && ingresses.length !== 1) err(null, `${ingresses.length} Ingresses, expected 1 (ingress.enabled is on by default)`);
+for (const ing of ingresses) {
+  if (ing.spec.defaultBackend) err(ing, "a defaultBackend routes every path");
+  const rules = [];
+  for (const rule of ing.spec.rules ?? []) {
+    if (!rule.host) err(ing, "a rule without host answers for every host");
+    for (const p of rule.http?.paths ?? []) rules.push(p);
+  }
+  for (const r of rules) {
+    const name = r.backend?.service?.name;
+    const svc = find("Service", name);
+    const component = svc?.metadata.labels?.["app.kubernetes.io/component"];
+    if (!svc) err(ing, `${r.path} -> Service ${name}, which is not rendered`);
+    else if (!PUBLIC.includes(component)) err(ing, `${r.path} routes to ${component} (Service ${name}), which is internal only`);
+    else if (!svc.spec.ports.some((sp) => sp.name === r.backend.service.port?.name || sp.port === r.backend.service.port?.number))
+      err(ing, `${r.path} -> a port Service ${name} does not have`);
+    if (!["Exact", "Prefix"].includes(r.pathType)) err(ing, `${r.path}: pathType ${r.pathType}, expected Exact or Prefix (no regexes)`);
+    if (!r.path?.startsWith("/")) err(ing, `path ${r.path} is not absolute`);
+    for (const f of NEVER_ROUTED)
+      if (trim(r.path) === f || r.path.startsWith(`${f}/`) || matchesPath(r, f)) err(ing, `routes ${f} (${r.pathType} ${r.path}), which must stay internal`);
+  }
+  for (const tls of ing.spec.tls ?? [])
+    for (const rule of ing.spec.rules ?? []) if (!tls.hosts?.includes(rule.host)) err(ing, `TLS does not cover host ${rule.host}`);
+  if (variant === "default") {
+    for (const [p, component] of Object.entries(MUST_ROUTE)) {
+      const r = routeOf(rules, p);
+      const to = find("Service", r?.backend?.service?.name)?.metadata.labels?.["app.kubernetes.io/component"];
+      if (to !== component) err(ing, `${p} is routed to ${to ?? "nothing"}, expected ${component}`);
+    }
+    const site = URL.canParse(configOf("api").PublicSite__BaseUrl ?? "") && new URL(configOf("api").PublicSite__BaseUrl).hostname;
+    for (const rule of ing.spec.rules ?? []) if (rule.host !== site) err(ing, `host ${rule.host} is not the host of PublicSite__BaseUrl (${site})`);
+  }
+  notes.push(`Ingress ${rules.length} paths to ${[...new Set(rules.map((r) => r.backend?.service?.name))].join(",")}`);
+}
+
 // ---- CPU vs GPU enrichment ----
 const enrich = deployments.enrichment;
-const notes = [];
 if (enrich) {
   const pod = enrich.spec.template.spec;
   const c = pod.containers[0];

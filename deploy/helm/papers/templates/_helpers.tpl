@@ -27,6 +27,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
+{{/* Every pod of this release carries these; the NetworkPolicies admit callers by them. */}}
+{{- define "papers.releaseLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: papers
+{{- end }}
+
 {{- define "papers.labels" -}}
 {{ include "papers.selectorLabels" . }}
 app.kubernetes.io/version: {{ include "papers.imageTag" .root | quote }}
@@ -48,9 +54,32 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- end }}
 
 {{/*
+The public routes, the only paths the Ingress sends anywhere: component -> pathType -> paths. A
+service with routes here is public-facing: it also gets PublicSite__BaseUrl and the forwarded-headers
+settings, and its NetworkPolicy admits the ingress controller. Add a path here when a service starts
+serving a public one; never /embed (enrichment), /api/ingest (ingest), /health or /alive (helm-check
+fails such a render). Exact and Prefix only, no regexes: Prefix /api/papers matches /api/papers and
+/api/papers/..., not /api/papersx.
+*/}}
+{{- define "papers.publicRoutes" -}}
+api:
+  Exact: [/, /app.js, /app.css, /favicon.ico]
+  Prefix: [/api/daily_papers, /api/papers, /api/stats, /api/admin, /openapi]
+notifications:
+  Prefix: [/api/subscriptions, /api/digests]
+{{- end }}
+
+{{/* "true" when the service (dict "root" $ "component" "<svc>") has public routes, else empty. */}}
+{{- define "papers.isPublic" -}}
+{{- if hasKey (include "papers.publicRoutes" .root | fromYaml) .component }}true{{ end }}
+{{- end }}
+
+{{/*
 ConfigMap data of a service (dict "root" $ "component" "<svc>" "own" (dict ...)): what every
-service gets (listener, broker transport, OpenTelemetry), then the service's own keys, then
-<svc>.env from values, which may override either.
+service gets (listener, broker transport, OpenTelemetry), what public-facing ones get (the public
+URL links are built from, never the Host header; client addresses from X-Forwarded-For only when the
+connection comes from ingress.trustedProxies, one hop), then the service's own keys, its
+<svc>.rateLimits as RateLimits__<Key>, then <svc>.env from values, which may override any of them.
 */}}
 {{- define "papers.configData" -}}
 {{- $root := .root }}
@@ -64,7 +93,15 @@ service gets (listener, broker transport, OpenTelemetry), then the service's own
   "OTEL_SERVICE_NAME" (printf "papers-%s" .component)
   "OTEL_RESOURCE_ATTRIBUTES" (join "," $attrs) }}
 {{- with $root.Values.otel.endpoint }}{{ $_ := set $data "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end }}
+{{- if include "papers.isPublic" . }}
+{{- $_ := set $data "PublicSite__BaseUrl" $root.Values.publicBaseUrl }}
+{{- $_ := set $data "ForwardedHeaders__ForwardLimit" "1" }}
+{{- range $i, $cidr := $root.Values.ingress.trustedProxies }}
+{{- $_ := set $data (printf "ForwardedHeaders__KnownNetworks__%d" $i) $cidr }}
+{{- end }}
+{{- end }}
 {{- range $k, $val := .own }}{{ $_ := set $data $k (toString $val) }}{{ end }}
+{{- range $k, $val := (index $root.Values .component).rateLimits }}{{ $_ := set $data (printf "RateLimits__%s" $k) (toString $val) }}{{ end }}
 {{- range $k, $val := (index $root.Values .component).env }}{{ $_ := set $data $k (toString $val) }}{{ end }}
 {{- toYaml $data }}
 {{- end }}
@@ -75,7 +112,7 @@ http://{{ include "papers.enrichment.fullname" . }}:8080
 
 {{- define "papers.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: 1654 # $APP_UID of the .NET images (and of Dockerfile.gpu)
+runAsUser: 1654 # $APP_UID of the .NET images (and of the Dockerfile's VARIANT=gpu)
 runAsGroup: 1654
 fsGroup: 1654
 seccompProfile:
@@ -89,7 +126,10 @@ capabilities:
   drop: [ALL]
 {{- end }}
 
-{{/* Secrets: the broker for everyone, the service's own database where it has one, SMTP credentials if any. */}}
+{{/*
+Secrets: the broker and the shared identity database (accounts, API keys, the Data Protection key
+ring) for everyone, the service's own database where it has one, SMTP credentials if any.
+*/}}
 {{- define "papers.secretEnv" -}}
 {{- $v := index .root.Values .component -}}
 - name: ConnectionStrings__RabbitMq
@@ -97,6 +137,7 @@ capabilities:
     secretKeyRef:
       name: {{ .root.Values.rabbitmq.existingSecret }}
       key: {{ .root.Values.rabbitmq.secretKey }}
+{{ include "papers.identityEnv" .root }}
 {{- with $v.database }}
 - name: ConnectionStrings__Papers
   valueFrom:
@@ -112,6 +153,14 @@ capabilities:
   valueFrom:
     secretKeyRef: { name: {{ . }}, key: password }
 {{- end }}
+{{- end }}
+
+{{- define "papers.identityEnv" -}}
+- name: ConnectionStrings__Identity
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.identity.database.existingSecret }}
+      key: {{ .Values.identity.database.secretKey }}
 {{- end }}
 
 {{/*
@@ -146,6 +195,7 @@ spec:
     metadata:
       labels:
         {{- include "papers.selectorLabels" . | nindent 8 }}
+        app.kubernetes.io/part-of: papers
       annotations:
         checksum/config: {{ include (printf "%s/%s/configmap.yaml" $root.Template.BasePath .component) $root | sha256sum }}
         {{- if $v.dapr.enabled }}
@@ -246,6 +296,54 @@ spec:
       targetPort: http
 {{- end }}
 
+{{/*
+NetworkPolicy of a service (ingress side only: egress stays open, see README). Port 8080 admits
+this release's pods (by papers.releaseLabels), and for a public-facing service the ingress
+controller's pods too (networkPolicy.ingressController); with Dapr, the sidecars' port 50002 admits
+the release's pods as well (sidecar-to-sidecar service invocation). Kubelet probes are not blocked:
+they come from the pod's own node, and traffic from there is always allowed (Kubernetes documents
+this exception for NetworkPolicy; CNIs implement it).
+*/}}
+{{- define "papers.networkPolicy" -}}
+{{- $root := .root }}
+{{- $v := index $root.Values .component }}
+{{- $controller := $root.Values.networkPolicy.ingressController }}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "papers.componentFullname" . }}
+  labels:
+    {{- include "papers.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "papers.selectorLabels" . | nindent 6 }}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels:
+              {{- include "papers.releaseLabels" $root | nindent 14 }}
+      ports:
+        - { protocol: TCP, port: 8080 }
+        {{- if $v.dapr.enabled }}
+        - { protocol: TCP, port: 50002 } # daprd internal gRPC
+        {{- end }}
+    {{- if include "papers.isPublic" . }}
+    - from:
+        - namespaceSelector:
+            {{- toYaml $controller.namespaceSelector | nindent 12 }}
+          {{- if $controller.podSelector }}
+          podSelector:
+            {{- toYaml $controller.podSelector | nindent 12 }}
+          {{- else }}
+          podSelector: {} # every pod of those namespaces
+          {{- end }}
+      ports:
+        - { protocol: TCP, port: 8080 }
+    {{- end }}
+{{- end }}
+
 {{- define "papers.serviceAccount" -}}
 apiVersion: v1
 kind: ServiceAccount
@@ -272,7 +370,8 @@ spec:
 
 {{/*
 Migration hook. It runs before the release's ConfigMaps and ServiceAccounts exist, so it
-uses only the (pre-existing) database Secret and the namespace's default ServiceAccount.
+uses only the (pre-existing) database Secrets and the namespace's default ServiceAccount.
+The api's Job migrates the shared identity database as well.
 */}}
 {{- define "papers.migrationJob" -}}
 {{- $root := .root }}
@@ -318,6 +417,9 @@ spec:
                 secretKeyRef:
                   name: {{ $v.database.existingSecret }}
                   key: {{ $v.database.secretKey }}
+            {{- if eq .component "api" }}
+            {{- include "papers.identityEnv" $root | nindent 12 }}
+            {{- end }}
           resources:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:
