@@ -1,9 +1,9 @@
 using Papers.Ingest.Apis;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Consumers;
 using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 using Papers.Ingest.Intake;
+using Papers.Ingest.Sources;
 using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Messaging;
 

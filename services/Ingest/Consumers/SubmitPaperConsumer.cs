@@ -4,6 +4,8 @@ using Papers.Contracts;
 using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
+using Papers.Ingest.Parsing;
+using Papers.Ingest.Sources;
 using Papers.ServiceDefaults.Messaging;
 
 namespace Papers.Ingest.Consumers;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
+using Papers.Ingest.Sources;
 
 namespace Papers.Ingest.Harvest;
 

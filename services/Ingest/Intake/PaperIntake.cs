@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Papers.Contracts;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
+using Papers.Ingest.Parsing;
 using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Telemetry;
 

@@ -5,12 +5,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Papers.Contracts;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Consumers;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
-using Papers.Ingest.Tests.Connectors;
+using Papers.Ingest.Sources;
 using Papers.Ingest.Tests.Harvest;
+using Papers.Ingest.Tests.Sources;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Ingest.Tests.Consumers;

@@ -7,9 +7,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Papers.Ingest.Apis;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Harvest;
-using Papers.Ingest.Tests.Connectors;
+using Papers.Ingest.Sources;
+using Papers.Ingest.Tests.Sources;
 
 namespace Papers.Ingest.Tests.Harvest;
 

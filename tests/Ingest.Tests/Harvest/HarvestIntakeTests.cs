@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
-using Papers.Ingest.Tests.Connectors;
+using Papers.Ingest.Harvest;
+using Papers.Ingest.Parsing;
+using Papers.Ingest.Tests.Sources;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Ingest.Tests.Harvest;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
-using Papers.Ingest.Connectors;
-using Papers.Ingest.Tests.Connectors;
+using Papers.Ingest.Harvest;
+using Papers.Ingest.Tests.Sources;
 using Papers.ServiceDefaults.Telemetry;
 
 namespace Papers.Ingest.Tests.Harvest;

@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 using Papers.Ingest.Intake;
-using Papers.Ingest.Tests.Connectors;
+using Papers.Ingest.Sources;
+using Papers.Ingest.Tests.Sources;
 
 namespace Papers.Ingest.Tests.Harvest;
 

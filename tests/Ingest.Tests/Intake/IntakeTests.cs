@@ -3,9 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Papers.Contracts;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
+using Papers.Ingest.Parsing;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Ingest.Tests.Intake;
