@@ -46,42 +46,44 @@ public static class ConnectorsExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PolitenessGate>();
 
-        // AddServiceDefaults gives every client the standard handler; each connector replaces it
-        // with its own (RemoveAllResilienceHandlers) rather than stacking a second one.
         // OAI-PMH pages of thousands of records can take a while to build, and 503 + Retry-After
         // is arXiv's flow control: OaiPmhClient waits those out itself, so the handler must neither
         // retry them nor count them towards opening the circuit.
-        services.AddHttpClient<OaiPmhClient>(Configure)
-            .ConfigurePrimaryHttpMessageHandler(NoRedirects)
-            .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler(o =>
-            {
-                o.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(8);
-                o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
-                o.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransientExcept503(args.Outcome));
-                o.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransientExcept503(args.Outcome));
-            });
+        AddSourceClient<OaiPmhClient>(services, o =>
+        {
+            o.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
+            o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(8);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
+            o.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransientExcept503(args.Outcome));
+            o.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransientExcept503(args.Outcome));
+        });
         services.AddTransient<OaiPmhHarvester>();
 
-        services.AddHttpClient<ArxivApiClient>(Configure)
-            .ConfigurePrimaryHttpMessageHandler(NoRedirects)
-            .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler(o =>
-            {
-                // Large id lists and max_results pages are slow on arXiv's side.
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(60);
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(4);
-                o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(2);
-            });
+        AddSourceClient<ArxivApiClient>(services, o =>
+        {
+            // Large id lists and max_results pages are slow on arXiv's side.
+            o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(60);
+            o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(4);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(2);
+        });
 
-        services.AddHttpClient<HfDailyPapersClient>(Configure)
-            .ConfigurePrimaryHttpMessageHandler(NoRedirects)
-            .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler();
+        AddSourceClient<HfDailyPapersClient>(services);
 
         return services;
     }
+
+    /// <summary>
+    /// The typed HttpClient of one source: our User-Agent, redirects refused (a connector talks only
+    /// to the host in its configuration), and the standard resilience handler with this source's
+    /// settings. AddServiceDefaults gives every client the standard handler already; a source
+    /// client replaces it (RemoveAllResilienceHandlers) rather than stacking a second one.
+    /// </summary>
+    private static void AddSourceClient<TClient>(IServiceCollection services, Action<HttpStandardResilienceOptions>? resilience = null)
+        where TClient : class =>
+        services.AddHttpClient<TClient>(Configure)
+            .ConfigurePrimaryHttpMessageHandler(NoRedirects)
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(resilience ?? (_ => { }));
 
     private static void Configure(HttpClient http)
     {
