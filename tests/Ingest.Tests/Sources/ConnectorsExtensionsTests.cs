@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,9 +49,79 @@ public sealed class ConnectorsExtensionsTests
         Assert.Equal(("https://api.example/query", TimeSpan.FromSeconds(4)), (api.BaseUrl!.ToString(), api.MinDelay));
         var hf = provider.GetRequiredService<IOptions<HfDailyOptions>>().Value;
         Assert.Equal(("https://hf.example/api/daily_papers", "0 22 * * *"), (hf.BaseUrl.ToString(), hf.Cron));
-        Assert.NotNull(provider.GetRequiredService<OaiPmhHarvester>());
-        Assert.NotNull(provider.GetRequiredService<ArxivApiClient>());
-        Assert.NotNull(provider.GetRequiredService<HfDailyPapersClient>());
+    }
+
+    [Fact]
+    public async Task Each_source_client_calls_its_configured_endpoint_as_Papers_Ingest()
+    {
+        var userAgents = new ConcurrentQueue<string>();
+        await using var server = await ReplayServer.StartAsync((context, request) =>
+        {
+            userAgents.Enqueue(context.Request.Headers.UserAgent.ToString());
+            return request.Path switch
+            {
+                "/oai" => ReplayServer.Xml(context, Fixture.Read("arxiv-oai/ErrorResponseNoRecordsMatch.xml")),
+                "/api/query" => ReplayServer.Xml(context, Fixture.AtomBody("arxiv-api/arxiv.py_2026_recorded/id_0000.0000_s0_m100_8b51d9633a68.json")),
+                _ => ReplayServer.Xml(context, "[]"),
+            };
+        });
+        using var provider = Services(new()
+        {
+            ["Sources:ArxivOai:BaseUrl"] = server.Url("/oai").ToString(),
+            ["Sources:ArxivOai:MinDelay"] = "00:00:00",
+            ["Sources:ArxivApi:BaseUrl"] = server.Url("/api/query").ToString(),
+            ["Sources:ArxivApi:MinDelay"] = "00:00:00",
+            ["Sources:HfDaily:BaseUrl"] = server.Url("/hf/daily_papers").ToString(),
+            ["Sources:HfDaily:PageSize"] = "25",
+        });
+
+        await provider.GetRequiredService<OaiPmhClient>().ListRecordsAsync(new OaiListRequest("arXivRaw", "cs", new DateOnly(2026, 6, 1)), CancellationToken.None);
+        await provider.GetRequiredService<ArxivApiClient>().QueryAsync(new ArxivQuery(null, ["0000.0000"]), CancellationToken.None);
+        await provider.GetRequiredService<HfDailyPapersClient>().GetDailyAsync(new DateOnly(2026, 6, 12), CancellationToken.None);
+
+        Assert.Equal(["/oai", "/api/query", "/hf/daily_papers"], server.Requests.Select(r => r.Path));
+        Assert.Equal(("ListRecords", "cs", "0000.0000", "25"), (server.Requests[0]["verb"], server.Requests[0]["set"], server.Requests[1]["id_list"], server.Requests[2]["limit"]));
+        Assert.Equal(Enumerable.Repeat("Papers-Ingest/1.0", 3), userAgents);
+    }
+
+    [Fact]
+    public async Task The_source_clients_share_one_politeness_gate_per_host()
+    {
+        // arXiv's "one request per 3 seconds" is per client machine: a query API request right after
+        // an OAI-PMH request to the same host waits the API's MinDelay, though it is another HttpClient.
+        var apiDelay = TimeSpan.FromMilliseconds(300);
+        await using var server = await ReplayServer.StartAsync((context, request) => request.Path == "/oai"
+            ? ReplayServer.Xml(context, Fixture.Read("arxiv-oai/ErrorResponseNoRecordsMatch.xml"))
+            : ReplayServer.Xml(context, Fixture.AtomBody("arxiv-api/arxiv.py_2026_recorded/id_0000.0000_s0_m100_8b51d9633a68.json")));
+        using var provider = Services(new()
+        {
+            ["Sources:ArxivOai:BaseUrl"] = server.Url("/oai").ToString(),
+            ["Sources:ArxivOai:MinDelay"] = "00:00:00",
+            ["Sources:ArxivApi:BaseUrl"] = server.Url("/api/query").ToString(),
+            ["Sources:ArxivApi:MinDelay"] = apiDelay.ToString(),
+        });
+
+        await provider.GetRequiredService<OaiPmhClient>().ListRecordsAsync(new OaiListRequest("arXivRaw", null, null), CancellationToken.None);
+        await provider.GetRequiredService<ArxivApiClient>().QueryAsync(new ArxivQuery(null, ["0000.0000"]), CancellationToken.None);
+
+        // Each arrival is stamped before its answer is written, so two arrivals are at least as far
+        // apart as the gate's wait between the first answer and the second request.
+        var (oai, api) = (server.Requests[0], server.Requests[1]);
+        Assert.Equal(("/oai", "/api/query"), (oai.Path, api.Path));
+        Assert.True(api.At - oai.At >= apiDelay - SendTimes.TimerSlack, $"requests {(api.At - oai.At).TotalMilliseconds} ms apart");
+    }
+
+    [Fact]
+    public async Task The_arXiv_API_without_a_BaseUrl_is_reported_as_not_configured()
+    {
+        using var unconfigured = Services([]);
+        using var configured = Services(new() { ["Sources:ArxivApi:BaseUrl"] = "https://api.example/query" });
+
+        var client = unconfigured.GetRequiredService<ArxivApiClient>();
+        Assert.False(client.IsConfigured);
+        Assert.True(configured.GetRequiredService<ArxivApiClient>().IsConfigured);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => client.QueryAsync(new ArxivQuery(null, ["2401.00001"]), CancellationToken.None));
+        Assert.Equal("Sources:ArxivApi:BaseUrl is not configured, so the arXiv API cannot be queried.", ex.Message);
     }
 
     [Fact]
