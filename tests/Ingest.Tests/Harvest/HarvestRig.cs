@@ -1,5 +1,3 @@
-using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,27 +9,6 @@ using Papers.Ingest.Sources;
 using Papers.Ingest.Tests.Sources;
 
 namespace Papers.Ingest.Tests.Harvest;
-
-/// <summary>An in-memory SQLite Ingest database, alive as long as this object; each
-/// <see cref="Context"/> is a fresh DbContext on it, as a new scope (or a restart) would get.</summary>
-internal sealed class TestDatabase : IDisposable
-{
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
-
-    public TestDatabase()
-    {
-        _connection.Open();
-        using var db = Context();
-        db.Database.EnsureCreated();
-    }
-
-    public DbConnection Connection => _connection;
-
-    public IngestDbContext Context(params IInterceptor[] interceptors) =>
-        new(new DbContextOptionsBuilder<IngestDbContext>().UseSqlite(_connection).AddInterceptors(interceptors).Options);
-
-    public void Dispose() => _connection.Dispose();
-}
 
 /// <summary>Fails the n-th SaveChanges, as a database outage would.</summary>
 internal sealed class FailingSave(int failOnCall) : SaveChangesInterceptor
