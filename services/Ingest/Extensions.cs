@@ -1,10 +1,10 @@
 using MassTransit;
 using Papers.Ingest.Apis;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Consumers;
 using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 using Papers.Ingest.Intake;
+using Papers.Ingest.Sources;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Composition;
 using Papers.ServiceDefaults.Data;

@@ -1,12 +1,11 @@
 using Papers.Ingest;
 using Papers.Ingest.Commands;
-using Papers.Ingest.Connectors;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
 
 // Commands that run instead of the service: a dry-run parse, a backfill of a file, an on-demand harvest.
 if (args is ["parse", ..])
-    return await DryRunCommand.RunAsync(args, Console.Out, Console.Error);
+    return await ParseCommand.RunAsync(args, Console.Out, Console.Error);
 if (args is ["backfill", ..])
     return await BackfillCommand.RunAsync(args);
 if (args is ["harvest", ..])

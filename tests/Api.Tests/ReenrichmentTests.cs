@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,6 +8,7 @@ using Papers.Api.Data;
 using Papers.Api.Reenrichment;
 using Papers.Contracts;
 using Papers.ServiceDefaults.Outbox;
+using Papers.TestSupport;
 
 namespace Papers.Api.Tests;
 
@@ -18,20 +18,15 @@ public sealed class ReenrichmentTests : IDisposable
     private const string OldModel = "all-MiniLM-L6-v2/onnx@24.9.52193";
     private const string NewModel = "my-model/onnx@sha256:0123456789abcdef";
 
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    private readonly SqliteTestDatabase<ApiDbContext> _database = new();
     private readonly ServiceProvider _services;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
     private readonly ReenrichmentOptions _options = new() { MaxInFlight = 1_000, BatchSize = 200, RetryAfter = TimeSpan.FromMinutes(15), MaxAttempts = 3 };
 
-    public ReenrichmentTests()
-    {
-        _connection.Open();
+    public ReenrichmentTests() =>
         _services = new ServiceCollection()
-            .AddDbContext<ApiDbContext>(o => o.UseSqlite(_connection))
+            .AddDbContext<ApiDbContext>(_database.Configure)
             .BuildServiceProvider();
-        using var scope = _services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<ApiDbContext>().Database.EnsureCreated();
-    }
 
     private ReenrichmentTarget Target() => new(Options.Create(_options), _clock);
 
@@ -202,6 +197,6 @@ public sealed class ReenrichmentTests : IDisposable
     public void Dispose()
     {
         _services.Dispose();
-        _connection.Dispose();
+        _database.Dispose();
     }
 }

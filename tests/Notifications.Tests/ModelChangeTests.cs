@@ -1,6 +1,5 @@
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -10,6 +9,7 @@ using Papers.Notifications.Consumers;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
 using Papers.ServiceDefaults.Embeddings;
+using Papers.TestSupport;
 
 namespace Papers.Notifications.Tests;
 
@@ -22,20 +22,18 @@ public sealed class ModelChangeTests : IAsyncLifetime
     private const string OldModel = "old/onnx@1";
     private const string NewModel = "new/onnx@2";
 
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    private readonly SqliteTestDatabase<NotificationsDbContext> _database = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero));
     private ServiceProvider _services = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
-        await _connection.OpenAsync();
         _services = new ServiceCollection()
-            .AddDbContext<NotificationsDbContext>(o => o.UseSqlite(_connection))
+            .AddDbContext<NotificationsDbContext>(_database.Configure)
             .AddSingleton<TimeProvider>(_clock)
             .AddMassTransitTestHarness(x => x.AddConsumer<CollectDigestCandidateConsumer>())
             .BuildServiceProvider(true);
-        await using var scope = _services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<NotificationsDbContext>().Database.EnsureCreatedAsync();
+        return Task.CompletedTask;
     }
 
     [Fact]
@@ -117,6 +115,6 @@ public sealed class ModelChangeTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _services.DisposeAsync();
-        await _connection.DisposeAsync();
+        _database.Dispose();
     }
 }

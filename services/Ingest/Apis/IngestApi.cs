@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 

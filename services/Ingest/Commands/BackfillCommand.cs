@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using Papers.Ingest.Intake;
+using Papers.Ingest.Parsing;
 
 namespace Papers.Ingest.Commands;
 
@@ -57,7 +58,7 @@ public static class BackfillCommand
             await Console.Error.WriteLineAsync($"backfill: timed out after {options.Timeout.TotalSeconds:0} s");
             return 1;
         }
-        catch (Papers.Ingest.Connectors.ConnectorException ex)
+        catch (ConnectorException ex)
         {
             await Console.Error.WriteLineAsync($"backfill: {ex.Message}");
             return 1;

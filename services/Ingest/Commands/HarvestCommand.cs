@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Harvest;
+using Papers.Ingest.Sources;
 
 namespace Papers.Ingest.Commands;
 

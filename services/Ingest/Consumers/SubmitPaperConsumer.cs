@@ -2,9 +2,10 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Papers.Contracts;
 using Papers.Domain;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
+using Papers.Ingest.Parsing;
+using Papers.Ingest.Sources;
 using Papers.ServiceDefaults.Messaging;
 
 namespace Papers.Ingest.Consumers;

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Papers.Ingest.Connectors;
+using Papers.Ingest.Harvest;
 using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Outbox;
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
+using Papers.Ingest.Parsing;
 
 namespace Papers.Ingest.Harvest;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Papers.Ingest.Connectors;
+using Papers.Ingest.Parsing;
+using Papers.Ingest.Sources;
 using Papers.ServiceDefaults.Telemetry;
 
 namespace Papers.Ingest.Harvest;

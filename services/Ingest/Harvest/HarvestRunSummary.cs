@@ -1,5 +1,4 @@
 using System.Globalization;
-using Papers.Ingest.Connectors;
 
 namespace Papers.Ingest.Harvest;
 

@@ -1,8 +1,8 @@
 using Cronos;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
+using Papers.Ingest.Sources;
 
 namespace Papers.Ingest.Harvest;
 

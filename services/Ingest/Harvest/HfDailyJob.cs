@@ -1,4 +1,5 @@
-using Papers.Ingest.Connectors;
+using Papers.Ingest.Parsing;
+using Papers.Ingest.Sources;
 
 namespace Papers.Ingest.Harvest;
 

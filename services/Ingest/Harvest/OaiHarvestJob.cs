@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Papers.Domain;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
+using Papers.Ingest.Sources;
 
 namespace Papers.Ingest.Harvest;
 

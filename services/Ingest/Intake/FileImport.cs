@@ -1,4 +1,4 @@
-using Papers.Ingest.Connectors;
+using Papers.Ingest.Parsing;
 
 namespace Papers.Ingest.Intake;
 

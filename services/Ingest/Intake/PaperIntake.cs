@@ -2,8 +2,8 @@ using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Papers.Contracts;
 using Papers.Domain;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
+using Papers.Ingest.Parsing;
 using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Telemetry;
 

@@ -5,13 +5,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Papers.Contracts;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Consumers;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
-using Papers.Ingest.Tests.Connectors;
-using Papers.Ingest.Tests.Harvest;
+using Papers.Ingest.Sources;
+using Papers.Ingest.Tests.Sources;
 using Papers.ServiceDefaults.Outbox;
+using Papers.TestSupport;
 
 namespace Papers.Ingest.Tests.Consumers;
 
@@ -20,7 +20,7 @@ namespace Papers.Ingest.Tests.Consumers;
 public sealed class SubmitPaperByIdTests : IDisposable
 {
     private const string Recorded = "arxiv-api/arxiv.py_2026_recorded/";
-    private readonly TestDatabase _database = new();
+    private readonly SqliteTestDatabase<IngestDbContext> _database = new();
 
     public void Dispose() => _database.Dispose();
 
@@ -36,7 +36,7 @@ public sealed class SubmitPaperByIdTests : IDisposable
             settings["Sources:ArxivApi:BaseUrl"] = arxivApi.ToString();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDbContext<IngestDbContext>(o => o.UseSqlite(_database.Connection));
+        services.AddDbContext<IngestDbContext>(_database.Configure);
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<PaperIntake>();
         services.AddIngestConnectors(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());

@@ -7,9 +7,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Papers.Ingest.Apis;
-using Papers.Ingest.Connectors;
+using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
-using Papers.Ingest.Tests.Connectors;
+using Papers.Ingest.Sources;
+using Papers.Ingest.Tests.Sources;
+using Papers.TestSupport;
 
 namespace Papers.Ingest.Tests.Harvest;
 
@@ -17,7 +19,7 @@ namespace Papers.Ingest.Tests.Harvest;
 public sealed class GapReportTests : IDisposable
 {
     private static readonly string Key = OaiPmhHarvester.CursorKey("arXivRaw", null);
-    private readonly TestDatabase _database = new();
+    private readonly SqliteTestDatabase<IngestDbContext> _database = new();
 
     public void Dispose() => _database.Dispose();
 
@@ -76,7 +78,7 @@ public sealed class GapReportTests : IDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
-        builder.Services.AddDbContext<Papers.Ingest.Data.IngestDbContext>(o => o.UseSqlite(_database.Connection));
+        builder.Services.AddDbContext<IngestDbContext>(_database.Configure);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.Configure<ArxivOaiOptions>(o => (o.BaseUrl, o.Cron) = (new Uri("http://oai.invalid/oai"), "0 6 * * *"));

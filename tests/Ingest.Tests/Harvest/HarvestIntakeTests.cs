@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
-using Papers.Ingest.Tests.Connectors;
+using Papers.Ingest.Harvest;
+using Papers.Ingest.Parsing;
+using Papers.Ingest.Tests.Sources;
 using Papers.ServiceDefaults.Outbox;
+using Papers.TestSupport;
 
 namespace Papers.Ingest.Tests.Harvest;
 
@@ -11,7 +13,7 @@ public sealed class HarvestIntakeTests : IDisposable
 {
     private static readonly IReadOnlyList<string> Pages = OaiPages.Split(Fixture.Read("arxiv-oai/ListRecordsResponse.xml"), 2);
     private static readonly string Key = OaiPmhHarvester.CursorKey("arXivRaw", null);
-    private readonly TestDatabase _database = new();
+    private readonly SqliteTestDatabase<IngestDbContext> _database = new();
 
     public void Dispose() => _database.Dispose();
 

@@ -1,14 +1,16 @@
 using System.Diagnostics.Metrics;
-using Papers.Ingest.Connectors;
-using Papers.Ingest.Tests.Connectors;
+using Papers.Ingest.Data;
+using Papers.Ingest.Harvest;
+using Papers.Ingest.Tests.Sources;
 using Papers.ServiceDefaults.Telemetry;
+using Papers.TestSupport;
 
 namespace Papers.Ingest.Tests.Harvest;
 
 /// <summary>The harvest lag gauge and error counter, read with a <see cref="MeterListener"/>.</summary>
 public sealed class HarvestMetricsTests : IDisposable
 {
-    private readonly TestDatabase _database = new();
+    private readonly SqliteTestDatabase<IngestDbContext> _database = new();
     private readonly MeterListener _listener = new();
     private readonly List<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = [];
 

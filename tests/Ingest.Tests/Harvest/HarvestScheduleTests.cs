@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Harvest;
+using Papers.Ingest.Sources;
 
 namespace Papers.Ingest.Tests.Harvest;
 

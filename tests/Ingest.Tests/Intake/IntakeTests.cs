@@ -1,32 +1,27 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Papers.Contracts;
 using Papers.Domain;
-using Papers.Ingest.Connectors;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
+using Papers.Ingest.Parsing;
 using Papers.ServiceDefaults.Outbox;
+using Papers.TestSupport;
 
 namespace Papers.Ingest.Tests.Intake;
 
 public sealed class IntakeTests : IDisposable
 {
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    private readonly SqliteTestDatabase<IngestDbContext> _database = new();
     private readonly IngestDbContext _db;
 
-    public IntakeTests()
-    {
-        _connection.Open();
-        _db = new IngestDbContext(new DbContextOptionsBuilder<IngestDbContext>().UseSqlite(_connection).Options);
-        _db.Database.EnsureCreated();
-    }
+    public IntakeTests() => _db = _database.Context();
 
     public void Dispose()
     {
         _db.Dispose();
-        _connection.Dispose();
+        _database.Dispose();
     }
 
     private static SourcePaper Paper(string title, string @abstract = "An abstract.", string? arxivId = null, int version = 1) =>

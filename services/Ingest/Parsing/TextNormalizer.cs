@@ -1,0 +1,53 @@
+using System.Text;
+
+namespace Papers.Ingest.Parsing;
+
+/// <summary>
+/// Whitespace normalisation shared by every connector, so that the same paper read from OAI-PMH,
+/// the query API or a file yields the same title and abstract (and so the same content hash).
+/// </summary>
+public static class TextNormalizer
+{
+    /// <summary>
+    /// Collapses every run of whitespace (spaces, tabs, line breaks, no-break spaces) to one space
+    /// and trims. LaTeX is kept as written: <c>$^{11}$Be</c> and <c>\'{e}</c> are the author's text.
+    /// </summary>
+    public static string Normalize(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return string.Empty;
+
+        var builder = new StringBuilder(text.Length);
+        var pendingSpace = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = builder.Length > 0;
+                continue;
+            }
+
+            // Control characters other than whitespace never belong in metadata; they come from
+            // broken encodings and would make otherwise equal texts differ.
+            if (char.IsControl(c))
+                continue;
+
+            if (pendingSpace)
+            {
+                builder.Append(' ');
+                pendingSpace = false;
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Like <see cref="Normalize"/>, but an empty result becomes null (optional fields).</summary>
+    public static string? NormalizeOrNull(string? text)
+    {
+        var normalized = Normalize(text);
+        return normalized.Length == 0 ? null : normalized;
+    }
+}
