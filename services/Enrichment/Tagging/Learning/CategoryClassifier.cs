@@ -1,5 +1,8 @@
 namespace Papers.Enrichment.Tagging.Learning;
 
+/// <summary>What a tagger said about one paper: categories ranked best first, and the tags it would show.</summary>
+internal sealed record Prediction(IReadOnlyList<string> Ranked, IReadOnlyList<string> Tags);
+
 /// <summary>
 /// A fitted category classifier: a softmax over the categories that had training papers, the
 /// rest scored from their description similarity (<c>β·s_c + γ</c>) when descriptions are
@@ -50,7 +53,10 @@ internal sealed class CategoryClassifier
         return new Prediction(ranked.Select(c => Classes[c]).ToList(), tags);
     }
 
-    public double TagScore(double probability) => Calibration.Sigmoid(TagA * Math.Log(Math.Max(probability, 1e-12)) + TagB);
+    public double TagScore(double probability) => Sigmoid(TagA * Math.Log(Math.Max(probability, 1e-12)) + TagB);
+
+    /// <summary>σ(z) = 1 / (1 + e^-z), computed without overflow.</summary>
+    public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
     /// <summary>
     /// Calibrated probabilities over all classes from raw logits (NaN for a class without a
