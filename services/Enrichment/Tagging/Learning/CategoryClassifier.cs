@@ -9,6 +9,8 @@ internal sealed record Prediction(IReadOnlyList<string> Ranked, IReadOnlyList<st
 /// used, all divided by a temperature so that the probability of the primary is calibrated;
 /// tag scores are a Platt mapping of <c>log p</c> to the probability that the category is
 /// one of the paper's, and tags are those above <see cref="Threshold"/>, best first.
+/// Loaded from the shipped model by <see cref="TaggerModel"/>; fitted by the lab's
+/// <c>CategoryTrainer</c> (tools/Enrichment.Lab).
 /// </summary>
 internal sealed class CategoryClassifier
 {
