@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Text.RegularExpressions;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,8 +30,9 @@ public sealed class ConsumerTests(EmbedderFixture fixture)
             @"We prove $\sum_{k=1}^{n} k^{-s} \to \zeta(s)$ for $\Re s > 1$ \cite{riemann}.",
             "我们研究大型语言模型的量化。",
         ];
-        for (var i = 0; i < abstracts.Length; i++)
-            await harness.Bus.Publish(Paper($"2501.0000{i}", abstracts[i]));
+        var abstractOf = Enumerable.Range(0, abstracts.Length).ToDictionary(i => $"2501.0000{i}", i => abstracts[i]);
+        foreach (var (id, summary) in abstractOf)
+            await harness.Bus.Publish(Paper(id, summary));
 
         var enriched = new List<PaperEnriched>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -42,13 +44,21 @@ public sealed class ConsumerTests(EmbedderFixture fixture)
         }
 
         Assert.Equal(abstracts.Length, enriched.Select(e => e.PaperId).Distinct().Count());
+        var tagger = provider.GetRequiredService<ITopicTagger>();
         foreach (var e in enriched)
         {
             Assert.Equal(fixture.Embedder.ModelId, e.EmbeddingModel);
             Assert.InRange(TensorPrimitives.Norm(e.Embedding), 0.9999f, 1.0001f);
-            Assert.NotNull(e.PredictedPrimaryCategory);
-            Assert.InRange(e.Keywords.Count, 0, 8);
+            // Each paper of the batch carries its own tags and keyphrases: those of its vector and its text.
+            var tagged = (await tagger.TagAsync([e.Embedding], CancellationToken.None))[0];
+            Assert.Equal(tagged.PredictedPrimaryCategory, e.PredictedPrimaryCategory);
+            Assert.Equal(tagged.Tags, e.Tags);
+            var words = Words(EnrichPaperConsumer.ModelText($"Paper {e.PaperId}", abstractOf[e.PaperId]));
+            Assert.InRange(e.Keywords.Count, 0, KeywordExtractor.MaxKeywords);
+            Assert.All(e.Keywords, k => Assert.Contains($" {Words(k)} ", $" {words} ", StringComparison.Ordinal));
         }
+        // Of the bad texts, the one with words of a field in it is still tagged in that field.
+        Assert.StartsWith("astro-ph.", enriched.Single(e => e.PaperId == "2501.00001").PredictedPrimaryCategory);
         Assert.False(await harness.Published.Any<Fault<Batch<PaperIngested>>>());
     }
 
@@ -86,4 +96,8 @@ public sealed class ConsumerTests(EmbedderFixture fixture)
         PaperId: id, Version: 1, Title: $"Paper {id}", Abstract: summary, Authors: [], PrimaryCategory: null, Categories: [],
         PublishedOn: null, ListedOn: new DateOnly(2025, 1, 1), Source: "file", SourceUpvotes: 0, Comments: null, JournalRef: null,
         Doi: null, License: null, AbsUrl: null, PdfUrl: null, SubmittedBy: null, ContentHash: $"hash-{id}", IngestedAt: DateTimeOffset.UtcNow);
+
+    /// <summary>A text's words, lower case, one space apart: a keyphrase is a run of them.</summary>
+    private static string Words(string text) =>
+        string.Join(' ', Regex.Matches(text.ToLowerInvariant(), @"[\p{L}\p{N}]+(?:['-][\p{L}\p{N}]+)*").Select(m => m.Value));
 }

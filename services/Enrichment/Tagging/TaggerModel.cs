@@ -7,7 +7,7 @@ namespace Papers.Enrichment.Tagging;
 
 /// <summary>
 /// The trained category tagger that ships inside the assembly (<c>Tagging/tagger-model.json</c>,
-/// written by the <c>train</c> command): softmax weights for the categories that had training
+/// written by the <c>train</c> command of tools/Enrichment.Lab): softmax weights for the categories that had training
 /// papers, the embedded descriptions of all categories (the fallback for the rest, and the
 /// description term), the calibration, and how to calibrate custom topics' similarities.
 /// </summary>
@@ -117,7 +117,7 @@ public sealed class TaggerModel
     {
         var c = Classifier;
         var dto = new Dto(
-            Comment: "Written by `dotnet run --project services/Enrichment -c Release -- train`; see services/Enrichment/README.md.",
+            Comment: "Written by `dotnet run --project tools/Enrichment.Lab -c Release -- train`; see tools/Enrichment.Lab/README.md.",
             TrainedWith: trainedWith,
             EmbeddingModel: EmbeddingModel,
             Dimensions: c.Softmax.Dimensions,

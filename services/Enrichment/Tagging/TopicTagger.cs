@@ -38,7 +38,7 @@ public sealed class TopicTagger : ITopicTagger
         _embedder = embedder;
         _topics = topics.Topics;
         if (model is null)
-            logger.LogWarning("No trained tagger model is embedded or configured; tagging arXiv categories by description similarity only (weak). Run the Enrichment `train` command and rebuild");
+            logger.LogWarning("No trained tagger model is embedded or configured; tagging arXiv categories by description similarity only (weak). Run `train` of tools/Enrichment.Lab and rebuild");
         else if (model.EmbeddingModel != embedder.ModelId)
             logger.LogWarning("The tagger model was trained on {Trained} embeddings but this service makes {Current}; tagging arXiv categories by description similarity only (weak) until `train` is rerun with this model and its output named by Tagging:ModelPath",
                 model.EmbeddingModel, embedder.ModelId);

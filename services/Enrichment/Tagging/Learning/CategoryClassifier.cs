@@ -1,11 +1,16 @@
 namespace Papers.Enrichment.Tagging.Learning;
 
+/// <summary>What a tagger said about one paper: categories ranked best first, and the tags it would show.</summary>
+internal sealed record Prediction(IReadOnlyList<string> Ranked, IReadOnlyList<string> Tags);
+
 /// <summary>
 /// A fitted category classifier: a softmax over the categories that had training papers, the
 /// rest scored from their description similarity (<c>β·s_c + γ</c>) when descriptions are
 /// used, all divided by a temperature so that the probability of the primary is calibrated;
 /// tag scores are a Platt mapping of <c>log p</c> to the probability that the category is
 /// one of the paper's, and tags are those above <see cref="Threshold"/>, best first.
+/// Loaded from the shipped model by <see cref="TaggerModel"/>; fitted by the lab's
+/// <c>CategoryTrainer</c> (tools/Enrichment.Lab).
 /// </summary>
 internal sealed class CategoryClassifier
 {
@@ -50,7 +55,10 @@ internal sealed class CategoryClassifier
         return new Prediction(ranked.Select(c => Classes[c]).ToList(), tags);
     }
 
-    public double TagScore(double probability) => Calibration.Sigmoid(TagA * Math.Log(Math.Max(probability, 1e-12)) + TagB);
+    public double TagScore(double probability) => Sigmoid(TagA * Math.Log(Math.Max(probability, 1e-12)) + TagB);
+
+    /// <summary>σ(z) = 1 / (1 + e^-z), computed without overflow.</summary>
+    public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
     /// <summary>
     /// Calibrated probabilities over all classes from raw logits (NaN for a class without a

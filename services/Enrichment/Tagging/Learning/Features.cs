@@ -23,17 +23,3 @@ internal sealed class DenseFeatures(float[][] rows) : IFeatures
         values = rows[row];
     }
 }
-
-/// <summary>Sparse rows: sorted feature indexes and their values.</summary>
-internal sealed class SparseFeatures((int[] Index, float[] Value)[] rows, int dimensions) : IFeatures
-{
-    public int Count => rows.Length;
-
-    public int Dimensions => dimensions;
-
-    public void Row(int row, out ReadOnlySpan<int> index, out ReadOnlySpan<float> values)
-    {
-        index = rows[row].Index;
-        values = rows[row].Value;
-    }
-}

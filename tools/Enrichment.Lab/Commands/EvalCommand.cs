@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using Papers.Enrichment.Embeddings;
+using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Commands;
+namespace Papers.Enrichment.Lab.Commands;
 
 /// <summary>
 /// <c>eval &lt;labelled&gt;… [--folds 5] [--seed 1] [--cache file] [--shipped]</c>: k-fold

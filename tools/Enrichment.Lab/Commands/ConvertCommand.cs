@@ -1,6 +1,6 @@
-using Papers.Enrichment.Tagging.Learning;
+using Papers.Enrichment.Lab.Learning;
 
-namespace Papers.Enrichment.Commands;
+namespace Papers.Enrichment.Lab.Commands;
 
 /// <summary><c>convert &lt;inputs&gt;… --out file.jsonl</c>: labelled data in any format <see cref="LabelledPapers"/> reads, to compact JSON Lines.</summary>
 internal static class ConvertCommand

@@ -1,7 +1,8 @@
+using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Tests;
+namespace Papers.Enrichment.Tests.Lab;
 
 public sealed class LearningTests
 {
@@ -82,7 +83,7 @@ public sealed class LearningTests
     {
         var random = new Random(7);
         var scores = Enumerable.Range(0, 20_000).Select(_ => random.NextDouble() * 8 - 4).ToList();
-        var labels = scores.Select(s => random.NextDouble() < Calibration.Sigmoid(1.5 * s - 0.5)).ToList();
+        var labels = scores.Select(s => random.NextDouble() < CategoryClassifier.Sigmoid(1.5 * s - 0.5)).ToList();
         var (a, b) = Calibration.Platt(scores, labels);
         Assert.InRange(a, 1.35, 1.65);
         Assert.InRange(b, -0.65, -0.35);

@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 
-namespace Papers.Enrichment.Tagging.Learning;
+using Papers.Enrichment.Tagging.Learning;
+
+namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>
 /// What one training paper should predict: probability mass on classes, and mass on sets of
@@ -8,46 +10,6 @@ namespace Papers.Enrichment.Tagging.Learning;
 /// do, in the proportions the model currently believes).
 /// </summary>
 internal sealed record Target((int Class, float Mass)[] Fine, (int[] Classes, float Mass)[] Coarse, float Weight);
-
-/// <summary>
-/// Multinomial logistic regression: <c>z_c = Σ_j x_j·W[j,c] + b_c + α·s_c</c>, where <c>s</c> is
-/// an optional per-class score (description similarity) shared through one weight α. Weights
-/// are stored feature-major, so a sparse row touches only its own features' rows of W.
-/// </summary>
-internal sealed class SoftmaxModel(int classes, int dimensions)
-{
-    public int Classes { get; } = classes;
-
-    public int Dimensions { get; } = dimensions;
-
-    /// <summary>W[j, c] at <c>j·Classes + c</c>.</summary>
-    public float[] Weights { get; } = new float[classes * dimensions];
-
-    public float[] Bias { get; } = new float[classes];
-
-    public float Alpha { get; set; }
-
-    public void Logits(IFeatures x, int row, float[]? extra, Span<float> logits)
-    {
-        Bias.CopyTo(logits);
-        if (extra is not null)
-            TensorPrimitives.MultiplyAdd(extra, Alpha, logits, logits);
-        x.Row(row, out var index, out var values);
-        for (var i = 0; i < values.Length; i++)
-        {
-            var j = index.IsEmpty ? i : index[i];
-            TensorPrimitives.MultiplyAdd(Weights.AsSpan(j * Classes, Classes), values[i], logits, logits);
-        }
-    }
-
-    public static void Softmax(Span<float> logits)
-    {
-        var max = TensorPrimitives.Max(logits);
-        TensorPrimitives.Subtract(logits, max, logits);
-        TensorPrimitives.Exp(logits, logits);
-        TensorPrimitives.Divide(logits, TensorPrimitives.Sum(logits), logits);
-    }
-}
 
 /// <summary>
 /// Fits a <see cref="SoftmaxModel"/> by mini-batch Adam on the weighted cross-entropy with L2
@@ -102,7 +64,7 @@ internal sealed class SoftmaxTrainer
                     var target = targets[i];
                     var s = extra?[row];
                     model.Logits(x, row, s, p);
-                    SoftmaxModel.Softmax(p);
+                    Softmax(p);
                     // Gradient of the cross-entropy: p - q, with q the target distribution.
                     p.CopyTo(g, 0);
                     foreach (var (c, mass) in target.Fine)
@@ -165,6 +127,14 @@ internal sealed class SoftmaxTrainer
             }
         }
         return model;
+    }
+
+    private static void Softmax(Span<float> logits)
+    {
+        var max = TensorPrimitives.Max(logits);
+        TensorPrimitives.Subtract(logits, max, logits);
+        TensorPrimitives.Exp(logits, logits);
+        TensorPrimitives.Divide(logits, TensorPrimitives.Sum(logits), logits);
     }
 
     /// <summary>Adam's moments for a parameter vector, updated a slice at a time.</summary>

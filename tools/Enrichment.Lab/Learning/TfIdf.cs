@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
 using Papers.Domain;
 using Papers.Enrichment.Keywords;
+using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Tagging.Learning;
+namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>
 /// The arxiv-sanity features: TF-IDF over unigrams and bigrams of lower-cased words (English
@@ -73,4 +74,18 @@ internal sealed partial class TfIdf
 
     [GeneratedRegex(@"[\p{L}\p{N}]+")]
     private static partial Regex Word();
+}
+
+/// <summary>Sparse rows: sorted feature indexes and their values.</summary>
+internal sealed class SparseFeatures((int[] Index, float[] Value)[] rows, int dimensions) : IFeatures
+{
+    public int Count => rows.Length;
+
+    public int Dimensions => dimensions;
+
+    public void Row(int row, out ReadOnlySpan<int> index, out ReadOnlySpan<float> values)
+    {
+        index = rows[row].Index;
+        values = rows[row].Value;
+    }
 }

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Papers.Enrichment.Embeddings;
 
-namespace Papers.Enrichment.Tagging.Learning;
+namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>
 /// Embeds texts for the offline commands, optionally remembering vectors in a file keyed by

@@ -1,4 +1,7 @@
-namespace Papers.Enrichment.Tagging.Learning;
+using Papers.Enrichment.Tagging;
+using Papers.Enrichment.Tagging.Learning;
+
+namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>
 /// Fits a <see cref="CategoryClassifier"/>: class-balanced soft targets (the primary gets

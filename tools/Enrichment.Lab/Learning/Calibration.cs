@@ -1,4 +1,6 @@
-namespace Papers.Enrichment.Tagging.Learning;
+using Papers.Enrichment.Tagging.Learning;
+
+namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>One-dimensional fits used to calibrate scores on held-out predictions.</summary>
 internal static class Calibration
@@ -35,7 +37,7 @@ internal static class Calibration
             double ga = 0, gb = 0, haa = 1e-12, hab = 0, hbb = 1e-12;
             for (var i = 0; i < scores.Count; i++)
             {
-                var p = Sigmoid(A * scores[i] + B);
+                var p = CategoryClassifier.Sigmoid(A * scores[i] + B);
                 var d = p - targets[i];
                 var w = p * (1 - p);
                 ga += d * scores[i];
@@ -67,8 +69,6 @@ internal static class Calibration
         }
         return (A, B);
     }
-
-    public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
     /// <summary>Golden-section search for the minimum of a unimodal <paramref name="f"/> on [lo, hi].</summary>
     public static double Minimize(Func<double, double> f, double lo, double hi, int iterations = 40)

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Commands;
+namespace Papers.Enrichment.Lab.Commands;
 
 internal static class TrainCommand
 {
@@ -34,9 +35,8 @@ internal static class TrainCommand
     {
         var a = new CommandArgs(args);
         var seed = a.Int("seed", 1, min: 0);
-        var source = EnrichmentCommands.SourceFolder();
-        var data = a.String("data") ?? Path.Combine(source, "Tagging", "Training");
-        var output = a.String("out") ?? Path.Combine(source, "Tagging", TaggerModel.ResourceName);
+        var data = a.String("data") ?? EnrichmentCommands.TrainingFolder();
+        var output = a.String("out") ?? EnrichmentCommands.ShippedModelPath();
         var watch = Stopwatch.StartNew();
 
         Console.WriteLine("Reading labelled papers:");

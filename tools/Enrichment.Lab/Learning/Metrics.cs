@@ -1,7 +1,7 @@
-namespace Papers.Enrichment.Tagging.Learning;
+using Papers.Enrichment.Tagging;
+using Papers.Enrichment.Tagging.Learning;
 
-/// <summary>What a tagger said about one paper: categories ranked best first, and the tags it would show.</summary>
-internal sealed record Prediction(IReadOnlyList<string> Ranked, IReadOnlyList<string> Tags);
+namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>Top-k accuracy of the primary category and micro/macro F1 of the tag sets against all categories.</summary>
 internal sealed record TaggingMetrics(int Papers, double Top1, double Top3, double MicroF1, double MacroF1, double MicroPrecision, double MicroRecall, double TagsPerPaper)

@@ -1,32 +1,32 @@
 using System.Numerics.Tensors;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Papers.Enrichment.Embeddings;
+using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
-using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Commands;
+namespace Papers.Enrichment.Lab.Commands;
 
 /// <summary>
-/// The service's offline commands, run instead of the web host:
+/// The Enrichment lab's commands, on the service's own inference code:
 /// <c>bench</c>, <c>eval</c>, <c>train</c> and <c>convert</c>
-/// (<c>dotnet run --project services/Enrichment -c Release -- &lt;command&gt; …</c>).
+/// (<c>dotnet run --project tools/Enrichment.Lab -c Release -- &lt;command&gt; …</c>).
 /// </summary>
 public static class EnrichmentCommands
 {
-    public static bool IsCommand(string[] args) => args is ["bench" or "eval" or "train" or "convert" or "help" or "--help", ..];
-
     public static async Task<int> RunAsync(string[] args)
     {
         try
         {
-            return args[0] switch
+            return args switch
             {
-                "bench" => await BenchCommand.RunAsync(args[1..]),
-                "eval" => await EvalCommand.RunAsync(args[1..]),
-                "train" => await TrainCommand.RunAsync(args[1..]),
-                "convert" => ConvertCommand.Run(args[1..]),
-                _ => Usage(),
+                ["bench", .. var rest] => await BenchCommand.RunAsync(rest),
+                ["eval", .. var rest] => await EvalCommand.RunAsync(rest),
+                ["train", .. var rest] => await TrainCommand.RunAsync(rest),
+                ["convert", .. var rest] => ConvertCommand.Run(rest),
+                [] or ["help" or "--help", ..] => Usage(),
+                [var command, ..] => throw new CommandLineException($"Unknown command '{command}'."),
             };
         }
         catch (CommandLineException ex)
@@ -45,13 +45,13 @@ public static class EnrichmentCommands
     private static int Usage()
     {
         Console.WriteLine("""
-            Papers.Enrichment commands (configuration: appsettings.json and Embedding__* environment variables):
+            Papers.Enrichment.Lab commands (configuration: appsettings.json and Embedding__* environment variables):
               bench [--abstracts N] [--batch N] [--rounds N]
                   abstracts/s on 256-token abstracts: our pipeline, the package's SentenceEncoder, the bare ONNX Runtime call
               eval <labelled.jsonl|.abs folder|.csv>... [--folds 5] [--seed 1] [--cache file] [--shipped]
                   cross-validated top-1/top-3 of the primary category and micro/macro F1, ours against TF-IDF + linear
               train [--data folder] [--out file] [--cache file]
-                  fits the shipped tagger on Tagging/Training/*.jsonl and writes Tagging/tagger-model.json
+                  fits the shipped tagger on tools/Enrichment.Lab/Training/*.jsonl and writes services/Enrichment/Tagging/tagger-model.json
               convert <inputs>... --out file.jsonl
                   labelled data (JSONL, .abs folders, Kaggle CSV) to the compact JSONL the others read
             """);
@@ -80,10 +80,6 @@ public static class EnrichmentCommands
         new(Options.Create(options ?? EmbeddingOptions()), logging.CreateLogger<OnnxEmbedder>());
 
     /// <summary>
-    /// Input paths as given, or, when a relative one isn't found here, relative to the repository
-    /// root (<c>dotnet run --project</c> runs in the project's folder, not the shell's).
-    /// </summary>
-    /// <summary>
     /// What eval and train both start from: the papers' embeddings (through the on-disk cache when
     /// one is named), the predictable categories, and each paper's similarity to every category description.
     /// </summary>
@@ -98,25 +94,30 @@ public static class EnrichmentCommands
         return new TaggingInputs(vectors, Categories.Predictable.Select(c => c.Id).ToList(), descriptions, similarities, embedder.ModelId);
     }
 
+    /// <summary>
+    /// Input paths as given, or, when a relative one isn't found here, relative to the repository
+    /// root (<c>dotnet run --project</c> runs in the project's folder, not the shell's).
+    /// </summary>
     internal static List<string> Inputs(IEnumerable<string> paths) => paths.Select(p =>
     {
         if (Path.IsPathRooted(p) || File.Exists(p) || Directory.Exists(p))
             return p;
-        var fromRoot = Path.GetFullPath(Path.Combine(SourceFolder(), "..", "..", p));
+        var fromRoot = Path.GetFullPath(Path.Combine(RepositoryRoot(), p));
         return File.Exists(fromRoot) || Directory.Exists(fromRoot) ? fromRoot : p;
     }).ToList();
 
-    /// <summary>The repository folder of this service's sources (for training data and the model file), found upwards from the binaries.</summary>
-    internal static string SourceFolder()
+    /// <summary>The labelled papers train and bench read by default: <c>tools/Enrichment.Lab/Training/</c>.</summary>
+    internal static string TrainingFolder() => Path.Combine(RepositoryRoot(), "tools", "Enrichment.Lab", "Training");
+
+    /// <summary>Where train writes by default: the model the service embeds at its next build, <c>services/Enrichment/Tagging/tagger-model.json</c>.</summary>
+    internal static string ShippedModelPath() => Path.Combine(RepositoryRoot(), "services", "Enrichment", "Tagging", TaggerModel.ResourceName);
+
+    /// <summary>The repository (for the training data and the service's model file), found upwards from the binaries.</summary>
+    private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Enrichment.csproj")))
+            if (File.Exists(Path.Combine(dir.FullName, "services", "Enrichment", "Enrichment.csproj")))
                 return dir.FullName;
-            var nested = Path.Combine(dir.FullName, "services", "Enrichment");
-            if (File.Exists(Path.Combine(nested, "Enrichment.csproj")))
-                return nested;
-        }
         throw new CommandLineException("Can't find services/Enrichment above the binaries; pass --data and --out.");
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Papers.Enrichment.Tagging.Learning;
+namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>A paper with its arXiv categories (today's ids, primary first).</summary>
 public sealed record LabelledPaper(string Id, string Title, string Abstract, IReadOnlyList<string> Categories)

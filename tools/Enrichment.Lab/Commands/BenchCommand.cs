@@ -1,12 +1,13 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Papers.Enrichment.Embeddings;
 using Papers.Enrichment.Keywords;
+using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
-using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Commands;
+namespace Papers.Enrichment.Lab.Commands;
 
 /// <summary>
 /// <c>bench [--abstracts N] [--batch N] [--rounds N] [--sweep]</c>: abstracts per second on
@@ -176,7 +177,7 @@ internal static class BenchCommand
     /// </summary>
     private static List<string> Abstracts(OnnxEmbedder embedder, int count)
     {
-        var folder = Path.Combine(EnrichmentCommands.SourceFolder(), "Tagging", "Training");
+        var folder = EnrichmentCommands.TrainingFolder();
         var source = LabelledPapers.Read(Directory.GetFiles(folder, "*.jsonl").Order(StringComparer.Ordinal))
             .Select(p => p.Text).Where(t => t.Length > 200).ToList();
         var texts = new List<string>();
