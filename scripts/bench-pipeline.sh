@@ -60,6 +60,8 @@ Messaging__Transport=RabbitMq
 ConnectionStrings__RabbitMq=${PAPERS_TEST_RABBITMQ%/}/$RUN_ID
 Database__Provider=Postgres
 ConnectionStrings__Papers=$PAPERS_TEST_POSTGRES;Database=papers_${RUN_ID}_$(echo "$s" | tr '[:upper:]' '[:lower:]')
+ConnectionStrings__Identity=$PAPERS_TEST_POSTGRES;Database=papers_${RUN_ID}_identity
+RateLimits__Enabled=false
 Services__Enrichment=http://127.0.0.1:${PORTS[Enrichment]}
 Digests__Cron=
 Mail__Transport=Smtp

@@ -57,11 +57,12 @@ Messaging__Transport=RabbitMq
 ConnectionStrings__RabbitMq=$PAPERS_TEST_RABBITMQ
 Database__Provider=Postgres
 ConnectionStrings__Papers=$PAPERS_TEST_POSTGRES;Database=$db
+ConnectionStrings__Identity=$PAPERS_TEST_POSTGRES;Database=papers_identity
 Services__Enrichment=http://127.0.0.1:${PORTS[Enrichment]}
 Mail__Transport=Smtp
 Mail__Smtp__Host=${PAPERS_TEST_SMTP%:*}
 Mail__Smtp__Port=${PAPERS_TEST_SMTP#*:}
-Mail__PublicBaseUrl=http://127.0.0.1:${PORTS[Api]}
+PublicSite__BaseUrl=http://127.0.0.1:${PORTS[Api]}
 ENV
 }
 
@@ -93,7 +94,7 @@ cat <<MSG
 Papers cluster mode is up:
   web and API        http://127.0.0.1:${PORTS[Api]}/        (GET /api/stats)
   RabbitMQ console   $PAPERS_TEST_RABBITMQ_MANAGEMENT  (guest/guest)
-  PostgreSQL         $PAPERS_TEST_POSTGRES  (databases papers_api, papers_ingest, papers_notifications)
+  PostgreSQL         $PAPERS_TEST_POSTGRES  (databases papers_api, papers_ingest, papers_notifications, papers_identity)
   mail sink          $PAPERS_TEST_MAILDIR
   logs               $logs
 Backfill some papers through it (another terminal):

@@ -249,7 +249,7 @@ MUTATIONS=(
   "dev|Dapr sidecar port 50002 not admitted|/^# Source: papers\/templates\/enrichment\/networkpolicy.yaml$/,/^---/{/port: 50002/d}"
   "default|api config without ForwardedHeaders__KnownNetworks__0|/^# Source: papers\/templates\/api\/configmap.yaml$/,/^---/s/ForwardedHeaders__KnownNetworks__0:/ForwardedHeaders__KnownNetworks__1:/"
   "default|notifications config without ForwardedHeaders__KnownNetworks__0|/^# Source: papers\/templates\/notifications\/configmap.yaml$/,/^---/{/ForwardedHeaders__KnownNetworks__0:/d}"
-  "default|api migration Job without ConnectionStrings__Identity|/^# Source: papers\/templates\/api\/migration-job.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
+  "default|ingest migration Job without ConnectionStrings__Identity|/^# Source: papers\/templates\/ingest\/migration-job.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
 )
 for m in "${MUTATIONS[@]}"; do
   IFS='|' read -r variant what expr <<<"$m"

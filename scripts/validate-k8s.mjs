@@ -239,10 +239,9 @@ for (const j of jobs) {
   if (pod.serviceAccountName || c.envFrom) err(j, "a pre-install hook cannot use the release's ServiceAccount or ConfigMap");
   if (byKind("Service").some((s) => matches(s.spec.selector, j.spec.template.metadata?.labels))) err(j, "a Service selects the migration pod");
   if (c.securityContext?.readOnlyRootFilesystem !== true) err(j, "container must be read-only root");
-  // the api's `migrate` also migrates the shared identity database
-  if (j.metadata.labels?.["app.kubernetes.io/component"] === "api-migrate" &&
-    !c.env?.find((e) => e.name === "ConnectionStrings__Identity")?.valueFrom?.secretKeyRef?.key)
-    err(j, "ConnectionStrings__Identity not from a Secret: the api's migrate migrates the identity database");
+  // every service's `migrate` also brings the shared identity database up to date (and needs it to start)
+  if (!c.env?.find((e) => e.name === "ConnectionStrings__Identity")?.valueFrom?.secretKeyRef?.key)
+    err(j, "ConnectionStrings__Identity not from a Secret: every service's migrate migrates the identity database");
 }
 for (const component of WITH_DATABASE)
   if (!jobs.some((j) => j.metadata.labels?.["app.kubernetes.io/component"] === `${component}-migrate`))

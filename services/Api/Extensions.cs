@@ -9,6 +9,7 @@ using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Composition;
 using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Embeddings;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api;
 
@@ -27,6 +28,7 @@ public static class Extensions
         builder.Services.AddSingleton<ReenrichmentTarget>();
         builder.Services.AddSingleton<ReenrichmentSignal>();
         builder.Services.AddHostedService<ReenrichmentSweeper>();
+        builder.Services.AddOptions<SubmissionOptions>().BindConfiguration(SubmissionOptions.Section);
         builder.Services.AddOpenApi();
 
         return builder.AddModule(new ServiceModule("Api", bus =>
@@ -43,7 +45,10 @@ public static class Extensions
         app.MapWebPage();
         app.MapDailyPapersApi();
         app.MapPapersApi();
+        app.MapVisitorSession();
         app.MapVotesApi();
+        app.MapSubmissionsApi();
+        app.MapAdminApi();
         app.MapStatsApi();
         return app;
     }

@@ -5,6 +5,7 @@ using Papers.Notifications.Consumers;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
 using Papers.Notifications.Mail;
+using Papers.Notifications.Subscriptions;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Composition;
 using Papers.ServiceDefaults.Data;
@@ -31,6 +32,7 @@ public static class Extensions
             builder.Services.AddSingleton<IMailSender, SmtpMailSender>();
         else
             builder.Services.AddSingleton<IMailSender, PickupDirectoryMailSender>();
+        builder.Services.AddSingleton<SubscriptionLinks>();
         builder.Services.AddScoped<DigestComposer>();
         builder.Services.AddScoped<DigestRunner>();
         builder.Services.AddHostedService<DigestScheduler>();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Papers.ServiceDefaults.Composition;
+using Papers.ServiceDefaults.Security;
 using Papers.ServiceDefaults.Telemetry;
 
 namespace Papers.ServiceDefaults;
@@ -16,7 +17,8 @@ public static class Extensions
     public const string ReadyTag = "ready";
 
     /// <summary>
-    /// What every service host gets: OpenTelemetry, health checks, problem details and
+    /// What every service host gets: OpenTelemetry, health checks, problem details, access control
+    /// (identities, rate limits, security headers: <see cref="AccessControlExtensions"/>) and
     /// resilient HTTP clients, and the check that the host is composed right. Messaging, data and
     /// the outbox are added by <c>AddMessaging</c>, <c>AddServiceDbContext</c> and <c>AddOutbox</c>,
     /// with the provider chosen from configuration.
@@ -27,6 +29,7 @@ public static class Extensions
         builder.Services.AddHostedService<CompositionCheck>();
         builder.AddPapersTelemetry();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddAccessControl();
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
@@ -42,13 +45,15 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Health endpoints in every environment: <c>/alive</c> (the process answers) and
+    /// The request pipeline every service shares (errors as problem details, access control), and
+    /// health endpoints in every environment: <c>/alive</c> (the process answers) and
     /// <c>/health/ready</c> (broker and database reachable), which Helm probes use.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAccessControl();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteHealth });
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = WriteHealth });
         return app;

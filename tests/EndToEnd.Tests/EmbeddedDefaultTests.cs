@@ -52,16 +52,15 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
     {
         var email = $"reader-{Guid.NewGuid():N}@example.org";
         var subscribe = await _client.PostAsJsonAsync("/api/subscriptions", new { email, topics = new[] { "quantization" } });
-        Assert.Equal(HttpStatusCode.Created, subscribe.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, subscribe.StatusCode);
+        await host.ConfirmSubscriptionAsync(email);
 
-        var run = await _client.PostAsync("/api/digests/run", null);
-        run.EnsureSuccessStatusCode();
+        using var admin = await host.KeyClientAsync();
+        (await admin.PostAsync("/api/digests/run", null)).EnsureSuccessStatusCode();
 
-        var file = Directory.EnumerateFiles(host.MailDirectory, "*.eml")
-            .Select(f => (Path: f, Message: MimeMessage.Load(f)))
-            .Single(m => m.Message.To.Mailboxes.Any(a => a.Address == email));
-        var text = file.Message.TextBody ?? "";
-        Assert.False(string.IsNullOrEmpty(file.Message.HtmlBody));
+        var digest = Digest(email);
+        var text = digest.TextBody ?? "";
+        Assert.False(string.IsNullOrEmpty(digest.HtmlBody));
         var titles = TitleLine().Matches(text).Select(m => m.Groups[1].Value).ToList();
         Assert.InRange(titles.Count, 3, 10);
         var onTopic = titles.Count(t => Quantization().IsMatch(t));
@@ -83,12 +82,13 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
             topics = Array.Empty<string>(),
             customTopics = new[] { new { name = "Picking training data for LLMs", description = (string?)null, examples } },
         });
-        Assert.Equal(HttpStatusCode.Created, subscribe.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, subscribe.StatusCode);
+        await host.ConfirmSubscriptionAsync(email);
 
-        (await _client.PostAsync("/api/digests/run", null)).EnsureSuccessStatusCode();
+        using var admin = await host.KeyClientAsync();
+        (await admin.PostAsync("/api/digests/run", null)).EnsureSuccessStatusCode();
 
-        var text = Directory.EnumerateFiles(host.MailDirectory, "*.eml").Select(f => MimeMessage.Load(f))
-            .Single(m => m.To.Mailboxes.Any(a => a.Address == email)).TextBody ?? "";
+        var text = Digest(email).TextBody ?? "";
         var titles = TitleLine().Matches(text).Select(m => m.Groups[1].Value).ToList();
         Assert.DoesNotContain(titles, t => t.StartsWith("MIG:", StringComparison.Ordinal) || t.StartsWith("What Makes Good Data", StringComparison.Ordinal));
         Assert.InRange(titles.Count, 2, 10);
@@ -133,15 +133,21 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task A_submitted_paper_becomes_searchable()
+    public async Task A_submitted_paper_becomes_searchable_once_an_admin_approves_it()
     {
-        var submit = await _client.PostAsJsonAsync("/api/papers/submit", new
+        using var visitor = await host.VisitorClientAsync();
+        var submit = await visitor.PostAsJsonAsync("/api/papers/submit", new
         {
             title = "Gradient-free Tuning of Sparse Mixture-of-Experts Routers for Protein Folding",
             summary = "We tune the routers of sparse mixture-of-experts models for protein structure prediction without gradients, using evolutionary search over routing tables.",
             authors = new[] { "Ada Example", "Alan Sample" },
         });
         Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+        var pending = (await submit.Content.ReadFromJsonAsync<Submission>())!;
+        Assert.Equal("pending", pending.Status);
+
+        using var admin = await host.KeyClientAsync();
+        (await admin.PostAsync($"/api/admin/submissions/{pending.SubmissionId}/approve", null)).EnsureSuccessStatusCode();
 
         await Eventually.Async(async () =>
         {
@@ -151,31 +157,38 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task Upvotes_count_once_per_voter()
+    public async Task Upvotes_count_once_per_visitor_and_can_be_taken_back()
     {
         var paper = (await _client.GetFromJsonAsync<List<Item>>("/api/daily_papers?date=2025-11-07&limit=1"))!.Single().Paper;
-        var voter = Guid.NewGuid().ToString();
+        using var visitor = await host.VisitorClientAsync();
 
-        var first = await Upvote(paper.Id, voter);
-        var second = await Upvote(paper.Id, voter);
-
+        var first = await Vote(visitor, HttpMethod.Post, paper.Id);
+        var second = await Vote(visitor, HttpMethod.Post, paper.Id);
         Assert.True(first.Counted);
         Assert.False(second.Counted);
         Assert.Equal(first.Upvotes, second.Upvotes);
-        var after = await _client.GetFromJsonAsync<LocalHostFixture.Paper>($"/api/papers/{paper.Id}");
-        Assert.True(after!.Upvotes >= paper.Upvotes + 1);
+        Assert.Equal(paper.Upvotes + 1, (await _client.GetFromJsonAsync<LocalHostFixture.Paper>($"/api/papers/{paper.Id}"))!.Upvotes);
+
+        var withdrawn = await Vote(visitor, HttpMethod.Delete, paper.Id);
+        var again = await Vote(visitor, HttpMethod.Delete, paper.Id);
+        Assert.True(withdrawn.Counted);
+        Assert.False(again.Counted);
+        Assert.Equal(paper.Upvotes, (await _client.GetFromJsonAsync<LocalHostFixture.Paper>($"/api/papers/{paper.Id}"))!.Upvotes);
     }
 
-    private async Task<Vote> Upvote(string id, string voter)
+    private static async Task<VoteResult> Vote(HttpClient client, HttpMethod method, string id)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/papers/{id}/upvote");
-        request.Headers.Add("X-Voter-Id", voter);
-        var response = await _client.SendAsync(request);
+        using var response = await client.SendAsync(new HttpRequestMessage(method, $"/api/papers/{id}/upvote"));
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<Vote>())!;
+        return (await response.Content.ReadFromJsonAsync<VoteResult>())!;
     }
 
-    private sealed record Vote(string PaperId, int Upvotes, bool Counted);
+    /// <summary>The digest (not the confirmation mail) sent to <paramref name="email"/>.</summary>
+    private MimeMessage Digest(string email) => host.MailsTo(email).Single(m => m.Subject?.StartsWith("Papers digest", StringComparison.Ordinal) == true);
+
+    private sealed record VoteResult(string PaperId, int Upvotes, bool Counted, bool Voted);
+
+    private sealed record Submission(Guid SubmissionId, string? PaperId, string Status);
 
     [GeneratedRegex(@"quantiz|low-bit|bitwidth|binariz|int8|fp8|precision|8-bit", RegexOptions.IgnoreCase)]
     private static partial Regex Quantization();

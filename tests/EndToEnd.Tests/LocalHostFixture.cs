@@ -1,9 +1,14 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
 using OpenTelemetry.Trace;
 using Papers.Local;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.EndToEnd.Tests;
 
@@ -36,7 +41,7 @@ public sealed class LocalHostFixture : LocalHost, IAsyncLifetime
 }
 
 /// <summary>A Local host over a given data folder, with extra configuration.</summary>
-public class LocalHost : WebApplicationFactory<StartupBanner>
+public partial class LocalHost : WebApplicationFactory<StartupBanner>
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
@@ -66,11 +71,52 @@ public class LocalHost : WebApplicationFactory<StartupBanner>
             ["Database:DataDirectory"] = DataDirectory,
             ["Mail:PickupDirectory"] = MailDirectory,
             ["Digests:Cron"] = "",
+            // Tests call from one address far faster than a person: limits have their own tests.
+            ["RateLimits:Enabled"] = "false",
         };
         foreach (var (key, value) in settings.Concat(_settings))
             builder.UseSetting(key, value);
         builder.ConfigureServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
     }
+
+    /// <summary>A client with a fresh API key of the given scopes (admin by default), issued straight into the host's identity store.</summary>
+    public async Task<HttpClient> KeyClientAsync(params string[] scopes)
+    {
+        var issued = await Services.GetRequiredService<ApiKeyStore>().IssueAsync($"e2e {Guid.NewGuid():N}", scopes.Length == 0 ? [Scopes.Admin] : scopes, 1_000_000, default);
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issued.Key);
+        return client;
+    }
+
+    /// <summary>A client that behaves as the web page does: it holds the visitor cookie and sends the antiforgery token.</summary>
+    public async Task<HttpClient> VisitorClientAsync()
+    {
+        var client = CreateClient();
+        var session = (await client.GetFromJsonAsync<VisitorSession>("/api/session"))!;
+        client.DefaultRequestHeaders.Add(session.HeaderName, session.AntiforgeryToken);
+        return client;
+    }
+
+    /// <summary>Opens the confirmation link mailed to <paramref name="email"/> and presses its button, as the address's owner would.</summary>
+    public async Task ConfirmSubscriptionAsync(string email)
+    {
+        var link = (await Eventually.UntilAsync(() => Task.FromResult(MailsTo(email)
+            .Select(m => ConfirmLink().Match(m.TextBody ?? "")).FirstOrDefault(m => m.Success)?.Groups[1].Value), l => l is not null,
+            TimeSpan.FromSeconds(30), $"a confirmation mail to {email}"))!;
+        using var client = CreateClient();
+        using var page = await client.GetAsync(link);
+        page.EnsureSuccessStatusCode();
+        using var confirm = await client.PostAsync(link, null);
+        confirm.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Every mail written to <paramref name="email"/> so far.</summary>
+    public IReadOnlyList<MimeMessage> MailsTo(string email) => Directory.Exists(MailDirectory)
+        ? [.. Directory.EnumerateFiles(MailDirectory, "*.eml").Select(f => MimeMessage.Load(f)).Where(m => m.To.Mailboxes.Any(a => a.Address == email))]
+        : [];
+
+    [GeneratedRegex(@"https?://[^/\s]+(/api/subscriptions/confirm\?token=\S+)")]
+    private static partial Regex ConfirmLink();
 
     /// <summary>Waits until the bundled sample is in the read model, every paper enriched for its current content.</summary>
     public async Task WaitForSampleEnrichedAsync()

@@ -4,6 +4,7 @@ using Papers.Contracts;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
 using Papers.Notifications.Mail;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Notifications.Tests;
 
@@ -30,7 +31,7 @@ public sealed class MailTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSinkFixt
     [Fact]
     public void A_digest_has_text_and_html_parts_each_entry_saying_why()
     {
-        var message = DigestRenderer.Render(Reader, Entries(), new MailOptions(), DateTimeOffset.Parse("2026-11-26T07:00:00Z"));
+        var message = DigestRenderer.Render(Reader, Entries(), new MailOptions(), new PublicSiteOptions(), DateTimeOffset.Parse("2026-11-26T07:00:00Z"));
 
         Assert.Equal("reader@example.org", message.To.Mailboxes.Single().Address);
         Assert.Contains("2 new papers", message.Subject);
@@ -46,7 +47,7 @@ public sealed class MailTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSinkFixt
     public async Task The_smtp_sender_delivers_to_a_real_smtp_server()
     {
         var options = Options.Create(new MailOptions { Transport = MailTransport.Smtp, Smtp = new SmtpOptions { Host = "127.0.0.1", Port = smtp.Port } });
-        var message = DigestRenderer.Render(Reader, Entries(), options.Value, DateTimeOffset.UtcNow);
+        var message = DigestRenderer.Render(Reader, Entries(), options.Value, new PublicSiteOptions(), DateTimeOffset.UtcNow);
         message.Subject += " " + Guid.NewGuid();
 
         await new SmtpMailSender(options).SendAsync(message, default);
@@ -64,7 +65,7 @@ public sealed class MailTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSinkFixt
         {
             var sender = new PickupDirectoryMailSender(Options.Create(new MailOptions { PickupDirectory = folder }));
 
-            await sender.SendAsync(DigestRenderer.Render(Reader, Entries(), new MailOptions(), DateTimeOffset.UtcNow), default);
+            await sender.SendAsync(DigestRenderer.Render(Reader, Entries(), new MailOptions(), new PublicSiteOptions(), DateTimeOffset.UtcNow), default);
 
             var file = Assert.Single(Directory.GetFiles(folder));
             Assert.EndsWith(".eml", file);

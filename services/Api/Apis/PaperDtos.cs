@@ -46,11 +46,9 @@ public record PaperItemDto(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Similarity = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MatchedBy = null);
 
-public record UpvoteResult(string PaperId, int Upvotes, bool Counted);
-
-public record SubmitPaperRequest(string? ArxivId, string? Title, string? Summary, IReadOnlyList<string>? Authors);
-
-public record SubmitPaperAccepted(Guid SubmissionId, string? PaperId, string Status);
+/// <param name="Counted">Whether this request changed the count (false for a repeat).</param>
+/// <param name="Voted">Whether the caller's upvote stands now.</param>
+public record UpvoteResult(string PaperId, int Upvotes, bool Counted, bool Voted);
 
 /// <summary>A page of <c>GET /api/papers</c>; <c>NextCursor</c> is null on the last page.</summary>
 public record PaperPage(IReadOnlyList<PaperItemDto> Items, string? NextCursor);

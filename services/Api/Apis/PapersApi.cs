@@ -6,6 +6,7 @@ using Papers.Api.Data;
 using Papers.Api.Search;
 using Papers.Contracts;
 using Papers.ServiceDefaults.Embeddings;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api.Apis;
 
@@ -18,9 +19,9 @@ public static class PapersApi
     {
         var papers = app.MapGroup("/api/papers").WithTags("Papers");
         papers.MapGet("/", ListAsync).WithName("ListPapers").WithSummary("All papers, newest listing first, cursor-paged.");
-        papers.MapGet("/search", SearchAsync).WithName("SearchPapers").WithSummary("Hybrid keyword + semantic search.");
+        papers.MapGet("/search", SearchAsync).WithName("SearchPapers").WithSummary("Hybrid keyword + semantic search.").RateLimited(RequestClass.Search);
         papers.MapGet("/{id}", GetAsync).WithName("GetPaper");
-        papers.MapGet("/{id}/similar", SimilarAsync).WithName("SimilarPapers").WithSummary("Papers nearest in meaning.");
+        papers.MapGet("/{id}/similar", SimilarAsync).WithName("SimilarPapers").WithSummary("Papers nearest in meaning.").RateLimited(RequestClass.Search);
         return app;
     }
 
@@ -43,7 +44,7 @@ public static class PapersApi
         if (cursor is not null)
         {
             if (DecodeCursor(cursor) is not var (listedOn, paperId))
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [$"cursor '{cursor}' is not one this API issued."] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [$"cursor '{Problems.Echo(cursor)}' is not one this API issued."] });
             query = query.Where(p => p.ListedOn < listedOn || p.ListedOn == listedOn && string.Compare(p.PaperId, paperId) > 0);
         }
         var page = await query.OrderByDescending(p => p.ListedOn).ThenBy(p => p.PaperId).Take(limit + 1).ToListAsync(cancellationToken);
@@ -102,7 +103,7 @@ public static class PapersApi
     }
 
     internal static ProblemHttpResult NotFound(string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Paper not found", detail: $"No paper has the id '{id}'.");
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Paper not found", detail: $"No paper has the id '{Problems.Echo(id)}'.");
 
     private static string MatchedBy(SearchHit hit) => (hit.KeywordRank, hit.Similarity) switch
     {

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Papers.Api.Data;
 using Papers.Api.Reenrichment;
 using Papers.Api.Search;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api.Apis;
 
@@ -22,7 +23,8 @@ public static class StatsApi
     {
         app.MapGet("/api/stats", GetStatsAsync).WithTags("Operations").WithName("Stats");
         app.MapPost("/api/papers/status", GetStatusAsync).WithTags("Operations").WithName("PaperStatus")
-            .WithSummary($"For up to {MaxIds} ids: how many are in the read model, and how many enriched for their current content.");
+            .WithSummary($"For up to {MaxIds} ids: how many are in the read model, and how many enriched for their current content.")
+            .RateLimited(RequestClass.Search);
         return app;
     }
 

@@ -8,7 +8,7 @@ namespace Papers.Api.Consumers;
 
 /// <summary>
 /// Puts a paper into the read model. Idempotent by version and content hash: a redelivered or
-/// older event changes nothing. Local votes survive a new version.
+/// older event changes nothing. Votes cast here (<c>LocalUpvotes</c>) are never touched.
 /// </summary>
 public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal searchIndex, TimeProvider clock) : IConsumer<PaperIngested>
 {
@@ -24,7 +24,6 @@ public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal search
             paper = new PaperRecord { PaperId = m.PaperId, Title = m.Title, Abstract = m.Abstract, Source = m.Source, ContentHash = m.ContentHash };
             db.Papers.Add(paper);
         }
-        var localVotes = paper.Upvotes - paper.SourceUpvotes;
         paper.Version = m.Version;
         paper.Title = m.Title;
         paper.Abstract = m.Abstract;
@@ -40,7 +39,6 @@ public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal search
         paper.Doi = m.Doi;
         paper.License = m.License;
         paper.SourceUpvotes = m.SourceUpvotes;
-        paper.Upvotes = m.SourceUpvotes + Math.Max(0, localVotes);
         paper.ContentHash = m.ContentHash;
         paper.IngestedAt = m.IngestedAt;
         paper.UpdatedAt = clock.GetUtcNow().UtcDateTime;

@@ -12,6 +12,7 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
     public DbSet<EnrichmentRecord> Enrichments => Set<EnrichmentRecord>();
     public DbSet<Vote> Votes => Set<Vote>();
     public DbSet<EmbeddingModelSeen> EmbeddingModels => Set<EmbeddingModelSeen>();
+    public DbSet<Submission> Submissions => Set<Submission>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -25,6 +26,7 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
             e.Property(p => p.Categories).HasJsonConversion();
             e.HasIndex(p => p.ListedOn);
             e.HasIndex(p => p.UpdatedAt);
+            e.Ignore(p => p.Upvotes);
         });
         model.Entity<EnrichmentRecord>(e =>
         {
@@ -47,6 +49,19 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
         {
             e.ToTable("votes");
             e.HasKey(v => new { v.PaperId, v.VoterId });
+        });
+        model.Entity<Submission>(e =>
+        {
+            e.ToTable("submissions");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.PaperId).HasMaxLength(64);
+            e.Property(s => s.SubmittedBy).HasMaxLength(64);
+            e.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.Authors).HasJsonConversion();
+            e.HasIndex(s => new { s.SubmittedBy, s.SubmittedAt });
+            e.HasIndex(s => new { s.Status, s.ListedOn });
+            e.HasIndex(s => s.PaperId);
         });
         model.AddOutbox();
     }
@@ -71,11 +86,17 @@ public class PaperRecord
     public string? Doi { get; set; }
     public string? License { get; set; }
 
-    /// <summary>Upvotes the source reported (curated lists).</summary>
+    /// <summary>Upvotes the source reported (curated lists); only <c>PaperIngested</c> sets it.</summary>
     public int SourceUpvotes { get; set; }
 
-    /// <summary>Upvotes the source reported plus votes cast here.</summary>
-    public int Upvotes { get; set; }
+    /// <summary>
+    /// Votes cast here; only votes change it, and only by atomic SQL increments (never read,
+    /// modified and written back), so concurrent votes on any replica all count.
+    /// </summary>
+    public int LocalUpvotes { get; set; }
+
+    /// <summary>What a paper shows: the source's upvotes plus ours.</summary>
+    public int Upvotes => SourceUpvotes + LocalUpvotes;
 
     public required string ContentHash { get; set; }
     public DateTimeOffset IngestedAt { get; set; }
@@ -125,6 +146,58 @@ public class EmbeddingModelSeen
 
     /// <summary>The latest announcement of any replica with this model (UTC): whether one still runs it.</summary>
     public DateTime LastAnnouncedAt { get; set; }
+}
+
+public enum SubmissionKind
+{
+    /// <summary>By arXiv id: the paper comes from arXiv, the submission lists it on a day.</summary>
+    ArxivId,
+
+    /// <summary>By title and abstract: held until an admin approves it.</summary>
+    Text,
+}
+
+public enum SubmissionStatus
+{
+    /// <summary>On the list of <see cref="Submission.ListedOn"/> (arXiv ids at once; text once approved).</summary>
+    Listed,
+
+    /// <summary>Text waiting for an admin.</summary>
+    Pending,
+
+    Rejected,
+}
+
+/// <summary>
+/// A paper a caller submitted. By arXiv id it is an entry on a day's list pointing at the paper
+/// Ingest fetches from arXiv; by title and abstract it waits for moderation, and once approved
+/// Ingest adds it as a paper of its own. A submission never changes an existing paper.
+/// </summary>
+public class Submission
+{
+    public Guid Id { get; set; }
+    public SubmissionKind Kind { get; set; }
+    public SubmissionStatus Status { get; set; }
+
+    /// <summary>The arXiv id (kind ArxivId).</summary>
+    public string? PaperId { get; set; }
+
+    public string? Title { get; set; }
+    public string? Summary { get; set; }
+    public List<string> Authors { get; set; } = [];
+
+    /// <summary>The caller's pseudonymous id (<c>v-…</c> visitor, <c>k-…</c> API key).</summary>
+    public required string SubmittedBy { get; set; }
+
+    public DateTime SubmittedAt { get; set; }
+
+    /// <summary>The day whose list shows it, once listed.</summary>
+    public DateOnly? ListedOn { get; set; }
+
+    /// <summary>The admin key that approved or rejected it, and when.</summary>
+    public string? ModeratedBy { get; set; }
+
+    public DateTime? ModeratedAt { get; set; }
 }
 
 /// <summary>One voter's upvote of one paper: a second vote by the same voter counts nothing.</summary>

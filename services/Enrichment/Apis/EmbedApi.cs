@@ -1,17 +1,25 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Papers.ServiceDefaults.Embeddings;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Enrichment.Apis;
 
 /// <summary><c>POST /embed</c>: texts in, vectors out — how the Api embeds search queries.</summary>
 public static class EmbedApi
 {
-    public const int MaxTexts = 256;
-    public const int MaxTextLength = 100_000;
+    /// <summary>
+    /// Bounds on one request, checked before any model work: the model reads at most
+    /// <c>Embedding:MaxTokens</c> (256) tokens of a text anyway, so longer texts only cost
+    /// tokenising; 64 texts cover a digest's topics and a batch of queries.
+    /// </summary>
+    public const int MaxTexts = 64, MaxTextLength = 10_000;
+
+    public const long MaxBodyBytes = 1024 * 1024;
 
     public static IEndpointRouteBuilder MapEmbedApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/embed", EmbedAsync).WithName("Embed").WithTags("Embeddings");
+        app.MapPost("/embed", EmbedAsync).WithName("Embed").WithTags("Embeddings")
+            .RateLimited(RequestClass.Embed).MaxBodySize(MaxBodyBytes);
         return app;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Ingest.Apis;
 
@@ -27,7 +28,8 @@ public static class IngestApi
 
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/ingest").WithTags("Ingest");
+        // Operators' views: admin keys only (and, in a cluster, not routed by the ingress at all).
+        var api = app.MapGroup("/api/ingest").WithTags("Ingest").RequireAuthorization(Policies.Admin);
         api.MapGet("/status", GetStatusAsync).WithName("IngestStatus")
             .WithSummary("The scheduled harvests, and every harvest cursor with its lag.");
         api.MapGet("/gaps", GetGapsAsync).WithName("IngestGaps")

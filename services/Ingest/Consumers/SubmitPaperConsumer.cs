@@ -11,10 +11,13 @@ using Papers.ServiceDefaults.Messaging;
 namespace Papers.Ingest.Consumers;
 
 /// <summary>
-/// A user submitted a paper. Handled once per <see cref="SubmitPaper.SubmissionId"/>: the
-/// processed-submission row and the resulting event commit together. A submission by arXiv id
-/// alone gets its metadata from the arXiv API (<c>Sources:ArxivApi:BaseUrl</c>); when that is not
-/// configured or arXiv has no such paper, the message fails and ends in the error queue.
+/// A user submitted a paper (the Api sends arXiv ids at once, and text submissions once an admin
+/// approved them). Handled once per <see cref="SubmitPaper.SubmissionId"/>: the processed-submission
+/// row and the resulting event commit together. It never changes a paper Ingest already has. A
+/// new arXiv id gets its record from the arXiv API (<c>Sources:ArxivApi:BaseUrl</c>), listed on the
+/// day of the submission with source <c>submission</c> (so it cannot move the latest harvested
+/// day); when that is not configured or arXiv has no such paper, the message fails and ends in the
+/// error queue.
 /// </summary>
 public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, ArxivApiClient arxiv, TimeProvider clock) : IConsumer<SubmitPaper>
 {
@@ -25,25 +28,27 @@ public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, 
         if (await db.Submissions.AnyAsync(s => s.SubmissionId == command.SubmissionId, ct))
             return;
 
-        if (IsByIdAlone(command))
+        // A submission never changes a paper we have: by arXiv id, the record comes from arXiv;
+        // by title and abstract, any paper with the same title (an arXiv one too) stays as it is.
+        var id = HasArxivId(command)
+            ? ArxivId.Normalize(command.ArxivId) ?? throw new SubmissionException(command, $"'{command.ArxivId}' is not an arXiv id")
+            : PaperIds.FromSource(null, ToSourcePaper(command).Title);
+        var titleKey = HasArxivId(command) ? null : PaperIds.TitleKey(ToSourcePaper(command).Title);
+        var existing = await db.Papers.Where(p => p.PaperId == id || titleKey != null && p.TitleKey == titleKey).Select(p => p.PaperId).FirstOrDefaultAsync(ct);
+        if (existing is not null)
         {
-            // A paper we already have needs no fetch: the submission is recorded against it.
-            var id = ArxivId.Normalize(command.ArxivId) ?? throw new SubmissionException(command, $"'{command.ArxivId}' is not an arXiv id");
-            if (await db.Papers.AnyAsync(p => p.PaperId == id, ct))
-            {
-                db.Submissions.Add(Processed(command, id));
-                await db.SaveChangesAsync(ct);
-                return;
-            }
+            db.Submissions.Add(Processed(command, existing));
+            await db.SaveChangesAsync(ct);
+            return;
         }
 
-        var paper = IsByIdAlone(command) ? await FetchAsync(command, ct) : ToSourcePaper(command);
-        db.Submissions.Add(Processed(command, PaperIds.FromSource(paper.ArxivId, paper.Title)));
+        var paper = HasArxivId(command) ? await FetchAsync(command, ct) : ToSourcePaper(command);
+        db.Submissions.Add(Processed(command, id));
         await intake.IngestAsync([paper], ct);
     }
 
-    private static bool IsByIdAlone(SubmitPaper command) =>
-        !string.IsNullOrWhiteSpace(command.ArxivId) && string.IsNullOrWhiteSpace(command.Title) && string.IsNullOrWhiteSpace(command.Abstract);
+    /// <summary>By arXiv id: whatever else the message holds, the paper is arXiv's record.</summary>
+    private static bool HasArxivId(SubmitPaper command) => !string.IsNullOrWhiteSpace(command.ArxivId);
 
     private ProcessedSubmission Processed(SubmitPaper command, string paperId) =>
         new() { SubmissionId = command.SubmissionId, PaperId = paperId, ProcessedAt = clock.GetUtcNow() };
@@ -65,13 +70,13 @@ public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, 
         };
     }
 
+    /// <summary>A paper from a submission's own title and abstract (an admin approved it); it never carries an arXiv id.</summary>
     internal static SourcePaper ToSourcePaper(SubmitPaper command)
     {
         if (string.IsNullOrWhiteSpace(command.Title) || string.IsNullOrWhiteSpace(command.Abstract))
-            throw new SubmissionException(command, "it needs both a title and an abstract, or an arXiv id alone");
-        var arxivId = ArxivId.Normalize(command.ArxivId);
+            throw new SubmissionException(command, "it needs both a title and an abstract, or an arXiv id");
         var authors = (command.Authors ?? []).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => new PaperAuthor(TextNormalizer.Normalize(a))).ToList();
-        return new SourcePaper(arxivId, TextNormalizer.Normalize(command.Title), TextNormalizer.Normalize(command.Abstract), authors, null, [], [], null,
+        return new SourcePaper(null, TextNormalizer.Normalize(command.Title), TextNormalizer.Normalize(command.Abstract), authors, null, [], [], null,
             DateOnly.FromDateTime(command.SubmittedAt.UtcDateTime), "submission", SubmittedBy: command.SubmittedBy);
     }
 }

@@ -62,7 +62,15 @@ public class Subscriber
 
     /// <summary>UTC; DateTime because SQLite can order DateTime columns, not DateTimeOffset.</summary>
     public DateTime CreatedAt { get; set; }
-    public bool Active { get; set; } = true;
+
+    /// <summary>Digests go out: confirmed through the link mailed to the address, and not unsubscribed.</summary>
+    public bool Active { get; set; }
+
+    /// <summary>When the address's owner confirmed through the signed link (double opt-in); null until then (UTC).</summary>
+    public DateTime? ConfirmedAt { get; set; }
+
+    /// <summary>When a confirmation or manage-link mail last went to this address (UTC): at most one an hour, whoever asks.</summary>
+    public DateTime? LastMailedAt { get; set; }
 
     /// <summary>Papers that arrived after this were not yet considered for this subscriber (UTC).</summary>
     public DateTime LastDigestAt { get; set; }

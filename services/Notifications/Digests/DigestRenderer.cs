@@ -3,15 +3,16 @@ using System.Text;
 using MimeKit;
 using Papers.Notifications.Data;
 using Papers.Notifications.Mail;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Notifications.Digests;
 
 /// <summary>Writes a digest as an e-mail with an HTML and a plain-text part, each entry saying why it is there.</summary>
 public static class DigestRenderer
 {
-    public static MimeMessage Render(Subscriber subscriber, IReadOnlyList<DigestEntry> entries, MailOptions mail, DateTimeOffset now)
+    public static MimeMessage Render(Subscriber subscriber, IReadOnlyList<DigestEntry> entries, MailOptions mail, PublicSiteOptions site, DateTimeOffset now)
     {
-        var unsubscribe = $"{mail.PublicBaseUrl.TrimEnd('/')}/api/subscriptions/unsubscribe?token={Uri.EscapeDataString(subscriber.UnsubscribeToken)}";
+        var unsubscribe = site.Link($"api/subscriptions/unsubscribe?token={Uri.EscapeDataString(subscriber.UnsubscribeToken)}");
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(mail.From));
         message.To.Add(MailboxAddress.Parse(subscriber.Email));
@@ -27,7 +28,7 @@ public static class DigestRenderer
         for (var i = 0; i < entries.Count; i++)
         {
             var (paper, topic, score) = (entries[i].Paper, entries[i].Topic, entries[i].Score);
-            var link = Link(paper, mail);
+            var link = Link(paper, site);
             var authors = string.Join(", ", paper.Authors.Take(6)) + (paper.Authors.Count > 6 ? " et al." : "");
             var why = $"Why: your topic “{topic}” (match {score:0.00})";
             text.AppendLine($"{i + 1}. {paper.Title}");
@@ -47,9 +48,9 @@ public static class DigestRenderer
         return message;
     }
 
-    private static string Link(CandidatePaper paper, MailOptions mail) =>
+    private static string Link(CandidatePaper paper, PublicSiteOptions site) =>
         paper.PaperId.StartsWith("p-", StringComparison.Ordinal)
-            ? $"{mail.PublicBaseUrl.TrimEnd('/')}/api/papers/{Uri.EscapeDataString(paper.PaperId)}"
+            ? site.Link($"api/papers/{Uri.EscapeDataString(paper.PaperId)}")
             : $"https://arxiv.org/abs/{paper.PaperId}";
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);

@@ -4,6 +4,7 @@ using Papers.Contracts;
 using Papers.Notifications.Data;
 using Papers.Notifications.Mail;
 using Papers.ServiceDefaults.Outbox;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Notifications.Digests;
 
@@ -14,7 +15,7 @@ public record DigestRunSummary(int Subscribers, int Sent, int Empty, int Failed)
 /// event) only after the mail transport accepted it, so a failed send is retried on the next run.
 /// </summary>
 public sealed class DigestRunner(NotificationsDbContext db, DigestComposer composer, IMailSender sender,
-    IOptions<MailOptions> mail, TimeProvider clock, ILogger<DigestRunner> logger)
+    IOptions<MailOptions> mail, IOptions<PublicSiteOptions> site, TimeProvider clock, ILogger<DigestRunner> logger)
 {
     private static readonly SemaphoreSlim OneRunAtATime = new(1, 1);
 
@@ -23,7 +24,7 @@ public sealed class DigestRunner(NotificationsDbContext db, DigestComposer compo
         await OneRunAtATime.WaitAsync(cancellationToken);
         try
         {
-            var subscribers = await db.Subscribers.Where(s => s.Active).OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
+            var subscribers = await db.Subscribers.Where(s => s.Active && s.ConfirmedAt != null).OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
             int sent = 0, empty = 0, failed = 0;
             foreach (var subscriber in subscribers)
             {
@@ -36,7 +37,7 @@ public sealed class DigestRunner(NotificationsDbContext db, DigestComposer compo
                 }
                 try
                 {
-                    await sender.SendAsync(DigestRenderer.Render(subscriber, entries, mail.Value, startedAt), cancellationToken);
+                    await sender.SendAsync(DigestRenderer.Render(subscriber, entries, mail.Value, site.Value, startedAt), cancellationToken);
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {

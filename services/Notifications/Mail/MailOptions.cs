@@ -18,8 +18,12 @@ public sealed class MailOptions
     public string PickupDirectory { get; set; } = "data/mail";
     public string From { get; set; } = "Papers digest <digest@papers.localhost>";
 
-    /// <summary>Base URL of the public site, for links in e-mails.</summary>
-    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:8080";
+    /// <summary>
+    /// Whether the SMTP server relays SMTPUTF8 mail (RFC 6531), so addresses with a non-ASCII local
+    /// part can be delivered; without it they are refused at subscribe time. (IDN domains are
+    /// always fine: they are sent as punycode.)
+    /// </summary>
+    public bool SmtpUtf8 { get; set; }
 
     public SmtpOptions Smtp { get; set; } = new();
 }

@@ -17,11 +17,14 @@ public static class DataExtensions
     /// needs <see cref="AddOutbox{TContext}"/>; start-up fails without it.
     /// </summary>
     /// <param name="serviceName">Names the SQLite file and the connection string to look for.</param>
-    public static IHostApplicationBuilder AddServiceDbContext<TContext>(this IHostApplicationBuilder builder, string serviceName)
+    /// <param name="sharedConnectionString">Whether <c>ConnectionStrings:Papers</c> may stand in for
+    /// <c>ConnectionStrings:&lt;serviceName&gt;</c> (a service's own database); not for a database
+    /// every service shares, which must be named.</param>
+    public static IHostApplicationBuilder AddServiceDbContext<TContext>(this IHostApplicationBuilder builder, string serviceName, bool sharedConnectionString = true)
         where TContext : DbContext
     {
         var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var connectionString = ConnectionString(builder.Configuration, options, serviceName);
+        var connectionString = ConnectionString(builder.Configuration, options, serviceName, sharedConnectionString);
 
         builder.Services.AddSingleton<OutboxSignal<TContext>>();
         builder.Services.AddDbContext<TContext>((sp, db) =>
@@ -62,12 +65,13 @@ public static class DataExtensions
         return builder;
     }
 
-    private static string ConnectionString(IConfiguration configuration, DatabaseOptions options, string serviceName)
+    private static string ConnectionString(IConfiguration configuration, DatabaseOptions options, string serviceName, bool shared)
     {
-        var configured = configuration.GetConnectionString(serviceName) ?? configuration.GetConnectionString("Papers");
+        var configured = configuration.GetConnectionString(serviceName) ?? (shared ? configuration.GetConnectionString("Papers") : null);
         if (options.Provider == DatabaseProvider.Postgres)
-            return configured ?? throw new InvalidOperationException(
-                $"Database:Provider is Postgres but neither ConnectionStrings:{serviceName} nor ConnectionStrings:Papers is set.");
+            return configured ?? throw new InvalidOperationException(shared
+                ? $"Database:Provider is Postgres but neither ConnectionStrings:{serviceName} nor ConnectionStrings:Papers is set."
+                : $"Database:Provider is Postgres but ConnectionStrings:{serviceName} (the database every service shares) is not set.");
         if (configured is not null)
             return configured;
         var directory = Path.GetFullPath(options.DataDirectory);

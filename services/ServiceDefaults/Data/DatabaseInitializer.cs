@@ -36,10 +36,24 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
         }
         else
         {
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            await db.Database.MigrateAsync(cancellationToken);
-            if (pending.Count > 0)
-                logger.LogInformation("Applied migrations to {Context}: {Migrations}", Name, string.Join(", ", pending));
+            // The identity database is every service's: replicas starting together may race to create
+            // it or to apply the same migration. The loser sees the winner's work when it tries again.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+                    await db.Database.MigrateAsync(cancellationToken);
+                    if (pending.Count > 0)
+                        logger.LogInformation("Applied migrations to {Context}: {Migrations}", Name, string.Join(", ", pending));
+                    break;
+                }
+                catch (Npgsql.PostgresException ex) when (attempt < 5 && ex.SqlState is "42P04" or "42P07" or "23505")
+                {
+                    logger.LogInformation("Another process is migrating {Context} ({State}); trying again", Name, ex.SqlState);
+                    await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
+                }
+            }
         }
         logger.LogInformation("Database for {Context} ready ({Provider})", Name, db.Database.ProviderName);
     }

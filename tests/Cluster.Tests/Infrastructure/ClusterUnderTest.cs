@@ -78,6 +78,9 @@ public sealed class ClusterUnderTest : IAsyncDisposable
             ["ConnectionStrings__RabbitMq"] = amqp,
             ["Database__Provider"] = "Postgres",
             ["ConnectionStrings__Papers"] = ConnectionString(service),
+            ["ConnectionStrings__Identity"] = ConnectionString("Identity"),
+            // The tests poll the Api far faster than a person would; the limits have their own tests.
+            ["RateLimits__Enabled"] = "false",
             ["Services__Enrichment"] = $"http://127.0.0.1:{_ports["Enrichment"]}",
             ["Embedding__MaxTokens"] = "128",
             ["Embedding__AnnounceEvery"] = "00:00:05",
@@ -268,7 +271,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
             await _management.DeleteVhostAsync(Vhost);
             await using var connection = new NpgsqlConnection(_infra.Postgres + ";Database=postgres;Pooling=false");
             await connection.OpenAsync();
-            foreach (var service in Services)
+            foreach (var service in Services.Append("Identity"))
             {
                 await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database(service)}\" WITH (FORCE)", connection);
                 await drop.ExecuteNonQueryAsync();

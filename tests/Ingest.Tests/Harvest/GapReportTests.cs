@@ -11,6 +11,7 @@ using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 using Papers.Ingest.Sources;
 using Papers.Ingest.Tests.Sources;
+using Papers.ServiceDefaults.Security;
 using Papers.TestSupport;
 
 namespace Papers.Ingest.Tests.Harvest;
@@ -20,8 +21,13 @@ public sealed class GapReportTests : IDisposable
 {
     private static readonly string Key = OaiPmhHarvester.CursorKey("arXivRaw", null);
     private readonly SqliteTestDatabase<IngestDbContext> _database = new();
+    private readonly DirectoryInfo _identity = Directory.CreateTempSubdirectory("papers-identity-");
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        _database.Dispose();
+        _identity.Delete(recursive: true);
+    }
 
     private async Task<HarvestRunSummary> HarvestAsync(params string[] ids)
     {
@@ -51,6 +57,10 @@ public sealed class GapReportTests : IDisposable
         await HarvestAsync("2401.00001", "2401.00003");
         await using var app = await StartApiAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        using var anonymous = await http.GetAsync("/api/ingest/status");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var key = await app.Services.GetRequiredService<ApiKeyStore>().IssueAsync("operator", [Scopes.Admin], 1_000, default);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.Key);
 
         var gaps = await http.GetFromJsonAsync<List<GapReport>>("/api/ingest/gaps", JsonSerializerOptions.Web);
         var report = Assert.Single(gaps!);
@@ -72,12 +82,17 @@ public sealed class GapReportTests : IDisposable
             status.Schedules.Select(s => (s.Name, s.Enabled)));
     }
 
-    /// <summary>The endpoints as the service maps them, on the test database, with the OAI-PMH schedule on and HF off.</summary>
+    /// <summary>
+    /// The endpoints as the service maps them, behind the platform's access control (identity
+    /// database in a temporary folder), on the test database, with the OAI-PMH schedule on and HF off.
+    /// </summary>
     private async Task<WebApplication> StartApiAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
+        builder.Configuration["Database:DataDirectory"] = _identity.FullName;
+        builder.AddAccessControl();
         builder.Services.AddDbContext<IngestDbContext>(_database.Configure);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
@@ -86,6 +101,8 @@ public sealed class GapReportTests : IDisposable
         builder.Services.AddHostedService<OaiHarvestSchedule>();
         builder.Services.AddHostedService<HfDailySchedule>();
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseAccessControl();
         app.MapIngestApi();
         await app.StartAsync();
         return app;

@@ -371,7 +371,8 @@ spec:
 {{/*
 Migration hook. It runs before the release's ConfigMaps and ServiceAccounts exist, so it
 uses only the (pre-existing) database Secrets and the namespace's default ServiceAccount.
-The api's Job migrates the shared identity database as well.
+Every service's Job also brings the shared identity database up to date (idempotent: the first
+one applies what is pending, the others find nothing to do).
 */}}
 {{- define "papers.migrationJob" -}}
 {{- $root := .root }}
@@ -417,9 +418,7 @@ spec:
                 secretKeyRef:
                   name: {{ $v.database.existingSecret }}
                   key: {{ $v.database.secretKey }}
-            {{- if eq .component "api" }}
             {{- include "papers.identityEnv" $root | nindent 12 }}
-            {{- end }}
           resources:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:

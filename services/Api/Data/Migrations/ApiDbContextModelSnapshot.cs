@@ -143,6 +143,9 @@ namespace Papers.Api.Data.Migrations
                     b.Property<DateOnly>("ListedOn")
                         .HasColumnType("date");
 
+                    b.Property<int>("LocalUpvotes")
+                        .HasColumnType("integer");
+
                     b.Property<string>("PrimaryCategory")
                         .HasColumnType("text");
 
@@ -166,9 +169,6 @@ namespace Papers.Api.Data.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<int>("Upvotes")
-                        .HasColumnType("integer");
-
                     b.Property<int>("Version")
                         .HasColumnType("integer");
 
@@ -179,6 +179,64 @@ namespace Papers.Api.Data.Migrations
                     b.HasIndex("UpdatedAt");
 
                     b.ToTable("papers", (string)null);
+                });
+
+            modelBuilder.Entity("Papers.Api.Data.Submission", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Authors")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateOnly?>("ListedOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateTime?>("ModeratedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ModeratedBy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SubmittedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Summary")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Title")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PaperId");
+
+                    b.HasIndex("Status", "ListedOn");
+
+                    b.HasIndex("SubmittedBy", "SubmittedAt");
+
+                    b.ToTable("submissions", (string)null);
                 });
 
             modelBuilder.Entity("Papers.Api.Data.Vote", b =>

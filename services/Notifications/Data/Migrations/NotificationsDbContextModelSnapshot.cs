@@ -107,6 +107,9 @@ namespace Papers.Notifications.Data.Migrations
                     b.Property<bool>("Active")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTime?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -116,6 +119,9 @@ namespace Papers.Notifications.Data.Migrations
                         .HasColumnType("character varying(320)");
 
                     b.Property<DateTime>("LastDigestAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastMailedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("TopicDefinitions")

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Papers.ServiceDefaults.Security;
+
+/// <summary>Problem details (RFC 9457) written by middleware, and the rule for echoing input in them.</summary>
+public static class Problems
+{
+    /// <summary>The most characters of a caller's input an error message repeats.</summary>
+    public const int MaxEcho = 100;
+
+    /// <summary>The input as an error message may quote it: at most <see cref="MaxEcho"/> characters, control characters dropped.</summary>
+    public static string Echo(string? input)
+    {
+        if (input is null)
+            return "";
+        var clean = new string(input.Take(MaxEcho + 1).Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return clean.Length > MaxEcho ? clean[..MaxEcho] + "…" : clean;
+    }
+
+    public static async Task WriteAsync(HttpContext http, int status, string title, string detail)
+    {
+        if (http.Response.HasStarted)
+            return;
+        http.Response.StatusCode = status;
+        var writer = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await writer.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,31 @@
+namespace Papers.ServiceDefaults.Security;
+
+/// <summary>What a caller may do besides reading public data. Claims of type <see cref="ClaimType"/>.</summary>
+public static class Scopes
+{
+    public const string ClaimType = "scope";
+
+    /// <summary>Upvote papers (visitors with the signed cookie have it too).</summary>
+    public const string Vote = "vote";
+
+    /// <summary>Submit papers (visitors with the signed cookie have it too).</summary>
+    public const string Submit = "submit";
+
+    /// <summary>Moderation, key management, digest runs: everything.</summary>
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [Vote, Submit, Admin];
+}
+
+/// <summary>The authorization policies endpoints name.</summary>
+public static class Policies
+{
+    /// <summary>A key with the <c>admin</c> scope.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>A visitor with the signed cookie, or a key with <c>vote</c> (or <c>admin</c>).</summary>
+    public const string Vote = "vote";
+
+    /// <summary>A visitor with the signed cookie, or a key with <c>submit</c> (or <c>admin</c>).</summary>
+    public const string Submit = "submit";
+}
