@@ -8,7 +8,7 @@ namespace Papers.Contracts;
 /// <param name="EmbeddingModel">Model id and version, e.g. <c>all-MiniLM-L6-v2/onnx@24.9.52193</c>: vectors of different models never mix.</param>
 /// <param name="Tags">Topic tags ranked by score, best first.</param>
 /// <param name="PredictedPrimaryCategory">The arXiv category the tagger thinks is primary.</param>
-/// <param name="Keywords">3–8 keyphrases, most representative first.</param>
+/// <param name="Keywords">Up to 6 keyphrases (3–6 for an abstract of a few sentences), most representative first.</param>
 /// <param name="EnrichedAt">When it was computed.</param>
 public record PaperEnriched(
     string PaperId,

@@ -6,7 +6,7 @@ using Papers.ServiceDefaults.Embeddings;
 namespace Papers.Enrichment.Keywords;
 
 /// <summary>
-/// 3–8 keyphrases per paper, like the "AI keywords" of paper pages. Candidates are noun-phrase-like
+/// 3–6 keyphrases per paper, like the "AI keywords" of paper pages. Candidates are noun-phrase-like
 /// runs of 1–3 words found without a part-of-speech tagger: the text is cut at punctuation,
 /// function words, abstract boilerplate, verb forms and adverbs; a phrase may not end in an
 /// adjective. The most frequent candidates (title words count double) are embedded and ranked
