@@ -1,4 +1,5 @@
 using MassTransit;
+using Papers.Api.Analytics;
 using Papers.Api.Apis;
 using Papers.Api.Consumers;
 using Papers.Api.Data;
@@ -28,14 +29,18 @@ public static class Extensions
         builder.Services.AddSingleton<ReenrichmentTarget>();
         builder.Services.AddSingleton<ReenrichmentSignal>();
         builder.Services.AddHostedService<ReenrichmentSweeper>();
+        builder.Services.AddSingleton<AnalyticsEvents>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AnalyticsEvents>());
         builder.Services.AddOptions<SubmissionOptions>().BindConfiguration(SubmissionOptions.Section);
         builder.Services.AddOpenApi();
 
         return builder.AddModule(new ServiceModule("Api", bus =>
         {
-            bus.AddConsumer<IndexPaperConsumer, IndexPaperConsumerDefinition>();
-            bus.AddConsumer<IndexEnrichmentConsumer, IndexEnrichmentConsumerDefinition>();
-            bus.AddConsumer<TrackEmbeddingModelConsumer, TrackEmbeddingModelConsumerDefinition>();
+            // No concurrency limits: each consumer is correct with any number of concurrent
+            // deliveries on any number of replicas (revision tokens; the bus retries the loser).
+            bus.AddConsumer<IndexPaperConsumer>();
+            bus.AddConsumer<IndexEnrichmentConsumer>();
+            bus.AddConsumer<TrackEmbeddingModelConsumer>();
         }, typeof(ITextEmbedder)));
     }
 

@@ -10,15 +10,25 @@ namespace Papers.Api.Consumers;
 /// Stores a paper's embedding, tags and keywords. Kept even when the paper itself hasn't arrived
 /// yet (the two events travel separately); a stale enrichment never replaces a current one: an
 /// older version loses, and for the same content the later enrichment wins (a re-enrichment by a
-/// new model replaces the old model's; a redelivery changes nothing).
+/// new model replaces the old model's; a redelivery changes nothing). Events may arrive in any
+/// order, on any replica: only these comparisons decide, never arrival.
 /// </summary>
-public sealed class IndexEnrichmentConsumer(ApiDbContext db, SearchIndexSignal searchIndex, ReenrichmentSignal reenrichment, TimeProvider clock) : IConsumer<PaperEnriched>
+/// <remarks>
+/// Concurrent updates of one row (two replicas, or a replica and the re-enrichment sweeper) are
+/// caught by the row's <c>Revision</c>; the loser is retried by the bus in a fresh scope.
+/// </remarks>
+public sealed class IndexEnrichmentConsumer(ApiDbContext db, SearchIndexSignal searchIndex, ReenrichmentSignal reenrichment, TimeProvider clock, ILoggerFactory logs)
+    : IConsumer<PaperEnriched>
 {
+    private readonly ILogger _applied = AppliedLog.Create(logs);
+
     public async Task Consume(ConsumeContext<PaperEnriched> context)
     {
         var m = context.Message;
+        // To the microsecond, as PostgreSQL keeps it: a redelivery must compare equal to what was stored.
+        var enrichedAt = new DateTimeOffset(m.EnrichedAt.UtcTicks - m.EnrichedAt.UtcTicks % 10, TimeSpan.Zero);
         var existing = await db.Enrichments.FindAsync([m.PaperId], context.CancellationToken);
-        if (existing is not null && (existing.Version > m.Version || existing.Version == m.Version && existing.ContentHash == m.ContentHash && existing.EnrichedAt >= m.EnrichedAt))
+        if (existing is not null && (existing.Version > m.Version || existing.Version == m.Version && existing.ContentHash == m.ContentHash && existing.EnrichedAt >= enrichedAt))
             return;
 
         if (existing is null)
@@ -33,20 +43,13 @@ public sealed class IndexEnrichmentConsumer(ApiDbContext db, SearchIndexSignal s
         existing.Tags = [.. m.Tags];
         existing.PredictedPrimaryCategory = m.PredictedPrimaryCategory;
         existing.Keywords = [.. m.Keywords];
-        existing.EnrichedAt = m.EnrichedAt;
+        existing.EnrichedAt = enrichedAt;
         existing.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(context.CancellationToken);
+        _applied.LogInformation("Applied PaperEnriched {PaperId} v{Version} {ContentHash} {EmbeddingModel} message {MessageId}",
+            m.PaperId, m.Version, m.ContentHash, m.EmbeddingModel, context.MessageId);
         searchIndex.Notify();
         if (existing.RequestedModel == m.EmbeddingModel)
             reenrichment.Notify(); // a requested re-enrichment came back: room for another
-    }
-}
-
-public sealed class IndexEnrichmentConsumerDefinition : ConsumerDefinition<IndexEnrichmentConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<IndexEnrichmentConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.ConcurrentMessageLimit = 1;
     }
 }

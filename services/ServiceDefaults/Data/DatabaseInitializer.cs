@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.ServiceDefaults.Data;
@@ -84,7 +85,8 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
 /// <summary>
 /// Migrates (unless <c>Database:MigrateOnStart</c> is off) while the host is starting, before any
 /// hosted service's StartAsync — the bus's included — whatever the order they were registered in;
-/// and refuses to start when the context records outbox events that no relay would publish.
+/// and refuses to start when the context records outbox events that no relay would publish, or
+/// lacks the <c>job_runs</c> table its leases need.
 /// </summary>
 internal sealed class DatabaseInitializer<TContext>(IEnumerable<IDatabaseMigrator> migrators, DatabaseOptions options, IServiceProvider services) : IHostedLifecycleService
     where TContext : DbContext
@@ -96,6 +98,8 @@ internal sealed class DatabaseInitializer<TContext>(IEnumerable<IDatabaseMigrato
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
             if (db.Model.FindEntityType(typeof(OutboxMessage)) is not null && services.GetService<OutboxRelay<TContext>>() is null)
                 throw new InvalidOperationException($"{typeof(TContext).Name} has an outbox but no relay publishes it: call AddOutbox<{typeof(TContext).Name}>().");
+            if (db.Model.FindEntityType(typeof(OutboxMessage)) is not null && db.Model.FindEntityType(typeof(JobRun)) is null)
+                throw new InvalidOperationException($"{typeof(TContext).Name} has an outbox but no job_runs table for the leases its cleanup runs under: call model.AddLeases() in its OnModelCreating.");
         }
         if (options.MigrateOnStart)
             await migrators.Single(m => m.Name == typeof(TContext).Name).MigrateAsync(cancellationToken);
