@@ -77,7 +77,8 @@ public static class AccessControlExtensions
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => o.Window > TimeSpan.Zero, "RateLimits:Window must be a positive time span such as 00:01:00.").ValidateOnStart();
         services.AddSingleton<RateLimiters>();
         services.Configure<ForwardedHeadersOptions>(o => ConfigureForwardedHeaders(o, builder.Configuration));
         // Malformed requests (unreadable JSON, a query value of the wrong type, a body too large)

@@ -61,6 +61,12 @@ public sealed class RateLimitOptions
     /// <summary>The quota of a key issued without one: reads a minute; searches cost 5, embeddings 10, writes 5.</summary>
     public int DefaultKeyRequestsPerMinute { get; set; } = 3_000;
 
+    /// <summary>
+    /// The window the "per minute" limits count in (hourly actions always count per hour). A
+    /// minute in production; tests shorten it so that waiting out a 429 takes seconds.
+    /// </summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
     public int AnonymousLimit(RequestClass c) => c switch
     {
         RequestClass.Search => AnonymousSearchesPerMinute,
@@ -98,7 +104,7 @@ public readonly record struct RateLimitDecision(bool Granted, string Policy, int
 /// </summary>
 public sealed class RateLimiters : IDisposable
 {
-    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1), Hour = TimeSpan.FromHours(1);
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
     private readonly RateLimitOptions _options;
     private readonly PartitionedRateLimiter<(string Partition, int Limit, TimeSpan Window)> _limiters;
 
@@ -118,7 +124,7 @@ public sealed class RateLimiters : IDisposable
             ? RateLimitOptions.KeyLimit(caller.KeyRequestsPerMinute ?? _options.DefaultKeyRequestsPerMinute, c)
             : _options.AnonymousLimit(c);
         var who = caller.Kind == CallerKind.ApiKey ? caller.Id! : caller.Address;
-        return Acquire(c.ToString().ToLowerInvariant(), $"{c}|{who}|{limit}", limit, Minute);
+        return Acquire(c.ToString().ToLowerInvariant(), $"{c}|{who}|{limit}", limit, _options.Window);
     }
 
     /// <summary>A permit for an hourly action; API keys are not limited here (their quota is).</summary>
