@@ -158,24 +158,39 @@ public sealed class RateLimiters : IDisposable
             AutoReplenishment = false,
         });
 
+        private readonly Lock _gate = new();
         private long _windowStarted = Stopwatch.GetTimestamp();
 
         public override TimeSpan? IdleDuration => _inner.IdleDuration;
         public override bool IsAutoReplenishing => false;
         public override TimeSpan ReplenishmentPeriod => _inner.ReplenishmentPeriod;
 
+        /// <summary>
+        /// Starts the next window once the current one has run its length. The inner limiter answers
+        /// true to every call whether or not it started one, so the window's start is kept here, read
+        /// after the inner one replenished (so when this one has run out, the inner one has too).
+        /// </summary>
         public override bool TryReplenish()
         {
-            if (!_inner.TryReplenish())
-                return false;
-            Interlocked.Exchange(ref _windowStarted, Stopwatch.GetTimestamp());
-            return true;
+            lock (_gate)
+            {
+                if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _windowStarted)) < window)
+                    return false;
+                _inner.TryReplenish();
+                Interlocked.Exchange(ref _windowStarted, Stopwatch.GetTimestamp());
+                return true;
+            }
         }
 
         public override RateLimiterStatistics? GetStatistics() => _inner.GetStatistics();
 
-        protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
-            new WindowLease(_inner.AttemptAcquire(permitCount), window - Stopwatch.GetElapsedTime(Interlocked.Read(ref _windowStarted)));
+        protected override RateLimitLease AttemptAcquireCore(int permitCount)
+        {
+            // Not only the partitioned limiter's 100 ms timer starts the next window: a client that
+            // waited exactly its Retry-After finds it started.
+            TryReplenish();
+            return new WindowLease(_inner.AttemptAcquire(permitCount), window - Stopwatch.GetElapsedTime(Interlocked.Read(ref _windowStarted)));
+        }
 
         protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
             ValueTask.FromResult(AttemptAcquireCore(permitCount));
