@@ -94,8 +94,9 @@ public static class AccessControlExtensions
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseAuthentication();
-        app.Use(RefuseBadCredentialsAsync);
+        // Limits first: a request with a wrong key counts as anonymous from its address, and its 401 carries the RateLimit headers too.
         app.UseMiddleware<RateLimitMiddleware>();
+        app.Use(RefuseBadCredentialsAsync);
         app.Use(LimitBodySize);
         app.UseAuthorization();
         return app;

@@ -241,6 +241,14 @@ internal sealed class RateLimitMiddleware(RequestDelegate next, RateLimiters lim
         if (decision.Granted && metadata.Action is { } action && limiters.AcquireForAction(caller, action) is { Granted: false } refused)
             decision = refused;
         WriteHeaders(http.Response, decision);
+        // Error handling clears the headers before it writes its problem (a malformed or too large
+        // body, a value that doesn't bind): they are written again then, unless an endpoint set its own.
+        http.Response.OnStarting(() =>
+        {
+            if (!http.Response.Headers.ContainsKey("RateLimit"))
+                WriteHeaders(http.Response, decision);
+            return Task.CompletedTask;
+        });
         if (!decision.Granted)
         {
             await RefuseAsync(http, decision);
