@@ -98,6 +98,7 @@ public static class AccessControlExtensions
         app.UseMiddleware<RateLimitMiddleware>();
         app.Use(RefuseBadCredentialsAsync);
         app.Use(LimitBodySize);
+        app.Use(RefuseUnknownCharset);
         app.UseAuthorization();
         return app;
     }
@@ -127,6 +128,27 @@ public static class AccessControlExtensions
         var feature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (feature is { IsReadOnly: false })
             feature.MaxRequestBodySize = http.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? DefaultMaxBodyBytes;
+        return next(http);
+    }
+
+    /// <summary>
+    /// A body in a charset .NET doesn't know is refused (415) here: the JSON reader of minimal APIs
+    /// would throw an InvalidOperationException for it, which is no bad-request exception (a 500).
+    /// </summary>
+    private static Task RefuseUnknownCharset(HttpContext http, RequestDelegate next)
+    {
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) && Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Charset) is { Length: > 0 } charset)
+        {
+            try
+            {
+                _ = System.Text.Encoding.GetEncoding(charset.ToString());
+            }
+            catch (ArgumentException)
+            {
+                return Problems.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                    $"The charset '{Problems.Echo(charset.ToString())}' is not one this API reads; send UTF-8.");
+            }
+        }
         return next(http);
     }
 
