@@ -117,15 +117,27 @@ public sealed class RateLimiters : IDisposable
 
     public bool Enabled => _options.Enabled;
 
-    /// <summary>A permit of the request's class, for the caller.</summary>
-    public RateLimitDecision AcquireForClass(Caller caller, RequestClass c)
+    /// <summary>
+    /// Permits of the request's class, for the caller: one per request (the middleware), and more for
+    /// a request whose cost grows with its size (an endpoint asks for them; at most <see cref="ClassLimit"/>).
+    /// </summary>
+    public RateLimitDecision AcquireForClass(Caller caller, RequestClass c, int permits = 1)
     {
-        var limit = caller.Kind == CallerKind.ApiKey
-            ? RateLimitOptions.KeyLimit(caller.KeyRequestsPerMinute ?? _options.DefaultKeyRequestsPerMinute, c)
-            : _options.AnonymousLimit(c);
+        var limit = ClassLimit(caller, c);
         var who = caller.Kind == CallerKind.ApiKey ? caller.Id! : caller.Address;
-        return Acquire(c.ToString().ToLowerInvariant(), $"{c}|{who}|{limit}", limit, _options.Window);
+        return Acquire(c.ToString().ToLowerInvariant(), $"{c}|{who}|{limit}", limit, _options.Window, permits);
     }
+
+    /// <summary>How many permits of a class the caller gets in a window.</summary>
+    public int ClassLimit(Caller caller, RequestClass c) => caller.Kind == CallerKind.ApiKey
+        ? RateLimitOptions.KeyLimit(caller.KeyRequestsPerMinute ?? _options.DefaultKeyRequestsPerMinute, c)
+        : _options.AnonymousLimit(c);
+
+    /// <summary>Writes the <c>RateLimit</c> headers of a decision an endpoint took (replacing the middleware's).</summary>
+    public static void WriteHeaders(HttpResponse response, RateLimitDecision decision) => RateLimitMiddleware.WriteHeaders(response, decision);
+
+    /// <summary>Answers 429 with <c>Retry-After</c> for a decision an endpoint took.</summary>
+    public static Task RefuseAsync(HttpContext http, RateLimitDecision decision) => RateLimitMiddleware.RefuseAsync(http, decision);
 
     /// <summary>A permit for an hourly action; API keys are not limited here (their quota is).</summary>
     public RateLimitDecision? AcquireForAction(Caller caller, RateAction action)
@@ -136,10 +148,10 @@ public sealed class RateLimiters : IDisposable
         return Acquire(action.ToString().ToLowerInvariant() + "-per-hour", $"{action}|{caller.Address}", limit, Hour);
     }
 
-    private RateLimitDecision Acquire(string policy, string partition, int limit, TimeSpan window)
+    private RateLimitDecision Acquire(string policy, string partition, int limit, TimeSpan window, int permits = 1)
     {
         var key = (partition, limit, window);
-        using var lease = _limiters.AttemptAcquire(key);
+        using var lease = _limiters.AttemptAcquire(key, Math.Clamp(permits, 0, limit));
         var remaining = (int)(_limiters.GetStatistics(key)?.CurrentAvailablePermits ?? 0);
         var resetIn = WindowLimiter.ResetIn(lease) ?? window;
         return new RateLimitDecision(lease.IsAcquired, policy, limit, remaining, window, resetIn);
