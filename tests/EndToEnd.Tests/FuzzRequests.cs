@@ -216,17 +216,57 @@ internal sealed partial class RequestGenerator(Random random, World world, IRead
             return Pick(Evil);
         return name switch
         {
-            "date" => Pick(new[] { "2025-11-07", "2025-11-06", "9999-12-31", "0001-01-01", "0000-00-00", "2025-02-30", "2025-11-07T00:00:00Z", "20251107", "-2025-11-07", DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }),
-            "week" => Pick(new[] { "2025-W45", "9999-W52", "9998-W52", "2025-W00", "2025-W54", "0001-W01", "2025W45", "2025-w45", "-001-W01", "2025-W4５" }),
-            "month" => Pick(new[] { "2025-11", "9999-12", "10000-01", "2025-13", "0000-01", "2025-1", "２０２５-11" }),
-            "p" or "limit" => Pick(new[] { "0", "-1", "1", "50", "100", "101", "120", "121", "10000", "10001", "21474837", "2147483647", "2147483648", "-2147483649", "1e3", "0x10", " 5", "", "1.5", "٣" }),
-            "sort" => Pick(new[] { "publishedAt", "trending", "PUBLISHEDAT", "publishedAt,trending", "" }),
-            "q" => Pick(new[] { "quantization", "attention is all you need", new string('q', 250), new string('q', 251), "🦄🦄", "\u200b", "\"", "a AND b OR c", "title:x", "*:*", "~", "-", "😀" + new string('a', 249) }),
-            "cursor" => Pick(new[] { Convert.ToBase64String(Encoding.UTF8.GetBytes("2025-11-07|p-0")), Convert.ToBase64String(Encoding.UTF8.GetBytes("9999-99-99|x")), Convert.ToBase64String(Encoding.UTF8.GetBytes("2025-11-07")), "====", "a", Convert.ToBase64String(Bytes(random.Next(1, 300))) }),
-            "status" => Pick(new[] { "pending", "listed", "rejected", "Pending,Listed", "1", "-1", "PENDING", "Pending, Rejected", "7" }),
+            "cursor" when Chance(20) => Convert.ToBase64String(Bytes(random.Next(1, 300))),
             "token" => Pick(new[] { world.ConfirmToken, world.ConfirmToken[..(world.ConfirmToken.Length / 2)], world.ConfirmToken + "x", "CfDJ8" + new string('A', 200), Convert.ToBase64String(Bytes(random.Next(1, 200))), new string('t', 2_500) }),
-            _ => Pick(Evil),
+            _ => QueryValues.TryGetValue(name, out var values) ? Pick(values) : Pick(Evil),
         };
+    }
+
+    /// <summary>Edge values of each query parameter the endpoints read.</summary>
+    private static readonly Dictionary<string, string[]> QueryValues = new()
+    {
+        ["date"] = ["2025-11-07", "2025-11-06", "9999-12-31", "0001-01-01", "0000-00-00", "2025-02-30", "2025-11-07T00:00:00Z", "20251107", "-2025-11-07", DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)],
+        ["week"] = ["2025-W45", "9999-W52", "9998-W52", "2025-W00", "2025-W54", "0001-W01", "2025W45", "2025-w45", "-001-W01", "2025-W4５", "2026-W53", "2020-W53"],
+        ["month"] = ["2025-11", "9999-12", "10000-01", "2025-13", "0000-01", "2025-1", "２０２５-11"],
+        ["p"] = ["0", "-1", "1", "50", "100", "101", "120", "121", "10000", "10001", "21474837", "2147483647", "2147483648", "-2147483649", "1e3", "0x10", " 5", "", "1.5", "٣"],
+        ["limit"] = ["0", "-1", "1", "50", "100", "101", "120", "121", "10000", "2147483647", "2147483648", "-2147483649", "1e3", " 5", "", "1.5", "٣"],
+        ["sort"] = ["publishedAt", "trending", "PUBLISHEDAT", "publishedAt,trending", ""],
+        ["q"] = ["quantization", "attention is all you need", new string('q', 250), new string('q', 251), "🦄🦄", "\u200b", "\"", "a AND b OR c", "title:x", "*:*", "~", "-", "😀" + new string('a', 249), "\ufffd", "\u0301", "..."],
+        ["cursor"] = [Convert.ToBase64String(Encoding.UTF8.GetBytes("2025-11-07|p-0")), Convert.ToBase64String(Encoding.UTF8.GetBytes("9999-99-99|x")), Convert.ToBase64String(Encoding.UTF8.GetBytes("2025-11-07")), Convert.ToBase64String(Encoding.UTF8.GetBytes("0001-01-01|\u0000")), "====", "a", "-_-_"],
+        ["status"] = ["pending", "listed", "rejected", "Pending,Listed", "1", "-1", "PENDING", "Pending, Rejected", "7", "Pending|Listed"],
+        ["source"] = ["arxiv-oai:arXivRaw:*", "", " ", new string('s', 201)],
+    };
+
+    /// <summary>
+    /// Every edge value once, where it is read, in an otherwise well-formed request: each address
+    /// of <see cref="Emails"/> subscribing, each id of <see cref="PaperIdLike"/> submitted, each query
+    /// value on the endpoints that read it, each hostile string as a paper id and a query.
+    /// </summary>
+    public IEnumerable<Fuzzed> Sweep()
+    {
+        foreach (var email in Emails)
+            yield return Json("POST /api/subscriptions/", "POST", "/api/subscriptions", Anonymous(), $"{{\"email\":{Str(email)},\"topics\":[\"cs.CL\"]}}");
+        foreach (var id in PaperIdLike)
+            yield return Json("POST /api/papers/submit", "POST", "/api/papers/submit", Visitor(), $"{{\"arxivId\":{Str(id)}}}");
+        foreach (var (name, values) in QueryValues)
+        {
+            var (endpoint, path, headers) = name switch
+            {
+                "q" => ("GET /api/papers/search", "/api/papers/search", Anonymous()),
+                "cursor" => ("GET /api/papers/", "/api/papers/", Anonymous()),
+                "status" => ("GET /api/admin/submissions", "/api/admin/submissions", Key(world.AdminKey)),
+                "source" => ("GET /api/ingest/gaps", "/api/ingest/gaps", Key(world.AdminKey)),
+                _ => ("GET /api/daily_papers", "/api/daily_papers", Anonymous()),
+            };
+            foreach (var value in values)
+                yield return Json(endpoint, "GET", $"{path}?{name}={Uri.EscapeDataString(value)}", headers, null);
+        }
+        foreach (var evil in Evil)
+        {
+            yield return Json("GET /api/papers/{id}", "GET", $"/api/papers/{Uri.EscapeDataString(evil)}", Anonymous(), null);
+            yield return Json("GET /api/papers/search", "GET", $"/api/papers/search?q={Uri.EscapeDataString(evil)}", Anonymous(), null);
+            yield return Json("POST /embed", "POST", "/embed", Key(world.MemberKey), $"{{\"texts\":[{Str(evil)}]}}");
+        }
     }
 
     // ---- headers ----

@@ -55,6 +55,8 @@ public sealed partial class FuzzTests(HardenedHostFixture host, ITestOutputHelpe
             work.Add([generator.Next()]);
         foreach (var group in generator.RacingGroups())
             work.Add(group);
+        foreach (var edge in generator.Sweep())
+            work.Add([edge]);
         // The groups go among the random requests, not after them.
         work = [.. work.OrderBy(_ => random.Next())];
         var total = work.Sum(w => w.Length);
@@ -81,7 +83,7 @@ public sealed partial class FuzzTests(HardenedHostFixture host, ITestOutputHelpe
         });
         watch.Stop();
 
-        output.WriteLine($"{total:N0} requests ({work.Count(w => w.Length > 1)} racing groups of {Parallelism}) in {watch.Elapsed.TotalSeconds:0.0} s, {Parallelism} at a time");
+        output.WriteLine($"{total:N0} requests ({RandomRequests:N0} random, {work.Count(w => w.Length > 1)} racing groups of {Parallelism}, the rest an edge-value sweep) in {watch.Elapsed.TotalSeconds:0.0} s, {Parallelism} at a time");
         output.WriteLine("status  count");
         foreach (var (status, count) in statuses.OrderBy(x => x.Key))
             output.WriteLine($"{(status == 0 ? "reset" : status.ToString(CultureInfo.InvariantCulture)),6}  {count,5}");
