@@ -5,9 +5,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Papers.Api.Data;
 using Papers.Ingest.Data;
 using Papers.Notifications.Data;
+using Papers.Notifications.Subscriptions;
 using Papers.ServiceDefaults.Security;
 using Xunit.Abstractions;
 using Item = Papers.EndToEnd.Tests.LocalHostFixture.Item;
@@ -41,7 +43,8 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
         var byTitleAsVisitor = await SubmitAsync(visitor, new { title = victim.Title.ToLowerInvariant(), summary = "HIJACKED again" }, HttpStatusCode.Accepted);
         Assert.Equal(("pending", null), (byTitle.Status, byTitle.ListedOn));
         Assert.Equal("pending", byTitleAsVisitor.Status);
-        var byId = await SubmitAsync(attacker, new { arxivId = $"arXiv:{victim.Id}v7" }, HttpStatusCode.Accepted);
+        // 202, or 200 when it is on today's list already (the fuzz may have submitted it).
+        var byId = await SubmitAsync(attacker, new { arxivId = $"arXiv:{victim.Id}v7" }, HttpStatusCode.Accepted, HttpStatusCode.OK);
         Assert.Equal(("listed", victim.Id, Today), (byId.Status, byId.PaperId, byId.ListedOn));
         // Both at once: refused, not "the id's paper with this text".
         using var both = await attacker.PostAsJsonAsync("/api/papers/submit", new { arxivId = victim.Id, title = "HIJACKED", summary = "HIJACKED" });
@@ -77,6 +80,7 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
     public async Task Item2_one_submission_takes_the_front_page()
     {
         const string from = "198.51.100.21";
+        var started = DateTime.UtcNow.AddSeconds(-1);
         var keys = new List<HttpClient>();
         for (var i = 0; i < 3; i++)
             keys.Add(host.KeyClient(await host.IssueKeyAsync(1_000_000, Scopes.Submit), from));
@@ -109,7 +113,8 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
 
         // An admin approves one "x z": it becomes a paper of today's list, not of the front page.
         using var admin = await host.KeyClientAsync();
-        var pending = (await admin.GetFromJsonAsync<List<SubmissionDto>>("/api/admin/submissions?status=pending&limit=200"))!;
+        // (Only this test's: the fuzz, sharing the host, submits "x z" too.)
+        var pending = (await admin.GetFromJsonAsync<List<SubmissionDto>>("/api/admin/submissions?status=pending&limit=200"))!.Where(s => s.SubmittedAt >= started).ToList();
         Assert.Equal(3 * HardenedHostFixture.SubmissionsPerIdentityPerDay + visitorsAccepted, pending.Count(s => s.Title!.StartsWith("x z", StringComparison.Ordinal)));
         var approved = pending.First(s => s.Title == "x z");
         (await admin.PostAsync($"/api/admin/submissions/{approved.Id}/approve", null)).EnsureSuccessStatusCode();
@@ -163,6 +168,21 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
         Assert.Equal(["quantization"], afterHijack.Topics);
         Assert.Empty(afterHijack.TopicDefinitions);
         Assert.Equal(mailsBefore, host.MailsTo(victim).Count);
+
+        // What changes a subscription is the signed manage link mailed to its owner; a tampered one changes nothing.
+        var manage = new Uri(host.Services.GetRequiredService<SubscriptionLinks>().ManageUrl(afterHijack)).PathAndQuery;
+        var tampered = manage[..^3] + (manage[^3] == 'A' ? "B" : "A") + manage[^2..];
+        using (var forgedChange = await attacker.PutAsJsonAsync(tampered, new { topics = new[] { "cs.CR" } }))
+            Assert.Equal(HttpStatusCode.BadRequest, forgedChange.StatusCode);
+        using (var forgedView = await attacker.GetAsync(tampered))
+            Assert.Equal(HttpStatusCode.BadRequest, forgedView.StatusCode);
+        Assert.Equal(["quantization"], (await SubscriberAsync(victim)).Topics);
+        using (var own = host.ClientFrom("198.51.100.31"))
+        {
+            using var change = await own.PutAsJsonAsync(manage, new { topics = new[] { "quantization", "cs.CL" } });
+            Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        }
+        Assert.Equal(["quantization", "cs.CL"], (await SubscriberAsync(victim)).Topics);
 
         // An address that unsubscribed is not re-activated by someone else subscribing it.
         var leaver = $"leaver-{Guid.NewGuid():N}@example.org";
@@ -426,7 +446,7 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
         using (var response = await embedder.PostAsJsonAsync("/embed", new { texts = Enumerable.Range(0, 64).Select(i => string.Concat(Enumerable.Repeat($"word{i} ", 2_000))[..10_000]) }))
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         output.WriteLine($"the largest /embed request allowed (64 texts of 10,000 characters) took {watch.Elapsed.TotalSeconds:0.00} s");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"the largest allowed /embed request took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"the largest allowed /embed request took {watch.Elapsed}");
     }
 
     /// <summary>Issue 10.6: far weeks and months overflowed the date, a deep page a negative OFFSET, and racing subscriptions the unique index.</summary>
@@ -620,6 +640,13 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
         Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
         var html = await page.Content.ReadAsStringAsync();
         Assert.DoesNotMatch(@"<script(?![^>]*\bsrc=)[^>]*>", html);
+        // The other HTML the platform serves (the confirmation page) and its errors carry them too.
+        foreach (var path in new[] { "/api/subscriptions/confirm?token=forged", "/app.js", "/api/papers/0000.00000" })
+        {
+            using var response = await browser.GetAsync(path);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        }
     }
 
     private async Task ConfirmAsync(string email, string address)
@@ -634,10 +661,10 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
     private Task<Subscriber> SubscriberAsync(string email) =>
         host.QueryAsync<NotificationsDbContext, Subscriber>(db => db.Subscribers.AsNoTracking().SingleAsync(s => s.Email == email));
 
-    private static async Task<Submitted> SubmitAsync(HttpClient client, object body, HttpStatusCode expected)
+    private static async Task<Submitted> SubmitAsync(HttpClient client, object body, params HttpStatusCode[] expected)
     {
         using var response = await client.PostAsJsonAsync("/api/papers/submit", body);
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.True(expected.Contains(response.StatusCode), $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<Submitted>())!;
     }
 
@@ -678,7 +705,7 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
 
     private sealed record Submitted(Guid SubmissionId, string? PaperId, string Status, string? ListedOn);
 
-    private sealed record SubmissionDto(Guid Id, string Status, string? Title, string SubmittedBy);
+    private sealed record SubmissionDto(Guid Id, string Status, string? Title, string SubmittedBy, DateTime SubmittedAt);
 
     private sealed record VoteResult(string PaperId, int Upvotes, bool Counted, bool Voted);
 
