@@ -15,7 +15,11 @@ namespace Papers.Api.Tests;
 /// </summary>
 public sealed class SearchDegradeTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// The interactive budget is 2 s; the bound leaves room for a loaded CI machine while staying
+    /// far below the standard 30 s timeout that made search fail before (the time is printed).
+    /// </summary>
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task With_an_Enrichment_that_accepts_and_never_answers_search_answers_from_keywords_within_the_budget()
