@@ -30,6 +30,11 @@ public sealed class IndexEnrichmentConsumer(ApiDbContext db, SearchIndexSignal s
         var existing = await db.Enrichments.FindAsync([m.PaperId], context.CancellationToken);
         if (existing is not null && (existing.Version > m.Version || existing.Version == m.Version && existing.ContentHash == m.ContentHash && existing.EnrichedAt >= enrichedAt))
             return;
+        // Enrichment again of what is here, by the same model (Ingest's outbox re-sent a
+        // PaperIngested after a crash, say): the same answer changes nothing. A new tagger's tags
+        // or keyphrases do change the row.
+        if (existing is not null && existing.Version == m.Version && existing.ContentHash == m.ContentHash && SaysTheSame(existing, m))
+            return;
 
         if (existing is null)
         {
@@ -52,4 +57,16 @@ public sealed class IndexEnrichmentConsumer(ApiDbContext db, SearchIndexSignal s
         if (existing.RequestedModel == m.EmbeddingModel)
             reenrichment.Notify(); // a requested re-enrichment came back: room for another
     }
+
+    /// <summary>
+    /// Same model, tags, predicted category and keyphrases. Scores are compared to 1e-3: the model
+    /// is deterministic, but a text in another batch is padded differently, which moves floats in
+    /// their last digits.
+    /// </summary>
+    private static bool SaysTheSame(EnrichmentRecord e, PaperEnriched m) =>
+        e.EmbeddingModel == m.EmbeddingModel
+        && e.PredictedPrimaryCategory == m.PredictedPrimaryCategory
+        && e.Keywords.SequenceEqual(m.Keywords, StringComparer.Ordinal)
+        && e.Tags.Count == m.Tags.Count
+        && e.Tags.Zip(m.Tags).All(t => t.First.Topic == t.Second.Topic && Math.Abs(t.First.Score - t.Second.Score) < 1e-3);
 }

@@ -37,8 +37,10 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
         }
         else
         {
-            // The identity database is every service's: replicas starting together may race to create
-            // it or to apply the same migration. The loser sees the winner's work when it tries again.
+            // Replicas migrating on start, and every service migrating the shared identity database,
+            // race to create the database or to apply the same migration (each migration runs in a
+            // transaction, so the loser's is rolled back). The loser sees the winner's work when it
+            // tries again: duplicate database, schema, table, column or object; a column already gone.
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -49,7 +51,7 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
                         logger.LogInformation("Applied migrations to {Context}: {Migrations}", Name, string.Join(", ", pending));
                     break;
                 }
-                catch (Npgsql.PostgresException ex) when (attempt < 5 && ex.SqlState is "42P04" or "42P07" or "23505")
+                catch (Npgsql.PostgresException ex) when (attempt < 5 && ex.SqlState is "42P04" or "42P06" or "42P07" or "42701" or "42703" or "42710" or "23505")
                 {
                     logger.LogInformation("Another process is migrating {Context} ({State}); trying again", Name, ex.SqlState);
                     await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
