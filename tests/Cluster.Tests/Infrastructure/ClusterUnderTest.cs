@@ -47,6 +47,8 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     private readonly string _id;
     private readonly string _logDirectory;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly DateTime _createdAt = DateTime.UtcNow;
+    private MailSink? _mail;
 
     /// <param name="replicas">Replicas of every service.</param>
     /// <param name="replicasOf">Another number for some services (0: not started).</param>
@@ -163,6 +165,30 @@ public sealed class ClusterUnderTest : IAsyncDisposable
         await Migrate(services[0]);
         await Task.WhenAll(services.Skip(1).Select(Migrate));
         Log($"databases migrated ({string.Join(", ", services)})");
+    }
+
+    /// <summary>The mails Notifications sent: the SMTP sink's Maildir, or the pickup folder without a sink.</summary>
+    public MailSink Mail => _mail ??= new MailSink(
+        _infra.Smtp is null ? Path.Combine(_logDirectory, "mail")
+            : _infra.Maildir is { } maildir ? Path.Combine(maildir, "new")
+            : throw new InvalidOperationException("PAPERS_TEST_SMTP is set but PAPERS_TEST_MAILDIR is not: the tests cannot read what the SMTP sink received (scripts/infra.sh exports both)."),
+        _createdAt.AddSeconds(-5));
+
+    /// <summary>
+    /// An admin API key, issued as an operator does: <c>Papers.Notifications.dll keys issue</c>
+    /// with the services' configuration (the key is the last line it prints).
+    /// </summary>
+    public async Task<string> IssueAdminKeyAsync()
+    {
+        var dll = ServiceProcess.Dll("Notifications");
+        var (code, stdout, stderr) = await Shell.RunAsync("dotnet", [dll, "keys", "issue", "--name", "cluster-test", "--scopes", "admin"],
+            TimeSpan.FromSeconds(120), Environment("Notifications"), Path.GetDirectoryName(dll));
+        // Log entries share stdout and may come after it: the key is the last line shaped like one (pk_<id>_<secret>).
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var key = lines.LastOrDefault(l => l.StartsWith("pk_", StringComparison.Ordinal) && !l.Contains(' ', StringComparison.Ordinal)) ?? lines.LastOrDefault();
+        Assert.True(code == 0 && key is not null, $"keys issue exited {code}: {stdout} {stderr}");
+        Log($"issued an admin key: {stderr.Trim()}");
+        return key!;
     }
 
     /// <summary>SIGKILL to one replica (the first by default).</summary>
