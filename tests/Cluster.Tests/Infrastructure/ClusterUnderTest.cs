@@ -30,10 +30,11 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     public static int PapersUpTo(int preferred) => Math.Min(Papers, preferred);
 
     /// <summary>
-    /// Log entries a SIGKILLed process may take with it: the console logger writes from a queue,
-    /// so an entry made just before the kill can die unwritten (its effect committed, and not
-    /// repeated by the redelivery, which finds it done). Only the "every applied event is logged"
-    /// guard allows for these; a duplicate is a duplicate.
+    /// Applied entries a SIGKILLed Api replica may take with it: the kill can land between the
+    /// database commit and the log call (or before the console logger's queue reaches the file),
+    /// and the redelivery then finds the change made and logs nothing (seen: a replica killed
+    /// 0.4 s after it received a PaperIngested; the paper was in, with no entry anywhere). Only the
+    /// "every read-model row has its entry" guard allows for these; a duplicate is a duplicate.
     /// </summary>
     public const int UnloggedPerKill = 2;
 
