@@ -91,10 +91,17 @@ public sealed class FaultTests(ClusterInfrastructure infra, ITestOutputHelper ou
             var backfill = cluster.StartBackfill(papers: Papers);
             await cluster.WaitUntilPartWayAsync(p => p.Papers + p.Enrichments >= Papers / 2, "a quarter of the Api's work done", Papers);
             await infra.Broker.StopAsync();
-            cluster.Log($"RabbitMQ stopped; {await cluster.ProgressAsync()}");
-            await Task.Delay(TimeSpan.FromSeconds(20)); // the outage itself
-            await infra.Broker.StartAsync();
-            cluster.Log("RabbitMQ started again");
+            try
+            {
+                cluster.Log($"RabbitMQ stopped; {await cluster.ProgressAsync()}");
+                await Task.Delay(TimeSpan.FromSeconds(20)); // the outage itself
+            }
+            finally
+            {
+                // Whatever happened, the shared broker runs again for the scenarios after this one.
+                await infra.Broker.StartAsync();
+                cluster.Log("RabbitMQ started again");
+            }
             Assert.Equal(0, await cluster.FinishBackfillAsync(backfill));
             await cluster.AssertEveryPaperOnceAsync(Papers);
             foreach (var service in ClusterUnderTest.Services)
@@ -115,10 +122,16 @@ public sealed class FaultTests(ClusterInfrastructure infra, ITestOutputHelper ou
             await cluster.WaitUntilPartWayAsync(p => p.Papers + p.Enrichments >= Papers / 2, "a quarter of the Api's work done", Papers);
             var before = await cluster.ProgressAsync();
             await infra.Database.StopAsync();
-            cluster.Log($"PostgreSQL stopped; {before}");
-            await Task.Delay(TimeSpan.FromSeconds(8)); // the outage itself
-            await infra.Database.StartAsync();
-            cluster.Log("PostgreSQL started again");
+            try
+            {
+                cluster.Log($"PostgreSQL stopped; {before}");
+                await Task.Delay(TimeSpan.FromSeconds(8)); // the outage itself
+            }
+            finally
+            {
+                await infra.Database.StartAsync();
+                cluster.Log("PostgreSQL started again");
+            }
             Assert.Equal(0, await cluster.FinishBackfillAsync(backfill));
             await cluster.WaitForEnrichedAsync(Papers, TimeSpan.FromMinutes(4));
             await cluster.AssertEveryPaperOnceAsync(Papers);
