@@ -17,7 +17,7 @@ public static class Extensions
     {
         builder.AddServiceDbContext<ApiDbContext>("Api");
         builder.AddTextEmbedderClient();
-        builder.Services.AddSingleton<SearchIndex>();
+        builder.AddSearchIndex(); // Search:Backend = InMemory | Disk (services/Api/README.md, "Search sizing")
         builder.Services.AddSingleton<IndexHydrator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IndexHydrator>());
         builder.Services.AddOptions<ReenrichmentOptions>().BindConfiguration(ReenrichmentOptions.Section);
