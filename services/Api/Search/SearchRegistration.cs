@@ -1,13 +1,20 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Papers.Api.Search;
 
-/// <summary>The one place the search backend is chosen.</summary>
+/// <summary>The one place the search backend is chosen: <c>Search:Backend</c> = <c>InMemory</c> (default) or <c>Disk</c>.</summary>
 public static class SearchRegistration
 {
     public static IHostApplicationBuilder AddSearchIndex(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<ISearchIndex, SearchIndex>();
+        builder.Services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section);
+        builder.Services.AddSingleton<ISearchIndex>(sp =>
+            sp.GetRequiredService<IOptions<SearchOptions>>().Value.Backend switch
+            {
+                SearchBackend.Disk => ActivatorUtilities.CreateInstance<DiskSearchIndex>(sp),
+                _ => new SearchIndex(),
+            });
         builder.Services.AddHealthChecks().AddCheck<SearchIndexReadiness>("search-index");
         return builder;
     }
