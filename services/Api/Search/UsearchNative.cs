@@ -65,6 +65,9 @@ internal static class UsearchNative
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     public static extern void usearch_add(IntPtr index, ulong key, ref float vector, ScalarKind kind, out IntPtr error);
 
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "usearch_add")]
+    public static extern void usearch_add_i8(IntPtr index, ulong key, ref sbyte vector, ScalarKind kind, out IntPtr error);
+
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     [return: MarshalAs(UnmanagedType.U1)]
     public static extern bool usearch_contains(IntPtr index, ulong key, out IntPtr error);
@@ -72,6 +75,13 @@ internal static class UsearchNative
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     public static extern nuint usearch_search(IntPtr index, ref float query, ScalarKind kind, nuint limit,
         ref ulong keys, ref float distances, out IntPtr error);
+
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "usearch_search")]
+    public static extern nuint usearch_search_i8(IntPtr index, ref sbyte query, ScalarKind kind, nuint limit,
+        ref ulong keys, ref float distances, out IntPtr error);
+
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    public static extern void usearch_metadata([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref InitOptions options, out IntPtr error);
 
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     public static extern nuint usearch_get(IntPtr index, ulong key, nuint count, ref float vector, ScalarKind kind, out IntPtr error);

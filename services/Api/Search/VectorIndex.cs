@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Cloud.Unum.USearch;
 using static Papers.Api.Search.UsearchNative;
@@ -15,7 +16,7 @@ public enum VectorQuantization
 
 /// <summary>HNSW parameters (USearch names): M, ef at build time, ef at search time (raised to the number of results wanted), thread contexts.</summary>
 public sealed record HnswSettings(VectorQuantization Quantization = VectorQuantization.I8, int Connectivity = 16,
-    int ExpansionAdd = 128, int ExpansionSearch = 64, int Contexts = 0)
+    int ExpansionAdd = 128, int ExpansionSearch = 800, int Contexts = 0)
 {
     /// <summary>Concurrent operations the native index serves; more wait. Default: 4 per core, at least 16.</summary>
     public int EffectiveContexts => Contexts > 0 ? Contexts : Math.Max(16, 4 * Environment.ProcessorCount);
@@ -34,11 +35,13 @@ public sealed class VectorIndex : IDisposable
     private readonly ReaderWriterLockSlim _resize = new();
     private readonly SemaphoreSlim _contexts;
     private readonly int _contextCount;
+    private readonly bool _int8;
     private IntPtr _handle;
 
-    private VectorIndex(IntPtr handle, HnswSettings settings)
+    private VectorIndex(IntPtr handle, HnswSettings settings, ScalarKind storage)
     {
         _handle = handle;
+        _int8 = storage == ScalarKind.Int8;
         _contextCount = settings.EffectiveContexts;
         _contexts = new SemaphoreSlim(_contextCount);
         Dimensions = (int)usearch_dimensions(handle, out var error);
@@ -75,14 +78,16 @@ public sealed class VectorIndex : IDisposable
         var options = Options(dimensions, settings);
         var handle = usearch_init(ref options, out var error);
         Check(error, "init");
-        return new VectorIndex(handle, settings);
+        return new VectorIndex(handle, settings, options.Quantization);
     }
 
     /// <summary>Loads a file written by <see cref="Save"/> into memory (its quantization and connectivity come from the file).</summary>
     public static VectorIndex Load(string path, HnswSettings settings)
     {
         var options = Options(1, settings);
-        var handle = usearch_init(ref options, out var error);
+        usearch_metadata(path, ref options, out var error);
+        Check(error, $"metadata of {path}");
+        var handle = usearch_init(ref options, out error);
         Check(error, "init");
         usearch_load(handle, path, out error);
         if (error != IntPtr.Zero)
@@ -91,7 +96,23 @@ public sealed class VectorIndex : IDisposable
             usearch_free(handle, out _);
             throw new InvalidOperationException($"USearch load of {path} failed: {message}");
         }
-        return new VectorIndex(handle, settings);
+        return new VectorIndex(handle, settings, options.Quantization);
+    }
+
+    /// <summary>Changes the search-time ef (raised to the results wanted by USearch anyway).</summary>
+    public void ChangeExpansionSearch(int expansion)
+    {
+        _resize.EnterWriteLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
+            usearch_change_expansion_search(_handle, (nuint)expansion, out var error);
+            Check(error, "change_expansion_search");
+        }
+        finally
+        {
+            _resize.ExitWriteLock();
+        }
     }
 
     /// <summary>Makes room for <paramref name="extra"/> more vectors, so concurrent adds never have to grow the index.</summary>
@@ -123,8 +144,13 @@ public sealed class VectorIndex : IDisposable
     {
         CheckLength(vector.Length);
         EnsureCapacity(1);
+        Span<sbyte> quantized = _int8 ? stackalloc sbyte[vector.Length] : default;
         using var lease = Enter(context: true);
-        usearch_add(lease.Handle, key, ref MemoryMarshal.GetReference(vector), ScalarKind.Float32, out var error);
+        IntPtr error;
+        if (_int8)
+            usearch_add_i8(lease.Handle, key, ref MemoryMarshal.GetReference(Quantize(vector, quantized)), ScalarKind.Int8, out error);
+        else
+            usearch_add(lease.Handle, key, ref MemoryMarshal.GetReference(vector), ScalarKind.Float32, out error);
         Check(error, "add");
     }
 
@@ -148,14 +174,19 @@ public sealed class VectorIndex : IDisposable
         CheckLength(query.Length);
         if (keys.Length == 0 || distances.Length < keys.Length)
             return 0;
+        Span<sbyte> quantized = _int8 ? stackalloc sbyte[query.Length] : default;
         using var lease = Enter(context: true);
-        var found = usearch_search(lease.Handle, ref MemoryMarshal.GetReference(query), ScalarKind.Float32, (nuint)keys.Length,
-            ref MemoryMarshal.GetReference(keys), ref MemoryMarshal.GetReference(distances), out var error);
+        IntPtr error;
+        var found = _int8
+            ? usearch_search_i8(lease.Handle, ref MemoryMarshal.GetReference(Quantize(query, quantized)), ScalarKind.Int8, (nuint)keys.Length,
+                ref MemoryMarshal.GetReference(keys), ref MemoryMarshal.GetReference(distances), out error)
+            : usearch_search(lease.Handle, ref MemoryMarshal.GetReference(query), ScalarKind.Float32, (nuint)keys.Length,
+                ref MemoryMarshal.GetReference(keys), ref MemoryMarshal.GetReference(distances), out error);
         Check(error, "search");
         return (int)found;
     }
 
-    /// <summary>The stored vector (as quantized) of a key, or null.</summary>
+    /// <summary>The stored vector of a key (as quantized, scaled: same direction, so the same cosines), or null.</summary>
     public float[]? Get(ulong key)
     {
         var vector = new float[Dimensions];
@@ -201,6 +232,21 @@ public sealed class VectorIndex : IDisposable
         ExpansionAdd = (nuint)settings.ExpansionAdd,
         ExpansionSearch = (nuint)settings.ExpansionSearch,
     };
+
+    /// <summary>
+    /// Int8 storage, quantized here rather than by USearch: its own cast scales a vector to unit
+    /// length before mapping [-1, 1] to [-127, 127], so a MiniLM vector (components mostly
+    /// within ±0.2) uses a tenth of the range. Scaling the largest component to ±127 uses all of
+    /// it; cosine ignores the scale (measured recall: services/Api/README.md, "Search sizing").
+    /// </summary>
+    private static Span<sbyte> Quantize(ReadOnlySpan<float> vector, Span<sbyte> quantized)
+    {
+        var max = Math.Abs(TensorPrimitives.MaxMagnitude(vector));
+        var scale = max > 0 ? 127 / max : 0;
+        for (var i = 0; i < vector.Length; i++)
+            quantized[i] = (sbyte)Math.Round(vector[i] * scale);
+        return quantized;
+    }
 
     private void SetContexts()
     {
