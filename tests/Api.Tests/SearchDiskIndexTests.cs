@@ -64,6 +64,36 @@ public sealed class SearchDiskIndexTests : IDisposable
         Assert.Single(reopened.Search("xylophone zebrafish", null, null, 10));
     }
 
+    /// <summary>
+    /// MaxScore pruning must give what Lucene's own BooleanQuery gives: the same documents in the
+    /// same order with the same scores, across several segments (one per upserted batch), for
+    /// short and long queries and for k both below and above the number of matches.
+    /// </summary>
+    [Fact]
+    public void Pruned_keyword_scoring_returns_exactly_what_Lucene_scores()
+    {
+        var sample = SamplePapers();
+        var sentences = sample.SelectMany(p => p.Abstract.Split(". ")).ToArray();
+        var random = new Random(11);
+        var index = Open();
+        foreach (var batch in Enumerable.Range(0, 3_000).Chunk(500))
+            index.Upsert(batch.Select(i => Paper($"p{i}", sample[random.Next(sample.Count)].Title,
+                text: string.Join(". ", Enumerable.Range(0, random.Next(1, 6)).Select(_ => sentences[random.Next(sentences.Length)])))).ToList());
+        index.Remove("p7");
+
+        var queries = sample.Select(p => p.Title).Concat(sentences.Take(40).Select(s => string.Join(' ', s.Split(' ').Take(4))));
+        var compared = 0;
+        foreach (var query in queries)
+            foreach (var k in (int[])[1, 10, 200])
+            {
+                var (pruned, lucene) = index.CompareKeywordScoring(query, k);
+                Assert.True(lucene.Select(x => x.Doc).SequenceEqual(pruned.Select(x => x.Doc)), $"{query} k={k}: " + string.Join(" ", lucene.Zip(pruned).Select(p => $"{p.First.Doc}:{p.First.Score:R}/{p.Second.Doc}:{p.Second.Score:R}")));
+                Assert.All(pruned.Zip(lucene), p => Assert.Equal(p.Second.Score, p.First.Score, 4));
+                compared += lucene.Count;
+            }
+        Assert.True(compared > 10_000, $"only {compared} results compared");
+    }
+
     [Fact]
     public void Changes_after_the_last_snapshot_are_not_on_disk_and_the_watermark_says_so()
     {

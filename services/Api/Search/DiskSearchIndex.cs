@@ -299,20 +299,44 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
         var terms = TextTokens.Tokenize(query).Distinct(StringComparer.Ordinal).ToList();
         if (terms.Count == 0)
             return [];
-        var boolean = new BooleanQuery(disableCoord: true);
-        foreach (var term in terms)
-            boolean.Add(new TermQuery(new Term(TextField, term)), Occur.SHOULD);
-        var top = searcher.Search(boolean, RankFusion.Candidates);
+        var top = KeywordScorer.Top(searcher, TextField, Bm25, terms, RankFusion.Candidates);
         var leaves = searcher.IndexReader.Leaves;
-        var keys = new List<ulong>(top.ScoreDocs.Length);
-        foreach (var hit in top.ScoreDocs)
+        var keys = new List<ulong>(top.Count);
+        foreach (var (doc, _) in top)
         {
-            var leaf = leaves[ReaderUtil.SubIndex(hit.Doc, leaves)];
-            var key = (ulong)leaf.AtomicReader.GetNumericDocValues(KeyValues).Get(hit.Doc - leaf.DocBase);
-            docs[key] = hit.Doc;
+            var leaf = leaves[ReaderUtil.SubIndex(doc, leaves)];
+            var key = (ulong)leaf.AtomicReader.GetNumericDocValues(KeyValues).Get(doc - leaf.DocBase);
+            docs[key] = doc;
             keys.Add(key);
         }
         return keys;
+    }
+
+    /// <summary>The durable key of a paper (its USearch key), or null; for diagnostics and the bench.</summary>
+    public ulong? KeyOf(string paperId)
+    {
+        var searcher = _searchers.Acquire();
+        try { return KeyOf(searcher, paperId); }
+        finally { _searchers.Release(searcher); }
+    }
+
+    /// <summary>Keyword candidates by KeywordScorer and by Lucene's own BooleanQuery, for tests: (doc, score) best first.</summary>
+    internal (List<(int Doc, float Score)> Pruned, List<(int Doc, float Score)> Lucene) CompareKeywordScoring(string query, int k)
+    {
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var terms = TextTokens.Tokenize(query).Distinct(StringComparer.Ordinal).ToList();
+            var boolean = new BooleanQuery(disableCoord: true);
+            foreach (var term in terms)
+                boolean.Add(new TermQuery(new Term(TextField, term)), Occur.SHOULD);
+            return (KeywordScorer.Top(searcher, TextField, Bm25, terms, k),
+                searcher.Search(boolean, k).ScoreDocs.Select(d => (d.Doc, d.Score)).ToList());
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
     }
 
     private static ulong? KeyOf(IndexSearcher searcher, string paperId)
