@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 
 namespace Papers.Search.Bench;
 
-/// <summary>Resident memory of a process from /proc: total, anonymous (heaps, the HNSW graph) and file-backed (memory-mapped Lucene files, code).</summary>
+/// <summary>Resident memory of a process from /proc, in MiB: total, anonymous (heaps, the HNSW graph) and file-backed (memory-mapped Lucene files, code).</summary>
 public sealed record Memory(double RssMb, double AnonMb, double FileMb, double PeakMb)
 {
     public static Memory Of(int pid = 0)

@@ -24,9 +24,9 @@ public static class Report
         Console.WriteLine("| papers | backend | build (its cores / machine busy) | snapshot write | on disk | open index (cold) | spawn → ready | RSS after load: total / anon / file | GC heap | HNSW (native) | recall@10 (served) | sim. error |");
         Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in runs)
-            Console.WriteLine($"| {r.Papers:N0} | {r.Backend}{(r.Backend == "Disk" ? $" ({r.Quantization})" : "")} | {r.BuildSeconds:F0} s ({r.Papers / Math.Max(r.BuildSeconds, 1e-9):F0}/s{(r.BuildCores is { } c ? $"; {c.Own:F2} / {c.Machine:F2}" : "")}) | {r.SnapshotSeconds:F1} s | {r.DiskMb:F0} MB " +
-                $"| {r.Ready.IndexOpenMs / 1000:F1} s | {r.SpawnToReadySeconds:F1} s | {r.Stats.Memory.RssMb:F0} / {r.Stats.Memory.AnonMb:F0} / {r.Stats.Memory.FileMb:F0} MB " +
-                $"| {r.Stats.GcHeapMb:F0} MB | {r.Stats.VectorIndexMb:F0} MB | {(r.Recall is { } x ? x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "–")} | {(r.SimilarityError is { } e ? e.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "–")} |");
+            Console.WriteLine($"| {r.Papers:N0} | {r.Backend}{(r.Backend == "Disk" ? $" ({r.Quantization})" : "")} | {r.BuildSeconds:F0} s ({r.Papers / Math.Max(r.BuildSeconds, 1e-9):F0}/s{(r.BuildCores is { } c ? $"; {c.Own:F2} / {c.Machine:F2}" : "")}) | {r.SnapshotSeconds:F1} s | {r.DiskMb:F0} MiB " +
+                $"| {r.Ready.IndexOpenMs / 1000:F1} s | {r.SpawnToReadySeconds:F1} s | {r.Stats.Memory.RssMb:F0} / {r.Stats.Memory.AnonMb:F0} / {r.Stats.Memory.FileMb:F0} MiB " +
+                $"| {r.Stats.GcHeapMb:F0} MiB | {r.Stats.VectorIndexMb:F0} MiB | {(r.Recall is { } x ? x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "–")} | {(r.SimilarityError is { } e ? e.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "–")} |");
 
         Console.WriteLine();
         Console.WriteLine("| papers | backend | endpoint | req/s | p50 | p90 | p99 | max | errors | server CPU-ms/req | server / wrk / whole machine busy (cores) |");
@@ -53,7 +53,7 @@ public static class Report
             Console.WriteLine($"| papers | HNSW storage | build (vectors only) | memory (USearch) | recall@10, 200 wanted, ef {new Papers.Api.Search.SearchOptions().ExpansionSearch} (as served) | recall@10, 10 wanted, ef 64 |");
             Console.WriteLine("|---:|---|---:|---:|---:|---:|");
             foreach (var q in quantizations)
-                Console.WriteLine($"| {q.Papers:N0} | {q.Quantization} | {q.BuildSeconds:F0} s | {q.MemoryMb:F0} MB | {q.RecallServed:F4} | {q.RecallTen:F4} |");
+                Console.WriteLine($"| {q.Papers:N0} | {q.Quantization} | {q.BuildSeconds:F0} s | {q.MemoryMb:F0} MiB | {q.RecallServed:F4} | {q.RecallTen:F4} |");
         }
         return 0;
     }

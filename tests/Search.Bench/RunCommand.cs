@@ -80,7 +80,8 @@ public static class RunCommand
             var served = await ServeAsync(workspace, ["--backend", "Disk", "--index", directory], directory, endpoints, load);
             Save(workspace, new RunResult(papers, "Disk", quantization.ToString(), DateTime.UtcNow, build, snapshot,
                 Measure.DirectoryBytes(directory) / 1048576.0, peak, recall, error, recallQueries.Length, served.SpawnToReady, served.Ready, served.Stats, served.Loads,
-                byEf, new SearchOptions().ExpansionSearch) { BuildCores = buildCores });
+                byEf, new SearchOptions().ExpansionSearch)
+            { BuildCores = buildCores });
         }
         if (args.Has("baseline"))
         {
@@ -107,7 +108,7 @@ public static class RunCommand
             Parallel.For(0, batch.Length, i => batch[i] = corpus.Paper(start + i));
             index.Upsert(batch);
             if ((start + batch.Length) % 100_000 == 0 || start + batch.Length == papers)
-                Console.WriteLine($"  built {start + batch.Length:N0} papers in {watch.Elapsed.TotalSeconds:F0} s ({(start + batch.Length) / watch.Elapsed.TotalSeconds:F0}/s), RSS {Memory.Of().RssMb:F0} MB");
+                Console.WriteLine($"  built {start + batch.Length:N0} papers in {watch.Elapsed.TotalSeconds:F0} s ({(start + batch.Length) / watch.Elapsed.TotalSeconds:F0}/s), RSS {Memory.Of().RssMb:F0} MiB");
         }
         var build = watch.Elapsed.TotalSeconds;
         watch.Restart();
@@ -169,7 +170,7 @@ public static class RunCommand
         var served = Recall(RankFusion.Candidates);
         index.ChangeExpansionSearch(64);
         var result = new QuantizationResult(papers, quantization.ToString(), build, index.MemoryBytes / 1048576.0, served, Recall(10));
-        Console.WriteLine($"  {quantization,-4}: HNSW of {papers:N0} built in {build:F1} s, {result.MemoryMb:F0} MB, recall@10 {result.RecallServed:F4} (200 wanted, ef {new SearchOptions().ExpansionSearch}, as served), {result.RecallTen:F4} (10 wanted, ef 64)");
+        Console.WriteLine($"  {quantization,-4}: HNSW of {papers:N0} built in {build:F1} s, {result.MemoryMb:F0} MiB, recall@10 {result.RecallServed:F4} (200 wanted, ef {new SearchOptions().ExpansionSearch}, as served), {result.RecallTen:F4} (10 wanted, ef 64)");
         return result;
     }
 
@@ -201,7 +202,7 @@ public static class RunCommand
         if (ready is null)
             throw new InvalidOperationException($"The serving process exited before it was ready:\n{errors}");
         _ = server.StandardOutput.ReadToEndAsync();
-        Console.WriteLine($"{string.Join(' ', serveArgs)}: ready {spawnToReady:F1} s after spawn (model {ready.ModelLoadMs / 1000:F1} s, index {ready.IndexOpenMs / 1000:F1} s, first search {ready.FirstSearchMs:F0} ms), RSS {ready.AfterIndex.RssMb:F0} MB");
+        Console.WriteLine($"{string.Join(' ', serveArgs)}: ready {spawnToReady:F1} s after spawn (model {ready.ModelLoadMs / 1000:F1} s, index {ready.IndexOpenMs / 1000:F1} s, first search {ready.FirstSearchMs:F0} ms), RSS {ready.AfterIndex.RssMb:F0} MiB");
         try
         {
             var url = $"http://127.0.0.1:{port}";
@@ -216,7 +217,7 @@ public static class RunCommand
             }
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             var stats = (await http.GetFromJsonAsync<ServerStats>("/stats"))!;
-            Console.WriteLine($"  memory after load: RSS {stats.Memory.RssMb:F0} MB (anonymous {stats.Memory.AnonMb:F0}, file-backed {stats.Memory.FileMb:F0}), peak {stats.Memory.PeakMb:F0} MB; GC heap {stats.GcHeapMb:F0} MB; HNSW {stats.VectorIndexMb:F0} MB");
+            Console.WriteLine($"  memory after load: RSS {stats.Memory.RssMb:F0} MiB (anonymous {stats.Memory.AnonMb:F0}, file-backed {stats.Memory.FileMb:F0}), peak {stats.Memory.PeakMb:F0} MiB; GC heap {stats.GcHeapMb:F0} MiB; HNSW {stats.VectorIndexMb:F0} MiB");
             return (spawnToReady, ready, stats, loads);
         }
         finally

@@ -19,7 +19,11 @@ public sealed class SearchOptions
     /// <summary>Where the disk index lives (one directory per replica: Lucene locks it); needed for <see cref="SearchBackend.Disk"/>.</summary>
     public string? IndexDirectory { get; set; }
 
-    /// <summary>How vectors are stored in the HNSW graph (the bench compares them: services/Api/README.md).</summary>
+    /// <summary>
+    /// How vectors are stored in the HNSW graph. I8 measured within 1.5 points of recall@10 of
+    /// F16 at half its memory (services/Api/README.md, "Search sizing"); F16 at 2.7M papers
+    /// would need ~2 GiB for the vectors alone.
+    /// </summary>
     public VectorQuantization Quantization { get; set; } = VectorQuantization.I8;
 
     /// <summary>HNSW M: neighbours per node (twice that on the base layer).</summary>
@@ -30,8 +34,9 @@ public sealed class SearchOptions
 
     /// <summary>
     /// HNSW ef at search time (USearch raises it to the results wanted, <see cref="RankFusion.Candidates"/>
-    /// for search). Measured at 1M papers: ef 200 → recall@10 0.65, ef 800 → 0.85 (0.98 counting
-    /// near-ties within 0.01) for ~1.3 ms a search; the bench sweeps it (services/Api/README.md).
+    /// for search). Measured on the bench's corpus at 1M papers: ef 200 → recall@10 0.64, ef 800 →
+    /// 0.83 (0.98 counting near-ties within 0.01 of the exact 10th) for ~2 ms more a search; the
+    /// bench sweeps it (services/Api/README.md, "Search sizing").
     /// </summary>
     public int ExpansionSearch { get; set; } = 800;
 
