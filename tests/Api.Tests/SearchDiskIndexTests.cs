@@ -136,6 +136,31 @@ public sealed class SearchDiskIndexTests : IDisposable
     }
 
     [Fact]
+    public void Unreadable_Lucene_files_are_dropped_and_rebuilt_from_the_read_model()
+    {
+        var index = Open();
+        index.Upsert([Paper("a", "Galaxies", Unit(1, 0, 0))]);
+        index.Checkpoint(Watermark);
+        Close(index);
+        foreach (var file in Directory.GetFiles(Path.Combine(_directory, "lucene"), "segments_*"))
+            File.WriteAllText(file, "not a commit");
+
+        var reopened = Open();
+
+        Assert.Null(reopened.PersistedWatermark);
+        Assert.Equal(0, reopened.Count);
+        reopened.Upsert([Paper("b", "Proteins", Unit(0, 1, 0))]);
+        Assert.Equal("b", Assert.Single(reopened.Search("proteins", Unit(0, 1, 0), "m1", 10)).PaperId);
+    }
+
+    [Fact]
+    public void A_second_index_on_the_same_folder_is_refused()
+    {
+        Open();
+        Assert.Throws<Lucene.Net.Store.LockObtainFailedException>(() => Open());
+    }
+
+    [Fact]
     public void Checkpoints_wait_for_their_interval_unless_forced_or_first()
     {
         var index = Open();

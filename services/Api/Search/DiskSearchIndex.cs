@@ -61,13 +61,26 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
             : throw new InvalidOperationException($"{SearchOptions.Section}:Backend=Disk needs {SearchOptions.Section}:IndexDirectory (a directory of this replica's own).");
         _vectorDirectory = Path.Combine(root, "vectors");
         System.IO.Directory.CreateDirectory(_vectorDirectory);
-        _directory = FSDirectory.Open(Path.Combine(root, "lucene"));
-        _writer = new IndexWriter(_directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new PaperAnalyzer())
+        var lucene = Path.Combine(root, "lucene");
+        _directory = FSDirectory.Open(lucene);
+        try
         {
-            OpenMode = OpenMode.CREATE_OR_APPEND,
-            Similarity = Bm25,
-            RAMBufferSizeMB = options.WriterBufferMegabytes,
-        });
+            _writer = OpenWriter(OpenMode.CREATE_OR_APPEND);
+        }
+        catch (Exception ex) when (ex is CorruptIndexException or EndOfStreamException or FileNotFoundException)
+        {
+            logger.LogWarning(ex, "The search index's Lucene files can't be read; rebuilding it from the read model");
+            _directory.Dispose();
+            System.IO.Directory.Delete(lucene, recursive: true);
+            _directory = FSDirectory.Open(lucene);
+            _writer = OpenWriter(OpenMode.CREATE);
+        }
+        catch (LockObtainFailedException)
+        {
+            // Another process (a second replica on the same volume?) has the folder: that stops the start.
+            _directory.Dispose();
+            throw;
+        }
         Restore();
         _searchers = new SearcherManager(_writer, applyAllDeletes: true, new Bm25Searchers());
         _lastCheckpoint = clock.GetUtcNow();
@@ -174,7 +187,10 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
                 return [];
             foreach (var (model, vectors) in _vectors)
             {
-                if (vectors.Get(key) is not { } vector)
+                float[]? vector;
+                try { vector = vectors.Get(key); }
+                catch (ObjectDisposedException) { continue; }
+                if (vector is null)
                     continue;
                 var docs = new Dictionary<ulong, int>();
                 return Nearest(model, vector, limit + 1, exclude: key)
@@ -275,6 +291,13 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
         }
     }
 
+    private IndexWriter OpenWriter(OpenMode mode) => new(_directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new PaperAnalyzer())
+    {
+        OpenMode = mode,
+        Similarity = Bm25,
+        RAMBufferSizeMB = _options.WriterBufferMegabytes,
+    });
+
     private VectorIndex VectorsFor(string model, int dimensions) =>
         _vectors.GetOrAdd(model, _ => VectorIndex.Create(dimensions, _options.Hnsw));
 
@@ -286,7 +309,15 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
             return [];
         var keys = new ulong[wanted];
         var distances = new float[wanted];
-        var found = vectors.Search(vector, keys, distances);
+        int found;
+        try
+        {
+            found = vectors.Search(vector, keys, distances);
+        }
+        catch (ObjectDisposedException)
+        {
+            return []; // a model's index emptied by re-enrichment and dropped at a checkpoint
+        }
         var result = new List<(ulong, double)>(found);
         for (var i = 0; i < found; i++)
             if (keys[i] != exclude)
