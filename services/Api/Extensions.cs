@@ -22,9 +22,10 @@ public static class Extensions
     {
         builder.AddServiceDbContext<ApiDbContext>("Api");
         builder.AddOutbox<ApiDbContext>();
-        builder.Services.AddSingleton<SearchIndex>();
+        builder.AddSearchIndex(); // Search:Backend = InMemory | Disk (services/Api/README.md, "Search sizing")
         builder.Services.AddSingleton<SearchIndexSignal>();
-        builder.Services.AddHostedService<IndexHydrator>();
+        builder.Services.AddSingleton<IndexHydrator>(); // one instance: the hosted service and the readiness check read the same Loaded
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IndexHydrator>());
         builder.Services.AddOptions<ReenrichmentOptions>().BindConfiguration(ReenrichmentOptions.Section);
         builder.Services.AddSingleton<ReenrichmentTarget>();
         builder.Services.AddSingleton<ReenrichmentSignal>();

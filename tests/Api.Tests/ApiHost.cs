@@ -50,7 +50,7 @@ public sealed class ApiHost(IReadOnlyDictionary<string, string?> settings) : Web
                 });
             await db.SaveChangesAsync();
         }
-        var index = Services.GetRequiredService<Papers.Api.Search.SearchIndex>();
+        var index = Services.GetRequiredService<Papers.Api.Search.ISearchIndex>();
         await Papers.TestSupport.Eventually.UntilAsync(() => Task.FromResult(index.Count), n => n >= papers.Length, TimeSpan.FromSeconds(20), "the search index to load the papers");
     }
 

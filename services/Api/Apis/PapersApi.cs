@@ -59,7 +59,7 @@ public static class PapersApi
     public const string SearchModeHeader = "X-Search-Mode";
 
     public static async Task<Results<Ok<List<PaperItemDto>>, ValidationProblem>> SearchAsync(
-        ApiDbContext db, SearchIndex index, ITextEmbedder embedder, AnalyticsEvents analytics, TimeProvider clock,
+        ApiDbContext db, ISearchIndex index, ITextEmbedder embedder, AnalyticsEvents analytics, TimeProvider clock,
         ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken, string? q = null, int limit = 20)
     {
         var errors = new Dictionary<string, string[]>();
@@ -95,7 +95,7 @@ public static class PapersApi
     }
 
     public static async Task<Results<Ok<List<PaperItemDto>>, ProblemHttpResult, ValidationProblem>> SimilarAsync(
-        string id, ApiDbContext db, SearchIndex index, CancellationToken cancellationToken, int limit = 10)
+        string id, ApiDbContext db, ISearchIndex index, CancellationToken cancellationToken, int limit = 10)
     {
         if (limit is < 1 or > 50)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and 50; got {limit}."] });
