@@ -122,7 +122,7 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
             foreach (var group in batch.Where(HasVector).GroupBy(p => p.EmbeddingModel!, StringComparer.Ordinal))
                 VectorsFor(group.Key, group.First().Embedding!.Length).EnsureCapacity(group.Count());
 
-            // Lucene's writer and USearch both take concurrent writers: the batch is spread over the cores.
+            // Lucene's writer takes concurrent writers: the batch is spread over the cores (USearch's adds take turns, see VectorIndex).
             Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
                 var paper = batch[i];

@@ -24,15 +24,18 @@ public sealed record HnswSettings(VectorQuantization Quantization = VectorQuanti
 
 /// <summary>
 /// One USearch HNSW graph (cosine distance) of one embedding model's vectors, keyed by
-/// <see cref="ulong"/>. Thread safety, from USearch's <c>index_dense.hpp</c>: add, remove, get
-/// and search may run concurrently, each on one of a fixed number of thread contexts (a call
-/// finding none free fails, so <see cref="_contexts"/> queues callers); growing the capacity
-/// (<c>usearch_reserve</c>) must run alone, so it takes <see cref="_resize"/> for writing and
-/// everything else takes it for reading.
+/// <see cref="ulong"/>. Thread safety: USearch's <c>index_dense.hpp</c> says add, remove, get and
+/// search may run concurrently, each on one of a fixed number of thread contexts (a call finding
+/// none free fails, so <see cref="_contexts"/> queues callers), and that growing the capacity
+/// (<c>usearch_reserve</c>) must run alone. In practice an add is not safe beside a search or
+/// another add: a node becomes reachable before its vector is stored, and a search that reaches it
+/// reads a null vector (SIGSEGV in the distance function, seen in
+/// <c>SearchDiskIndexTests</c> 3 runs in 4; the same crash is reported by other USearch users).
+/// So adds and reserves take <see cref="_lock"/> for writing, everything else for reading.
 /// </summary>
 public sealed class VectorIndex : IDisposable
 {
-    private readonly ReaderWriterLockSlim _resize = new();
+    private readonly ReaderWriterLockSlim _lock = new();
     private readonly SemaphoreSlim _contexts;
     private readonly int _contextCount;
     private readonly bool _int8;
@@ -102,7 +105,7 @@ public sealed class VectorIndex : IDisposable
     /// <summary>Changes the search-time ef (raised to the results wanted by USearch anyway).</summary>
     public void ChangeExpansionSearch(int expansion)
     {
-        _resize.EnterWriteLock();
+        _lock.EnterWriteLock();
         try
         {
             ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
@@ -111,7 +114,7 @@ public sealed class VectorIndex : IDisposable
         }
         finally
         {
-            _resize.ExitWriteLock();
+            _lock.ExitWriteLock();
         }
     }
 
@@ -121,7 +124,7 @@ public sealed class VectorIndex : IDisposable
         using (var lease = Enter(context: false))
             if ((long)usearch_size(lease.Handle, out _) + extra <= (long)usearch_capacity(lease.Handle, out _))
                 return;
-        _resize.EnterWriteLock();
+        _lock.EnterWriteLock();
         try
         {
             ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
@@ -135,23 +138,31 @@ public sealed class VectorIndex : IDisposable
         }
         finally
         {
-            _resize.ExitWriteLock();
+            _lock.ExitWriteLock();
         }
     }
 
-    /// <summary>Adds a vector under a key that must not be present (remove it first).</summary>
+    /// <summary>Adds a vector under a key that must not be present (remove it first). Runs alone (see the class).</summary>
     public void Add(ulong key, ReadOnlySpan<float> vector)
     {
         CheckLength(vector.Length);
         EnsureCapacity(1);
         Span<sbyte> quantized = _int8 ? stackalloc sbyte[vector.Length] : default;
-        using var lease = Enter(context: true);
-        IntPtr error;
-        if (_int8)
-            usearch_add_i8(lease.Handle, key, ref MemoryMarshal.GetReference(Quantize(vector, quantized)), ScalarKind.Int8, out error);
-        else
-            usearch_add(lease.Handle, key, ref MemoryMarshal.GetReference(vector), ScalarKind.Float32, out error);
-        Check(error, "add");
+        _lock.EnterWriteLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
+            IntPtr error;
+            if (_int8)
+                usearch_add_i8(_handle, key, ref MemoryMarshal.GetReference(Quantize(vector, quantized)), ScalarKind.Int8, out error);
+            else
+                usearch_add(_handle, key, ref MemoryMarshal.GetReference(vector), ScalarKind.Float32, out error);
+            Check(error, "add");
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
     }
 
     public bool Remove(ulong key)
@@ -204,7 +215,7 @@ public sealed class VectorIndex : IDisposable
 
     public void Dispose()
     {
-        _resize.EnterWriteLock();
+        _lock.EnterWriteLock();
         try
         {
             if (_handle != IntPtr.Zero)
@@ -213,7 +224,7 @@ public sealed class VectorIndex : IDisposable
         }
         finally
         {
-            _resize.ExitWriteLock();
+            _lock.ExitWriteLock();
         }
     }
 
@@ -262,15 +273,15 @@ public sealed class VectorIndex : IDisposable
             throw new ArgumentException($"The vector has {length} dimensions; this index holds {Dimensions}.");
     }
 
-    /// <summary>Shares the index with other calls (not with a reserve); with a thread context for add and search.</summary>
+    /// <summary>Shares the index with other readers (not with an add or a reserve); with a thread context for a search.</summary>
     private Lease Enter(bool context)
     {
         if (context)
             _contexts.Wait();
-        _resize.EnterReadLock();
+        _lock.EnterReadLock();
         if (_handle != IntPtr.Zero)
             return new Lease(this, context);
-        _resize.ExitReadLock();
+        _lock.ExitReadLock();
         if (context)
             _contexts.Release();
         throw new ObjectDisposedException(nameof(VectorIndex));
@@ -282,7 +293,7 @@ public sealed class VectorIndex : IDisposable
 
         public void Dispose()
         {
-            owner._resize.ExitReadLock();
+            owner._lock.ExitReadLock();
             if (context)
                 owner._contexts.Release();
         }
