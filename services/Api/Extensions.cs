@@ -15,7 +15,7 @@ namespace Papers.Api;
 
 public static class Extensions
 {
-    /// <summary>Api: the read model, its search index, re-enrichment after a model change, the public JSON API and the web page.</summary>
+    /// <summary>Api: the read model, its search index, re-enrichment after a model change, the public JSON API and the web pages.</summary>
     /// <remarks>Needs an <see cref="ITextEmbedder"/> from the host (for query vectors).</remarks>
     public static ServiceModule AddApi(this IHostApplicationBuilder builder)
     {
@@ -30,6 +30,7 @@ public static class Extensions
         builder.Services.AddHostedService<ReenrichmentSweeper>();
         builder.Services.AddOptions<SubmissionOptions>().BindConfiguration(SubmissionOptions.Section);
         builder.Services.AddOpenApi();
+        builder.AddWeb();
 
         return builder.AddModule(new ServiceModule("Api", bus =>
         {
@@ -42,7 +43,7 @@ public static class Extensions
     public static WebApplication MapApi(this WebApplication app)
     {
         app.MapOpenApi();
-        app.MapWebPage();
+        app.MapWeb();
         app.MapDailyPapersApi();
         app.MapPapersApi();
         app.MapVisitorSession();
