@@ -41,13 +41,16 @@ public static class DailyListing
             : harvested.Where(p => p.ListedOn > range.To).OrderBy(p => p.ListedOn).Select(p => (DateOnly?)p.ListedOn).FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <param name="submitter">Only papers this source (<c>arxiv-oai</c>) or caller (<c>v-…</c>) brought, as Hugging Face's <c>submitter=</c>.</param>
     public static async Task<ListingPage> PageAsync(ApiDbContext db, DayRange range, bool trending, int page, int pageSize,
-        DateTimeOffset now, CancellationToken cancellationToken, bool count = true)
+        DateTimeOffset now, CancellationToken cancellationToken, bool count = true, string? submitter = null)
     {
         var (from, to) = (range.From, range.To);
         // A day's list: the papers its sources listed that day, and the papers submitted to it by arXiv id.
         var entries = db.Submissions.Where(s => s.Status == SubmissionStatus.Listed && s.Kind == SubmissionKind.ArxivId && s.ListedOn >= from && s.ListedOn <= to);
         var query = db.Papers.AsNoTracking().Where(x => x.ListedOn >= from && x.ListedOn <= to || entries.Any(s => s.PaperId == x.PaperId));
+        if (submitter is not null)
+            query = query.Where(x => x.Source == "submission" ? x.SubmittedBy == submitter : x.Source == submitter);
 
         List<string> ids;
         int total;
