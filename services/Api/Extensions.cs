@@ -1,5 +1,6 @@
 using MassTransit;
 using Papers.Api.Apis;
+using Papers.Api.Apis.V1;
 using Papers.Api.Consumers;
 using Papers.Api.Data;
 using Papers.Api.Reenrichment;
@@ -29,7 +30,7 @@ public static class Extensions
         builder.Services.AddSingleton<ReenrichmentSignal>();
         builder.Services.AddHostedService<ReenrichmentSweeper>();
         builder.Services.AddOptions<SubmissionOptions>().BindConfiguration(SubmissionOptions.Section);
-        builder.Services.AddOpenApi();
+        builder.AddPublicApiDocument();
         builder.AddWeb();
 
         return builder.AddModule(new ServiceModule("Api", bus =>
@@ -42,10 +43,11 @@ public static class Extensions
 
     public static WebApplication MapApi(this WebApplication app)
     {
-        app.MapOpenApi();
+        app.MapPublicApiDocument();
         app.MapWeb();
         app.MapDailyPapersApi();
         app.MapPapersApi();
+        app.MapV1Api();
         app.MapVisitorSession();
         app.MapVotesApi();
         app.MapSubmissionsApi();

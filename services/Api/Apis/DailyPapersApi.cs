@@ -39,7 +39,7 @@ public static class DailyPapersApi
             return TypedResults.ValidationProblem(errors);
 
         range ??= await DailyListing.LatestDayAsync(db, clock, cancellationToken);
-        var page = await DailyListing.PageAsync(db, range, sort == "trending", p, limit, clock.GetUtcNow(), cancellationToken, count: false, submitter: submitter);
+        var page = await DailyListing.PageAsync(db, range, sort == "trending", p * limit, limit, clock.GetUtcNow(), cancellationToken, count: false, submitter: submitter);
         return TypedResults.Ok(page.Papers.Select(x => x.Paper.ToItem(x.Enrichment)).ToList());
     }
 }

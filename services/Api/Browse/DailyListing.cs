@@ -42,7 +42,7 @@ public static class DailyListing
     }
 
     /// <param name="submitter">Only papers this source (<c>arxiv-oai</c>) or caller (<c>v-…</c>) brought, as Hugging Face's <c>submitter=</c>.</param>
-    public static async Task<ListingPage> PageAsync(ApiDbContext db, DayRange range, bool trending, int page, int pageSize,
+    public static async Task<ListingPage> PageAsync(ApiDbContext db, DayRange range, bool trending, int skip, int take,
         DateTimeOffset now, CancellationToken cancellationToken, bool count = true, string? submitter = null)
     {
         var (from, to) = (range.From, range.To);
@@ -61,13 +61,13 @@ public static class DailyListing
                 .ToListAsync(cancellationToken);
             total = candidates.Count;
             ids = [.. Trending.Order(candidates, Trending.AsOf(to, now), c => c.Upvotes, c => c.ListedOn, c => c.PublishedOn, c => c.PaperId)
-                .Skip(page * pageSize).Take(pageSize).Select(c => c.PaperId)];
+                .Skip(skip).Take(take).Select(c => c.PaperId)];
         }
         else
         {
             total = count ? await query.CountAsync(cancellationToken) : -1;
             ids = await query.OrderByDescending(x => x.PublishedOn).ThenByDescending(x => x.SourceUpvotes + x.LocalUpvotes).ThenBy(x => x.PaperId)
-                .Skip(page * pageSize).Take(pageSize).Select(x => x.PaperId).ToListAsync(cancellationToken);
+                .Skip(skip).Take(take).Select(x => x.PaperId).ToListAsync(cancellationToken);
         }
         return new ListingPage(await LoadInOrderAsync(db, ids, cancellationToken), total);
     }

@@ -47,7 +47,7 @@ public static class ListingPages
         }
 
         var page = WebContext.PageNumber(p);
-        var listing = await DailyListing.PageAsync(web.Db, range, trending, page, PageSize, now, web.Cancellation);
+        var listing = await DailyListing.PageAsync(web.Db, range, trending, page * PageSize, PageSize, now, web.Cancellation);
         var earlier = await DailyListing.NeighbourDayAsync(web.Db, range, -1, web.Cancellation);
         var later = await DailyListing.NeighbourDayAsync(web.Db, range, +1, web.Cancellation);
         var votes = await web.VotesAsync(listing.Papers.Select(x => x.Paper.PaperId));

@@ -8,23 +8,23 @@ public static class Seed
 {
     public static PaperRecord Paper(string id, DateOnly listedOn, string title = "A paper", string[]? authors = null,
         DateOnly? publishedOn = null, int upvotes = 0, string source = "arxiv-oai", string? submittedBy = null, string[]? categories = null) => new()
-    {
-        PaperId = id,
-        Version = 1,
-        Title = title,
-        Abstract = $"The abstract of {title}.",
-        Authors = [.. (authors ?? ["Ada Lovelace", "Alan Turing"]).Select(a => new PaperAuthor(a))],
-        PrimaryCategory = categories?.FirstOrDefault(),
-        Categories = [.. categories ?? []],
-        PublishedOn = publishedOn ?? listedOn.AddDays(-3),
-        ListedOn = listedOn,
-        Source = source,
-        SubmittedBy = submittedBy,
-        SourceUpvotes = upvotes,
-        ContentHash = "hash-" + id,
-        IngestedAt = new DateTimeOffset(listedOn.ToDateTime(new TimeOnly(6, 0)), TimeSpan.Zero),
-        UpdatedAt = DateTime.UtcNow,
-    };
+        {
+            PaperId = id,
+            Version = 1,
+            Title = title,
+            Abstract = $"The abstract of {title}.",
+            Authors = [.. (authors ?? ["Ada Lovelace", "Alan Turing"]).Select(a => new PaperAuthor(a))],
+            PrimaryCategory = categories?.FirstOrDefault(),
+            Categories = [.. categories ?? []],
+            PublishedOn = publishedOn ?? listedOn.AddDays(-3),
+            ListedOn = listedOn,
+            Source = source,
+            SubmittedBy = submittedBy,
+            SourceUpvotes = upvotes,
+            ContentHash = "hash-" + id,
+            IngestedAt = new DateTimeOffset(listedOn.ToDateTime(new TimeOnly(6, 0)), TimeSpan.Zero),
+            UpdatedAt = DateTime.UtcNow,
+        };
 
     public static EnrichmentRecord Enrichment(string id, params string[] topics) => new()
     {
