@@ -23,7 +23,7 @@ public sealed class PublicApiOptions
 /// The one OpenAPI document of the public surface, <c>/openapi/v1.json</c>: the Api's endpoints
 /// (the Hugging Face-compatible <c>/api</c>, <c>/v1</c>, votes, submissions, admin) described here,
 /// plus, in a cluster, the endpoints of the other public services (subscriptions) read from their
-/// own documents and merged in; and the interactive reference at <c>/reference</c> (Scalar).
+/// own documents and merged in; and Scalar's files for the interactive reference (<c>/reference</c>, a page of ours).
 /// </summary>
 public static class PublicApiDocument
 {
@@ -55,12 +55,15 @@ public static class PublicApiDocument
     public static WebApplication MapPublicApiDocument(this WebApplication app)
     {
         app.UseMiddleware<IncludeDocumentsMiddleware>();
-        app.MapScalarApiReference("/reference", o => o
+        // Scalar's files (and its own page, with a per-request nonce) under /reference/scalar; the
+        // reference itself is our page at /reference, which starts the viewer from a static file.
+        app.MapScalarApiReference("/reference/scalar", o => o
                 .WithTitle("Papers API reference")
                 .WithOpenApiRoutePattern(OpenApiDefaults.DocumentPath)
                 .DisableTelemetry().DisableAgent().DisableMcp().DisableDefaultFonts().HideDeveloperTools()
                 .WithNonce())
-            .WithMetadata(new ContentSecurityPolicy(InlineStyles: true, NonceItem: ScalarOptions.NonceHttpContextItemKey));
+            .WithMetadata(new ContentSecurityPolicy(InlineStyles: true, NonceItem: ScalarOptions.NonceHttpContextItemKey))
+            .ExcludeFromDescription();
         return app;
     }
 

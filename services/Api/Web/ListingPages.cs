@@ -97,6 +97,8 @@ public static class ListingPages
 
     public static async Task<IResult> AuthorAsync(string name, [AsParameters] WebContext web, string? p, string? format)
     {
+        // Routing leaves an escaped slash escaped (a name may hold one: Format.AuthorUrl escapes it).
+        name = name.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         var known = web.Facets.AuthorName(name);
         var display = known ?? name.Trim();
         var filter = new PaperFilter(Author: display);

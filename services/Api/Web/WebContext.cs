@@ -44,8 +44,8 @@ public readonly record struct WebContext(
         return new VoteState(tokens.FormFieldName, tokens.RequestToken!, voted.ToHashSet(StringComparer.Ordinal), Here);
     }
 
-    public static RazorComponentResult Page<TComponent>(object model, int statusCode = StatusCodes.Status200OK) where TComponent : IComponent =>
-        new RazorComponentResult<TComponent>(new Dictionary<string, object?> { ["Model"] = model }) { StatusCode = statusCode };
+    public static RazorComponentResult Page<TComponent>(object? model = null, int statusCode = StatusCodes.Status200OK) where TComponent : IComponent =>
+        new RazorComponentResult<TComponent>(model is null ? new Dictionary<string, object?>() : new Dictionary<string, object?> { ["Model"] = model }) { StatusCode = statusCode };
 
     public RazorComponentResult Message(int statusCode, string heading, string text, string linkText = "Back to the daily list", string linkUrl = "/") =>
         Page<Pages.MessagePage>(new MessageView(new PageMeta($"{heading} — Papers", text, Link(Here)) { NoIndex = true }, heading, text, linkText, linkUrl), statusCode);

@@ -1,6 +1,9 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.StaticAssets.Infrastructure;
 using Papers.Api.Browse;
+using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api.Web;
 
@@ -13,6 +16,8 @@ public static class WebExtensions
     public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents();
+        // Pages are UTF-8: text outside ASCII is written as itself (markup characters are still escaped).
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         builder.Services.AddSingleton<FacetIndex>();
         builder.Services.AddSingleton<FacetHydrator>();
         builder.Services.AddHostedService(s => s.GetRequiredService<FacetHydrator>());
@@ -31,6 +36,9 @@ public static class WebExtensions
         pages.MapListingPages();
         pages.MapPaperPages();
         pages.MapSearchPages();
+        // The API reference: no user content, and Scalar's viewer injects its styles.
+        pages.MapGet("/reference", () => WebContext.Page<Pages.ReferencePage>())
+            .WithMetadata(new ContentSecurityPolicy(InlineStyles: true));
         return app;
     }
 
