@@ -47,8 +47,13 @@ public static class DailyListing
     {
         var (from, to) = (range.From, range.To);
         // A day's list: the papers its sources listed that day, and the papers submitted to it by arXiv id.
-        var entries = db.Submissions.Where(s => s.Status == SubmissionStatus.Listed && s.Kind == SubmissionKind.ArxivId && s.ListedOn >= from && s.ListedOn <= to);
-        var query = db.Papers.AsNoTracking().Where(x => x.ListedOn >= from && x.ListedOn <= to || entries.Any(s => s.PaperId == x.PaperId));
+        // Two indexed reads joined by UNION, not one OR (which would read the whole papers table).
+        var submitted = await db.Submissions.AsNoTracking()
+            .Where(s => s.Status == SubmissionStatus.Listed && s.Kind == SubmissionKind.ArxivId && s.ListedOn >= from && s.ListedOn <= to)
+            .Select(s => s.PaperId!).ToListAsync(cancellationToken);
+        var query = db.Papers.AsNoTracking().Where(x => x.ListedOn >= from && x.ListedOn <= to);
+        if (submitted.Count > 0)
+            query = query.Union(db.Papers.AsNoTracking().Where(x => submitted.Contains(x.PaperId)));
         if (submitter is not null)
             query = query.Where(x => x.Source == "submission" ? x.SubmittedBy == submitter : x.Source == submitter);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using Papers.Api.Search;
 using Papers.ServiceDefaults.Embeddings;
 
@@ -11,7 +12,7 @@ public sealed record FoundPaper(string PaperId, double Score, double? Similarity
 /// pasted abstract, then the filters (date, category, topic, author) applied to the hits through
 /// <see cref="FacetIndex"/>. The one place outside the search code that calls the index.
 /// </summary>
-public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbedder embedder, ILogger<PaperSearch> logger)
+public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbedder embedder, IMemoryCache cache, ILogger<PaperSearch> logger)
 {
     /// <summary>The most results one search lists (the index fuses at most 200 candidates of each kind).</summary>
     public const int MaxResults = 200;
@@ -48,7 +49,21 @@ public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbed
             }))];
     }
 
-    /// <summary>Papers nearest in meaning to a paper, best first; empty until it is enriched.</summary>
-    public IReadOnlyList<(string PaperId, double Similarity)> Similar(string paperId, int limit) =>
-        [.. index.Similar(paperId, limit).Select(s => (s.PaperId, Math.Round(s.Similarity, 4)))];
+    /// <summary>
+    /// Papers nearest in meaning to a paper, best first; empty until it is enriched. Kept a few
+    /// minutes per paper (they change only as papers arrive): every paper page asks, and the
+    /// in-memory index compares with every vector.
+    /// </summary>
+    public IReadOnlyList<(string PaperId, double Similarity)> Similar(string paperId, int limit)
+    {
+        if (cache.TryGetValue((nameof(Similar), paperId, limit), out IReadOnlyList<(string, double)>? known))
+            return known!;
+        IReadOnlyList<(string, double)> similar = [.. index.Similar(paperId, limit).Select(s => (s.PaperId, Math.Round(s.Similarity, 4)))];
+        // Not kept while empty: the paper's vector may be on its way.
+        if (similar.Count > 0)
+            cache.Set((nameof(Similar), paperId, limit), similar, SimilarKeptFor);
+        return similar;
+    }
+
+    public static readonly TimeSpan SimilarKeptFor = TimeSpan.FromMinutes(10);
 }
