@@ -80,6 +80,8 @@ stop
 echo "== 2. multiply: $PAPERS papers straight into the SQLite read model"
 dotnet "$TOOL" multiply "$DATA" "$PAPERS" "$WORK"
 day=$(cat "$WORK/day.txt")
+echo "   in-memory structures per replica (managed heap, as the hydrators load them):"
+dotnet "$TOOL" memory "$DATA" | tee "$WORK/memory.txt"
 
 echo "== 3. serve, rate limits lifted"
 total=$((seeded + PAPERS))
@@ -128,4 +130,6 @@ end_rss=$(rss_mib)
   awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $2, ($3 == 0 ? "flat out" : $3 "/s"), $4, $5, $6, $7 }' "$results"
   echo
   echo "Memory (RSS of the all-in-one host): ${seed_rss} MiB with $seeded papers, ${full_rss} MiB with $total once loaded (${loaded}s), ${end_rss} MiB after the runs."
+  echo "Per 100k papers, managed heap: $(sed 's/^MEMORY //' "$WORK/memory.txt")"
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$WORK/results.md"
