@@ -51,8 +51,7 @@ public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbed
 
     /// <summary>
     /// Papers nearest in meaning to a paper, best first; empty until it is enriched. Kept a few
-    /// minutes per paper (they change only as papers arrive): every paper page asks, and the
-    /// in-memory index compares with every vector.
+    /// minutes per paper (they change only as papers arrive).
     /// </summary>
     public IReadOnlyList<(string PaperId, double Similarity)> Similar(string paperId, int limit)
     {
@@ -65,5 +64,54 @@ public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbed
         return similar;
     }
 
+    /// <summary>
+    /// For pages, which every reader may open at the cost of a read: the similar papers if they are
+    /// known, or found at once while the index is small; else null, and they are found in the
+    /// background (one paper at a time, a bounded queue) for the next view. The in-memory index
+    /// compares with every vector, so finding them on every page view of a large read model would
+    /// make each view cost a search.
+    /// </summary>
+    public IReadOnlyList<(string PaperId, double Similarity)>? SimilarIfCheap(string paperId, int limit)
+    {
+        if (cache.TryGetValue((nameof(Similar), paperId, limit), out IReadOnlyList<(string, double)>? known))
+            return known!;
+        if (index.Count <= InlineSimilarUpTo)
+            return Similar(paperId, limit);
+        _toFind.Writer.TryWrite((paperId, limit));
+        return null;
+    }
+
+    /// <summary>Up to this many papers, similar papers are found while the page renders (well under a millisecond each).</summary>
+    public const int InlineSimilarUpTo = 20_000;
+
+    private readonly System.Threading.Channels.Channel<(string PaperId, int Limit)> _toFind =
+        System.Threading.Channels.Channel.CreateBounded<(string, int)>(new System.Threading.Channels.BoundedChannelOptions(1_000)
+        {
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+
+    /// <summary>Finds the similar papers pages asked for, one at a time (<see cref="SimilarPapersFinder"/> runs it).</summary>
+    internal async Task FindQueuedAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var (paperId, limit) in _toFind.Reader.ReadAllAsync(stoppingToken))
+            Similar(paperId, limit);
+    }
+
     public static readonly TimeSpan SimilarKeptFor = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>Runs <see cref="PaperSearch"/>'s background queue of similar papers that pages asked for.</summary>
+public sealed class SimilarPapersFinder(PaperSearch search) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await search.FindQueuedAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
 }

@@ -32,8 +32,9 @@ public sealed record Paging(string? PreviousUrl, string? NextUrl, int Page);
 public sealed record DailyView(PageMeta Meta, DayRange Range, bool Trending, bool IsLatest, ListingPage Listing, Paging Paging,
     string? EarlierUrl, string? LaterUrl, VoteState Votes);
 
+/// <param name="SimilarPending">The similar papers are being found in the background; they show on the next view.</param>
 public sealed record PaperView(PageMeta Meta, ListedPaper Paper, IReadOnlyList<(ListedPaper Paper, double Similarity)> Similar,
-    IReadOnlyList<ListedPaper> ByAuthors, VoteState Votes);
+    IReadOnlyList<ListedPaper> ByAuthors, VoteState Votes, bool SimilarPending = false);
 
 public sealed record SearchForm(string? Query, string? Abstract, DateOnly? From, DateOnly? To, string? Category, string? Topic)
 {

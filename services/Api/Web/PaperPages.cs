@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Papers.Api.Apis;
 using Papers.Api.Browse;
+using Papers.Api.Search;
 using Papers.Api.Web.Pages;
 using Papers.Contracts;
 using Papers.Domain;
@@ -37,7 +38,9 @@ public static class PaperPages
             return web.Message(StatusCodes.Status404NotFound, "Paper not found", "No paper here has this id. Search for it, or submit it by its arXiv id.", "Search", "/search");
         }
         var paper = rows[0];
-        var similar = search.Similar(id, SimilarShown);
+        // Papers barely related in meaning are not "similar": the page shows those the search would find.
+        var found = search.SimilarIfCheap(id, SimilarShown);
+        var similar = (found ?? []).Where(s => s.Similarity >= SearchIndex.MinSimilarity).ToList();
         var similarRows = await DailyListing.LoadInOrderAsync(web.Db, [.. similar.Select(s => s.PaperId)], web.Cancellation);
         var similarity = similar.ToDictionary(s => s.PaperId, s => s.Similarity);
         var byAuthors = await DailyListing.LoadInOrderAsync(web.Db,
@@ -57,7 +60,7 @@ public static class PaperPages
         }
         var meta = new PageMeta($"{p.Title} — Papers", Format.Snippet(p.Abstract, 300), web.Link(Format.PaperUrl(p.PaperId)), "article") { Extra = citation };
         return WebContext.Page<PaperDetailPage>(new PaperView(meta, paper,
-            [.. similarRows.Select(x => (x, similarity[x.Paper.PaperId]))], byAuthors, votes));
+            [.. similarRows.Select(x => (x, similarity[x.Paper.PaperId]))], byAuthors, votes, SimilarPending: found is null));
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ public static class WebExtensions
         builder.Services.AddSingleton<FacetHydrator>();
         builder.Services.AddHostedService(s => s.GetRequiredService<FacetHydrator>());
         builder.Services.AddSingleton<PaperSearch>();
+        builder.Services.AddHostedService<SimilarPapersFinder>();
         // Run from a build (dotnet run), static files are read where they lie, through the build's
         // manifest; a published app has them in its own wwwroot and no such manifest.
         if (builder is WebApplicationBuilder web)
