@@ -17,6 +17,9 @@ public enum RangeKind
 /// </summary>
 public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
 {
+    /// <summary>The last year a listing may be in: its week, month and the day after stay on the calendar.</summary>
+    public const int MaxYear = 9998;
+
     public static DayRange Day(DateOnly day) => new(RangeKind.Day, day, day);
 
     /// <summary>The name the URLs use: <c>2025-01-15</c>, <c>2025-W03</c>, <c>2025-01</c>.</summary>
@@ -81,7 +84,7 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
     public static bool TryParseDay(string? text, out DayRange range)
     {
         range = null!;
-        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) || day.Year > MaxYear)
             return false;
         range = Day(day);
         return true;
@@ -103,7 +106,8 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
     public static bool TryParseMonth(string? text, out DayRange range)
     {
         range = null!;
-        if (text is not { Length: 7 } || !DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
+        if (text is not { Length: 7 } || !DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+            || first.Year > MaxYear)
             return false;
         range = Month(first);
         return true;
@@ -121,7 +125,7 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
         {
             if (TryParseDay(date, out var d))
                 return d;
-            errors["date"] = [$"date must be YYYY-MM-DD; got '{Problems.Echo(date)}'."];
+            errors["date"] = [$"date must be YYYY-MM-DD of a year up to {MaxYear}; got '{Problems.Echo(date)}'."];
         }
         if (week is not null)
         {
@@ -133,7 +137,7 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
         {
             if (TryParseMonth(month, out var m))
                 return m;
-            errors["month"] = [$"month must be YYYY-MM; got '{Problems.Echo(month)}'."];
+            errors["month"] = [$"month must be YYYY-MM of a year up to {MaxYear}; got '{Problems.Echo(month)}'."];
         }
         return null;
     }

@@ -102,13 +102,15 @@ public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbed
 }
 
 /// <summary>Runs <see cref="PaperSearch"/>'s background queue of similar papers that pages asked for.</summary>
-public sealed class SimilarPapersFinder(PaperSearch search) : BackgroundService
+/// <remarks>Takes the search when it starts, so that a host composed without an embedder stops at
+/// the composition check (which names what is missing) rather than here.</remarks>
+public sealed class SimilarPapersFinder(IServiceProvider services) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await search.FindQueuedAsync(stoppingToken);
+            await services.GetRequiredService<PaperSearch>().FindQueuedAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -24,6 +24,8 @@ public static class Trending
     /// <summary>When a listing ending on <paramref name="lastDay"/> is judged: the end of that day, or now if earlier.</summary>
     public static DateTimeOffset AsOf(DateOnly lastDay, DateTimeOffset now)
     {
+        if (lastDay >= DateOnly.FromDateTime(now.UtcDateTime))
+            return now;
         var end = new DateTimeOffset(lastDay.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         return end < now ? end : now;
     }

@@ -72,7 +72,15 @@ public static class PaperPages
         var http = web.Http;
         if (!http.Request.HasFormContentType)
             return web.Message(StatusCodes.Status415UnsupportedMediaType, "Not a form", "Votes come from the pages' upvote buttons.");
-        var form = await http.Request.ReadFormAsync(web.Cancellation);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(web.Cancellation);
+        }
+        catch (InvalidDataException)
+        {
+            return web.Message(StatusCodes.Status400BadRequest, "Not a form", "Votes come from the pages' upvote buttons.");
+        }
         if (!await web.Antiforgery.IsRequestValidAsync(http))
             return web.Message(StatusCodes.Status400BadRequest, "This page has expired", "Reload the page and press the upvote button again.");
         if (!http.User.HasClaim(c => c.Type == Scopes.ClaimType && c.Value is Scopes.Vote or Scopes.Admin))

@@ -28,7 +28,16 @@ public static class SubscribeForm
     public static async Task<IResult> SubscribeAsync(HttpContext http, NotificationsDbContext db, IMailSender sender, SubscriptionLinks links,
         IOptions<MailOptions> mail, TimeProvider clock, ILogger<SubscribeRequest> logger, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            // A multipart body that cannot be read: as a form that said nothing.
+            return SeeOther("/subscribe?error=email");
+        }
         var email = form["email"].ToString().Trim();
         var typed = form["topics"].ToString();
         var topics = typed.Split([',', ';', '\n'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

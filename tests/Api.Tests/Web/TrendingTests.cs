@@ -63,8 +63,10 @@ public sealed class TrendingTests
         Assert.Equal("/month/2024-03", february.Step(+1)!.Path);
         Assert.Equal("/week/2024-W05", february.As(RangeKind.Week).Path);
         Assert.Equal("/date/2024-01-31", DayRange.Day(new DateOnly(2024, 2, 1)).Step(-1)!.Path);
-        Assert.True(DayRange.TryParseMonth("9999-12", out var last));
-        Assert.Null(last.Step(+1));
+        Assert.False(DayRange.TryParseMonth("9999-12", out _));
+        Assert.False(DayRange.TryParseDay("9999-12-31", out _));
+        Assert.Null(DayRange.Month(new DateOnly(9999, 12, 1)).Step(+1));
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddYears(1), Trending.AsOf(DateOnly.MaxValue, DateTimeOffset.UnixEpoch.AddYears(1)));
         Assert.Null(DayRange.Day(DateOnly.MinValue).Step(-1));
     }
 }

@@ -82,6 +82,25 @@ public sealed class PagesWithoutScriptTests(LocalHostFixture host)
         Assert.Contains("Check your inbox", await HtmlAsync("/subscribe?sent=1"));
     }
 
+    [Theory]
+    [InlineData("/date/9999-12-31", HttpStatusCode.NotFound)]
+    [InlineData("/month/0000-01", HttpStatusCode.NotFound)]
+    [InlineData("/week/9998-W52", HttpStatusCode.OK)]
+    [InlineData("/date/0001-01-01", HttpStatusCode.OK)]
+    public async Task The_ends_of_the_calendar_are_pages_or_not_found_never_errors(string path, HttpStatusCode expected) =>
+        await HtmlAsync(path, expected);
+
+    [Fact]
+    public async Task Broken_forms_are_client_errors()
+    {
+        using var broken = new StringContent("--boundary\r\nno headers, no end");
+        broken.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=boundary");
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsync("/vote", broken)).StatusCode);
+        using var subscribe = await _client.PostAsync("/api/subscriptions", broken);
+        Assert.Equal(HttpStatusCode.SeeOther, subscribe.StatusCode);
+        Assert.Equal("/subscribe?error=email", subscribe.Headers.Location?.OriginalString);
+    }
+
     [Fact]
     public async Task Static_files_are_fingerprinted_compressed_and_cacheable()
     {
