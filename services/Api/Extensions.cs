@@ -1,4 +1,5 @@
 using MassTransit;
+using Papers.Api.Analytics;
 using Papers.Api.Apis;
 using Papers.Api.Apis.V1;
 using Papers.Api.Consumers;
@@ -22,22 +23,27 @@ public static class Extensions
     {
         builder.AddServiceDbContext<ApiDbContext>("Api");
         builder.AddOutbox<ApiDbContext>();
-        builder.Services.AddSingleton<SearchIndex>();
+        builder.AddSearchIndex(); // Search:Backend = InMemory | Disk (services/Api/README.md, "Search sizing")
         builder.Services.AddSingleton<SearchIndexSignal>();
-        builder.Services.AddHostedService<IndexHydrator>();
+        builder.Services.AddSingleton<IndexHydrator>(); // one instance: the hosted service and the readiness check read the same Loaded
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IndexHydrator>());
         builder.Services.AddOptions<ReenrichmentOptions>().BindConfiguration(ReenrichmentOptions.Section);
         builder.Services.AddSingleton<ReenrichmentTarget>();
         builder.Services.AddSingleton<ReenrichmentSignal>();
         builder.Services.AddHostedService<ReenrichmentSweeper>();
+        builder.Services.AddSingleton<AnalyticsEvents>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AnalyticsEvents>());
         builder.Services.AddOptions<SubmissionOptions>().BindConfiguration(SubmissionOptions.Section);
         builder.AddPublicApiDocument();
         builder.AddWeb();
 
         return builder.AddModule(new ServiceModule("Api", bus =>
         {
-            bus.AddConsumer<IndexPaperConsumer, IndexPaperConsumerDefinition>();
-            bus.AddConsumer<IndexEnrichmentConsumer, IndexEnrichmentConsumerDefinition>();
-            bus.AddConsumer<TrackEmbeddingModelConsumer, TrackEmbeddingModelConsumerDefinition>();
+            // No concurrency limits: each consumer is correct with any number of concurrent
+            // deliveries on any number of replicas (revision tokens; the bus retries the loser).
+            bus.AddConsumer<IndexPaperConsumer>();
+            bus.AddConsumer<IndexEnrichmentConsumer>();
+            bus.AddConsumer<TrackEmbeddingModelConsumer>();
         }, typeof(ITextEmbedder)));
     }
 

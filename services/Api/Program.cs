@@ -5,7 +5,8 @@ using Papers.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddEnrichmentClient();
+// Query embeddings for search: a person waits, so Enrichment gets a short budget (then keywords only).
+builder.AddEnrichmentClient(EmbedBudget.Interactive);
 var api = builder.AddApi();
 builder.AddMessaging(api);
 

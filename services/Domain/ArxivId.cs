@@ -57,9 +57,9 @@ public readonly partial record struct ArxivId : IComparable<ArxivId>
             if (!IsValidMonth(yearMonth) || yearMonth < 704 || digits.Length != NumberWidth(yearMonth))
                 return false;
             var number = int.Parse(digits, CultureInfo.InvariantCulture);
-            if (number == 0)
+            if (number == 0 || !TryParseVersion(match, out var version))
                 return false;
-            id = new ArxivId($"{match.Groups["yymm"].Value}.{digits}", ParseVersion(match), null, yearMonth, number);
+            id = new ArxivId($"{match.Groups["yymm"].Value}.{digits}", version, null, yearMonth, number);
             return true;
         }
 
@@ -67,13 +67,13 @@ public readonly partial record struct ArxivId : IComparable<ArxivId>
         if (match.Success)
         {
             var yearMonth = int.Parse(match.Groups["yymm"].Value, CultureInfo.InvariantCulture);
-            if (!IsValidMonth(yearMonth))
+            if (!IsValidMonth(yearMonth) || !TryParseVersion(match, out var oldVersion))
                 return false;
             var archive = match.Groups["archive"].Value.ToLowerInvariant();
             // The subject class (math.AG/...) is not part of the key: arXiv treats both as one paper.
             id = new ArxivId(
                 $"{archive}/{match.Groups["yymm"].Value}{match.Groups["num"].Value}",
-                ParseVersion(match),
+                oldVersion,
                 archive,
                 yearMonth,
                 int.Parse(match.Groups["num"].Value, CultureInfo.InvariantCulture));
@@ -112,8 +112,17 @@ public readonly partial record struct ArxivId : IComparable<ArxivId>
 
     private static bool IsValidMonth(int yearMonth) => yearMonth % 100 is >= 1 and <= 12;
 
-    private static int? ParseVersion(Match match) =>
-        match.Groups["v"].Success ? int.Parse(match.Groups["v"].Value, CultureInfo.InvariantCulture) : null;
+    /// <summary>The version the text names, if any; false for one too large for an int (no arXiv id has it).</summary>
+    private static bool TryParseVersion(Match match, out int? version)
+    {
+        version = null;
+        if (!match.Groups["v"].Success)
+            return true;
+        if (!int.TryParse(match.Groups["v"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
+            return false;
+        version = v;
+        return true;
+    }
 
     private static string StripPrefixes(string s)
     {

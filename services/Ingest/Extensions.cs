@@ -21,7 +21,7 @@ public static class Extensions
         builder.Services.AddHostedService<OaiHarvestSchedule>();
         builder.Services.AddHostedService<HfDailySchedule>();
 
-        return builder.AddModule(new ServiceModule("Ingest", bus => bus.AddConsumer<SubmitPaperConsumer, SubmitPaperConsumerDefinition>()));
+        return builder.AddModule(new ServiceModule("Ingest", bus => bus.AddConsumer<SubmitPaperConsumer>()));
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public static class Extensions
         builder.Services.AddHostedService<DigestScheduler>();
 
         return builder.AddModule(new ServiceModule("Notifications",
-            bus => bus.AddConsumer<CollectDigestCandidateConsumer, CollectDigestCandidateConsumerDefinition>(), typeof(ITextEmbedder)));
+            bus => bus.AddConsumer<CollectDigestCandidateConsumer>(), typeof(ITextEmbedder)));
     }
 
     public static WebApplication MapNotifications(this WebApplication app)

@@ -5,7 +5,8 @@ using Papers.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddEnrichmentClient();
+// Topic vectors for digests: nobody waits, so the standard budget.
+builder.AddEnrichmentClient(EmbedBudget.Batch);
 var notifications = builder.AddNotifications();
 builder.AddMessaging(notifications);
 

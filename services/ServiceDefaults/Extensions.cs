@@ -14,8 +14,11 @@ namespace Papers.ServiceDefaults;
 
 public static class Extensions
 {
-    /// <summary>Tag of health checks that only matter for readiness (broker, database).</summary>
+    /// <summary>Tag of health checks that only matter for readiness (database; the broker, reported as Degraded).</summary>
     public const string ReadyTag = "ready";
+
+    /// <summary>Tag of the broker's check, served alone at <c>/health/broker</c>.</summary>
+    public const string BrokerTag = "broker";
 
     /// <summary>
     /// What every service host gets: OpenTelemetry, health checks, problem details with stable codes and
@@ -49,8 +52,10 @@ public static class Extensions
 
     /// <summary>
     /// The request pipeline every service shares (errors as problem details, access control), and
-    /// health endpoints in every environment: <c>/alive</c> (the process answers) and
-    /// <c>/health/ready</c> (broker and database reachable), which Helm probes use.
+    /// health endpoints in every environment: <c>/alive</c> (the process answers),
+    /// <c>/health/ready</c> (the database reachable; a broker outage shows as Degraded but answers
+    /// 200, since every service serves its requests without the broker), which Helm probes use, and
+    /// <c>/health/broker</c> (503 while the broker is unreachable), for monitoring.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -59,6 +64,17 @@ public static class Extensions
         app.UseAccessControl();
         app.MapOpenApiDocument();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteHealth });
+        app.MapHealthChecks("/health/broker", new HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(BrokerTag),
+            ResponseWriter = WriteHealth,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = WriteHealth });
         return app;
     }

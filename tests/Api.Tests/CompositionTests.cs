@@ -26,7 +26,7 @@ public sealed class CompositionTests : IDisposable
     public async Task A_service_whose_module_is_not_given_to_the_bus_stops_start_up()
     {
         var builder = Builder();
-        builder.AddEnrichmentClient();
+        builder.AddEnrichmentClient(EmbedBudget.Interactive);
         builder.AddApi();
         builder.AddMessaging();
         using var host = builder.Build();
@@ -51,9 +51,9 @@ public sealed class CompositionTests : IDisposable
     public void A_second_embedder_is_refused_where_it_is_added()
     {
         var builder = Builder();
-        builder.AddEnrichmentClient();
+        builder.AddEnrichmentClient(EmbedBudget.Interactive);
 
-        var error = Assert.Throws<InvalidOperationException>(() => builder.AddEnrichmentClient());
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddEnrichmentClient(EmbedBudget.Interactive));
         Assert.Contains("already embeds texts with Enrichment at", error.Message);
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using Papers.Api.Data;
 using Papers.Api.Reenrichment;
 using Papers.Contracts;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Outbox;
 using Papers.TestSupport;
 
@@ -30,8 +31,12 @@ public sealed class ReenrichmentTests : IDisposable
 
     private ReenrichmentTarget Target() => new(Options.Create(_options), _clock);
 
-    private ReenrichmentSweeper Sweeper() =>
-        new(_services.GetRequiredService<IServiceScopeFactory>(), Target(), new ReenrichmentSignal(), Options.Create(_options), _clock, NullLogger<ReenrichmentSweeper>.Instance);
+    private ReenrichmentSweeper Sweeper()
+    {
+        var scopes = _services.GetRequiredService<IServiceScopeFactory>();
+        var lease = new ClusterLease<ApiDbContext>(scopes, LeaseLocks.InProcess(), _clock, NullLogger<ClusterLease<ApiDbContext>>.Instance);
+        return new(scopes, lease, Target(), new ReenrichmentSignal(), Options.Create(_options), _clock, NullLogger<ReenrichmentSweeper>.Instance);
+    }
 
     [Fact]
     public async Task Before_any_model_is_announced_nothing_is_requested()

@@ -29,6 +29,8 @@ public class ArxivIdTests
     [InlineData("1501.0001")] // and four digits end with 1412
     [InlineData("0613.0001")] // no month 13
     [InlineData("2401.00000")]
+    [InlineData("2510.01234v99999999999")] // no int holds that version: refused, not thrown at the caller
+    [InlineData("hep-th/9901001v99999999999")]
     [InlineData("")]
     [InlineData(null)]
     public void Rejects_what_is_not_an_arxiv_id(string? text) => Assert.False(ArxivId.TryParse(text, out _));

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MimeKit;
 using OpenTelemetry.Trace;
 using Papers.Local;
@@ -77,6 +78,7 @@ public partial class LocalHost : WebApplicationFactory<StartupBanner>
         foreach (var (key, value) in settings.Concat(_settings))
             builder.UseSetting(key, value);
         builder.ConfigureServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
+        builder.ConfigureLogging(l => l.AddProvider(ApplicationErrors));
     }
 
     /// <summary>A client with a fresh API key of the given scopes (admin by default), issued straight into the host's identity store.</summary>

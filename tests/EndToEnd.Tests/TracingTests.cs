@@ -19,8 +19,11 @@ public sealed class TracingTests(LocalHostFixture host)
         (await admin.PostAsync($"/api/admin/submissions/{id}/approve", null)).EnsureSuccessStatusCode();
 
         // The approval sends the paper on: its request starts the trace.
-        var approve = host.Spans.Snapshot().Single(s => s.Kind == ActivityKind.Server && (s.GetTagItem("url.path") as string)?.EndsWith($"{id}/approve", StringComparison.Ordinal) == true && s.Duration > TimeSpan.Zero);
-        var traceId = approve.TraceId;
+        // The server span ends after the response reached the client: wait for it.
+        var approve = await Eventually.UntilAsync(() => Task.FromResult(host.Spans.Snapshot().SingleOrDefault(s => s.Kind == ActivityKind.Server
+            && (s.GetTagItem("url.path") as string)?.EndsWith($"{id}/approve", StringComparison.Ordinal) == true && s.Duration > TimeSpan.Zero)),
+            s => s is not null, TimeSpan.FromSeconds(10), "the approval's server span");
+        var traceId = approve!.TraceId;
         // Consumer spans are named after queues: Ingest, Enrichment, the Api (twice) and Notifications.
         string[] expected = ["submit-paper", "enrich-paper", "index-paper", "index-enrichment", "collect-digest-candidate"];
         IReadOnlyList<Activity> trace = [];

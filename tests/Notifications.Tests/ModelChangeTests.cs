@@ -83,11 +83,17 @@ public sealed class ModelChangeTests : IAsyncLifetime
     };
 
     /// <summary>Publishes and waits until the consumer has finished with the message (its database work included).</summary>
+    /// <remarks>
+    /// Polls: the harness's own wait ends at its first inactivity and never waits again, so a
+    /// single <c>Any</c> after that could look before the consumer has finished.
+    /// </remarks>
     private static async Task DeliverAsync<T>(ITestHarness harness, T message) where T : class
     {
         var id = NewId.NextGuid();
         await harness.Bus.Publish(message, c => c.MessageId = id);
-        Assert.True(await harness.GetConsumerHarness<CollectDigestCandidateConsumer>().Consumed.Any<T>(m => m.Context.MessageId == id));
+        var consumed = harness.GetConsumerHarness<CollectDigestCandidateConsumer>().Consumed;
+        await TestSupport.Eventually.UntilAsync(() => Task.FromResult(consumed.Select<T>(m => m.Context.MessageId == id).Any()), c => c,
+            TimeSpan.FromSeconds(30), $"the consumer to finish with {typeof(T).Name}");
     }
 
     private async Task<CandidatePaper> CandidateAsync(string id)

@@ -1,7 +1,7 @@
 using System.Text;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Papers.Api.Analytics;
 using Papers.Api.Data;
 using Papers.Api.Search;
 using Papers.Contracts;
@@ -26,12 +26,12 @@ public static class PapersApi
     }
 
     public static async Task<Results<Ok<PaperDto>, ProblemHttpResult>> GetAsync(
-        string id, ApiDbContext db, IPublishEndpoint publish, TimeProvider clock, CancellationToken cancellationToken)
+        string id, ApiDbContext db, AnalyticsEvents analytics, TimeProvider clock, CancellationToken cancellationToken)
     {
         var found = await db.LoadAsync([id], cancellationToken);
         if (!found.TryGetValue(id, out var row))
             return NotFound(id);
-        await publish.Publish(new PaperViewed(id, clock.GetUtcNow()), cancellationToken);
+        analytics.Record(new PaperViewed(id, clock.GetUtcNow()));
         return TypedResults.Ok(row.Paper.ToDto(row.Enrichment));
     }
 
@@ -55,9 +55,12 @@ public static class PapersApi
         return TypedResults.Ok(new PaperPage(items.Select(p => p.ToItem(enrichments.GetValueOrDefault(p.PaperId))).ToList(), next));
     }
 
+    /// <summary>Response header of a search: <c>hybrid</c> (keywords and the query's embedding) or <c>keyword</c> (the embedding failed).</summary>
+    public const string SearchModeHeader = "X-Search-Mode";
+
     public static async Task<Results<Ok<List<PaperItemDto>>, ValidationProblem>> SearchAsync(
-        ApiDbContext db, SearchIndex index, ITextEmbedder embedder, IPublishEndpoint publish, TimeProvider clock,
-        ILoggerFactory logs, CancellationToken cancellationToken, string? q = null, int limit = 20)
+        ApiDbContext db, ISearchIndex index, ITextEmbedder embedder, AnalyticsEvents analytics, TimeProvider clock,
+        ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken, string? q = null, int limit = 20)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(q))
@@ -74,22 +77,25 @@ public static class PapersApi
         {
             vector = (await embedder.EmbedAsync([q!], cancellationToken))[0];
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Keyword search still answers while the embedding service is unreachable.
-            logs.CreateLogger(typeof(PapersApi)).LogWarning(ex, "Query embedding failed; answering with keyword search only");
+            // Whatever went wrong (Enrichment down, hanging past the embedder's budget, its circuit
+            // open, an error answer), keyword search still answers, and says so. Only the caller's
+            // own cancellation ends the request.
+            logs.CreateLogger(typeof(PapersApi)).LogWarning(ex, "Query embedding failed ({Error}); answering with keyword search only", ex.GetType().Name);
         }
+        response.Headers[SearchModeHeader] = vector is null ? "keyword" : "hybrid";
         var hits = index.Search(q!, vector, vector is null ? null : embedder.ModelId, limit);
         var rows = await db.LoadAsync(hits.Select(h => h.PaperId).ToList(), cancellationToken);
         var items = hits.Where(h => rows.ContainsKey(h.PaperId))
             .Select(h => rows[h.PaperId].Paper.ToItem(rows[h.PaperId].Enrichment, h.Score, h.Similarity, MatchedBy(h)))
             .ToList();
-        await publish.Publish(new SearchPerformed(q!, items.Count, items.Take(10).Select(i => i.Paper.Id).ToList(), clock.GetUtcNow()), cancellationToken);
+        analytics.Record(new SearchPerformed(q!, items.Count, items.Take(10).Select(i => i.Paper.Id).ToList(), clock.GetUtcNow()));
         return TypedResults.Ok(items);
     }
 
     public static async Task<Results<Ok<List<PaperItemDto>>, ProblemHttpResult, ValidationProblem>> SimilarAsync(
-        string id, ApiDbContext db, SearchIndex index, CancellationToken cancellationToken, int limit = 10)
+        string id, ApiDbContext db, ISearchIndex index, CancellationToken cancellationToken, int limit = 10)
     {
         if (limit is < 1 or > 50)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and 50; got {limit}."] });

@@ -28,7 +28,7 @@ public static class StatsApi
         return app;
     }
 
-    public static async Task<Ok<ReadModelStats>> GetStatsAsync(ApiDbContext db, SearchIndex index, ReenrichmentTarget reenrichment, CancellationToken cancellationToken)
+    public static async Task<Ok<ReadModelStats>> GetStatsAsync(ApiDbContext db, ISearchIndex index, ReenrichmentTarget reenrichment, CancellationToken cancellationToken)
     {
         var papers = await db.Papers.CountAsync(cancellationToken);
         var enriched = await db.Papers.Join(db.Enrichments, p => p.PaperId, e => e.PaperId, (p, e) => new { p.ContentHash, Enriched = e.ContentHash })

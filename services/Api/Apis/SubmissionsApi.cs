@@ -1,3 +1,4 @@
+using System.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -59,16 +60,6 @@ public static class SubmissionsApi
 
         var quota = options.Value.PerIdentityPerDay;
         var since = now.AddDays(-1);
-        var recent = await db.Submissions.Where(s => s.SubmittedBy == submitter && s.SubmittedAt > since)
-            .OrderBy(s => s.SubmittedAt).Select(s => s.SubmittedAt).Take(quota).ToListAsync(cancellationToken);
-        if (recent.Count >= quota)
-        {
-            var retryAfter = (int)Math.Ceiling((recent[0].AddDays(1) - now).TotalSeconds);
-            http.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Daily submission quota spent",
-                detail: $"Each identity may submit {quota} papers in 24 hours; try again in {Math.Max(1, retryAfter / 60)} minutes.");
-        }
-
         var submission = new Submission
         {
             Id = Guid.NewGuid(),
@@ -82,10 +73,32 @@ public static class SubmissionsApi
             SubmittedAt = now,
             ListedOn = arxivId is null ? null : today,
         };
-        db.Submissions.Add(submission);
-        if (arxivId is not null)
-            db.AddToOutbox(new SubmitPaper(submission.Id, arxivId, null, null, null, submitter, clock.GetUtcNow()), clock);
-        await db.SaveChangesAsync(cancellationToken);
+        // The count and the insert are one serializable transaction, so an identity's racing requests
+        // cannot all pass the count (SQLite takes the write lock at BEGIN; PostgreSQL fails all but
+        // one with a serialization failure, which the execution strategy retries).
+        var strategy = db.Database.CreateExecutionStrategy();
+        var spentSince = await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+            var recent = await db.Submissions.Where(s => s.SubmittedBy == submitter && s.SubmittedAt > since)
+                .OrderBy(s => s.SubmittedAt).Select(s => s.SubmittedAt).Take(quota).ToListAsync(cancellationToken);
+            if (recent.Count >= quota)
+                return recent[0];
+            db.Submissions.Add(submission);
+            if (arxivId is not null)
+                db.AddToOutbox(new SubmitPaper(submission.Id, arxivId, null, null, null, submitter, clock.GetUtcNow()), clock);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (DateTime?)null;
+        });
+        if (spentSince is { } oldest)
+        {
+            var retryAfter = (int)Math.Ceiling((oldest.AddDays(1) - now).TotalSeconds);
+            http.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Daily submission quota spent",
+                detail: $"Each identity may submit {quota} papers in 24 hours; try again in {Math.Max(1, retryAfter / 60)} minutes.");
+        }
         return TypedResults.Accepted((string?)null, new SubmissionAccepted(submission.Id, arxivId,
             arxivId is null ? "pending" : "listed", submission.ListedOn?.ToString("yyyy-MM-dd")));
     }

@@ -7,12 +7,22 @@ namespace Papers.Api.Browse;
 /// <summary>A search hit with what each half of the search thought.</summary>
 public sealed record FoundPaper(string PaperId, double Score, double? Similarity, string MatchedBy);
 
+/// <summary>What a search found, and whether the query's embedding took part (<c>hybrid</c>) or failed (<c>keyword</c>).</summary>
+public sealed record FoundPapers(IReadOnlyList<FoundPaper> Papers, string Mode)
+{
+    /// <summary>Nothing searched (an empty form).</summary>
+    public static readonly FoundPapers None = new([], "hybrid");
+
+    /// <summary>Writes <see cref="Mode"/> as the API's <c>X-Search-Mode</c> header does.</summary>
+    public void Describe(HttpResponse response) => response.Headers[Apis.PapersApi.SearchModeHeader] = Mode;
+}
+
 /// <summary>
 /// Search as the pages and <c>/v1</c> use it: the hybrid index for a query, or meaning alone for a
 /// pasted abstract, then the filters (date, category, topic, author) applied to the hits through
 /// <see cref="FacetIndex"/>. The one place outside the search code that calls the index.
 /// </summary>
-public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbedder embedder, IMemoryCache cache, ILogger<PaperSearch> logger)
+public sealed class PaperSearch(ISearchIndex index, FacetIndex facets, ITextEmbedder embedder, IMemoryCache cache, ILogger<PaperSearch> logger)
 {
     /// <summary>The most results one search lists (the index fuses at most 200 candidates of each kind).</summary>
     public const int MaxResults = 200;
@@ -20,7 +30,7 @@ public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbed
     /// <summary>The longest abstract "paste an abstract" takes (it travels in the URL); the model reads its first 256 tokens, about 1,200 characters.</summary>
     public const int MaxAbstractLength = 2_000;
 
-    public async Task<IReadOnlyList<FoundPaper>> FindAsync(string? query, string? likeAbstract, PaperFilter filter, CancellationToken cancellationToken)
+    public async Task<FoundPapers> FindAsync(string? query, string? likeAbstract, PaperFilter filter, CancellationToken cancellationToken)
     {
         var byAbstract = !string.IsNullOrWhiteSpace(likeAbstract);
         var text = byAbstract ? likeAbstract! : query ?? "";
@@ -29,16 +39,18 @@ public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbed
         {
             vector = (await embedder.EmbedAsync([text], cancellationToken))[0];
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Keyword search still answers while the embedding service is unreachable.
-            logger.LogWarning(ex, "Query embedding failed; answering with keyword search only");
+            // As the JSON search: whatever went wrong (Enrichment down, past the embedder's budget,
+            // its circuit open, an error answer), keyword search still answers, and says so.
+            logger.LogWarning(ex, "Query embedding failed ({Error}); answering with keyword search only", ex.GetType().Name);
         }
+        var mode = vector is null ? "keyword" : "hybrid";
         if (byAbstract && vector is null)
-            return [];
+            return new([], mode);
         // An abstract is matched by meaning only: its hundreds of words would make a poor keyword query.
         var hits = index.Search(byAbstract ? "" : text, vector, vector is null ? null : embedder.ModelId, filter.IsEmpty ? MaxResults : 2 * MaxResults);
-        return [.. hits
+        return new([.. hits
             .Where(h => filter.IsEmpty || facets.Get(h.PaperId) is { } f && filter.Matches(f))
             .Take(MaxResults)
             .Select(h => new FoundPaper(h.PaperId, h.Score, h.Similarity, (h.KeywordRank, h.Similarity) switch
@@ -46,7 +58,7 @@ public sealed class PaperSearch(SearchIndex index, FacetIndex facets, ITextEmbed
                 (not null, not null) => "keyword+semantic",
                 (not null, null) => "keyword",
                 _ => "semantic",
-            }))];
+            }))], mode);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Papers.Api.Data;
 using Papers.Api.Search;
 using Papers.Contracts;
@@ -8,10 +7,19 @@ namespace Papers.Api.Consumers;
 
 /// <summary>
 /// Puts a paper into the read model. Idempotent by version and content hash: a redelivered or
-/// older event changes nothing. Votes cast here (<c>LocalUpvotes</c>) are never touched.
+/// older event changes nothing (events of one paper may arrive in any order, on any replica).
+/// Votes cast here (<c>LocalUpvotes</c>) are never touched.
 /// </summary>
-public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal searchIndex, TimeProvider clock) : IConsumer<PaperIngested>
+/// <remarks>
+/// Replicas may take two events of one paper at the same moment. The row's <c>Revision</c> makes
+/// the later of two updates from the same read fail (<see cref="Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException"/>),
+/// and of two first inserts the later fails on the key; the bus then retries the message in a
+/// fresh scope (a new DbContext), which reads the row again and decides anew.
+/// </remarks>
+public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal searchIndex, TimeProvider clock, ILoggerFactory logs) : IConsumer<PaperIngested>
 {
+    private readonly ILogger _applied = AppliedLog.Create(logs);
+
     public async Task Consume(ConsumeContext<PaperIngested> context)
     {
         var m = context.Message;
@@ -43,16 +51,7 @@ public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal search
         paper.IngestedAt = m.IngestedAt;
         paper.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(context.CancellationToken);
+        _applied.LogInformation("Applied PaperIngested {PaperId} v{Version} {ContentHash} message {MessageId}", m.PaperId, m.Version, m.ContentHash, context.MessageId);
         searchIndex.Notify();
-    }
-}
-
-public sealed class IndexPaperConsumerDefinition : ConsumerDefinition<IndexPaperConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<IndexPaperConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        // Events of one paper must not race each other into the same row.
-        endpointConfigurator.ConcurrentMessageLimit = 1;
     }
 }

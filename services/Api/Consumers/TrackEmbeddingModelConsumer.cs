@@ -12,6 +12,11 @@ namespace Papers.Api.Consumers;
 /// model alive). Wakes the sweeper when that changes the model papers should have, or a replica
 /// started; the periodic repeats of a known start only refresh the time.
 /// </summary>
+/// <remarks>
+/// Enrichment replicas starting together announce at once, and Api replicas take the
+/// announcements at once: the row's <c>Revision</c> turns a lost update (an older start written
+/// over a newer one) into a conflict, retried by the bus with a fresh read.
+/// </remarks>
 public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentTarget target, ReenrichmentSignal reenrichment, TimeProvider clock, ILogger<TrackEmbeddingModelConsumer> logger)
     : IConsumer<EnrichmentRunning>
 {
@@ -41,15 +46,5 @@ public sealed class TrackEmbeddingModelConsumer(ApiDbContext db, ReenrichmentTar
             logger.LogInformation("Papers should now have embedding model {Model} (was {Previous}); papers embedded by other models will be re-enriched", current, previous ?? "none");
         if (started || previous != current)
             reenrichment.Notify();
-    }
-}
-
-public sealed class TrackEmbeddingModelConsumerDefinition : ConsumerDefinition<TrackEmbeddingModelConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<TrackEmbeddingModelConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        // Replicas starting together announce at once; one at a time keeps their rows from racing.
-        endpointConfigurator.ConcurrentMessageLimit = 1;
     }
 }

@@ -1,13 +1,17 @@
 using Microsoft.EntityFrameworkCore;
 using Papers.Contracts;
 using Papers.ServiceDefaults.Data;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Api.Data;
 
 /// <summary>The Api's read model, built from <c>PaperIngested</c> and <c>PaperEnriched</c>, plus votes.</summary>
-public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbContext(options)
+public sealed class ApiDbContext : DbContext
 {
+    public ApiDbContext(DbContextOptions<ApiDbContext> options)
+        : base(options) => this.BumpRevisionsOnSave();
+
     public DbSet<PaperRecord> Papers => Set<PaperRecord>();
     public DbSet<EnrichmentRecord> Enrichments => Set<EnrichmentRecord>();
     public DbSet<Vote> Votes => Set<Vote>();
@@ -27,6 +31,7 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
             e.HasIndex(p => p.ListedOn);
             e.HasIndex(p => p.UpdatedAt);
             e.Ignore(p => p.Upvotes);
+            e.HasRevision();
         });
         model.Entity<EnrichmentRecord>(e =>
         {
@@ -39,11 +44,13 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
             e.Property<float[]?>(nameof(EnrichmentRecord.Embedding)).HasVectorConversion();
             e.HasIndex(p => p.UpdatedAt);
             e.HasIndex(p => p.EmbeddingModel);
+            e.HasRevision();
         });
         model.Entity<EmbeddingModelSeen>(e =>
         {
             e.ToTable("embedding_models");
             e.HasKey(m => m.EmbeddingModel);
+            e.HasRevision();
         });
         model.Entity<Vote>(e =>
         {
@@ -64,11 +71,12 @@ public sealed class ApiDbContext(DbContextOptions<ApiDbContext> options) : DbCon
             e.HasIndex(s => s.PaperId);
         });
         model.AddOutbox();
+        model.AddLeases();
     }
 }
 
 /// <summary>The latest version of a paper, as <c>PaperIngested</c> described it.</summary>
-public class PaperRecord
+public class PaperRecord : IRevisioned
 {
     public required string PaperId { get; set; }
     public int Version { get; set; }
@@ -103,13 +111,16 @@ public class PaperRecord
 
     /// <summary>Last change to this row (UTC); replicas refresh their search index from it.</summary>
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Concurrency token: one more on every update through a context (votes' atomic increments leave it).</summary>
+    public int Revision { get; set; }
 }
 
 /// <summary>
 /// The latest enrichment of a paper. Kept apart from the paper because the two events travel on
 /// different queues: an enrichment may arrive before its paper and must not be lost.
 /// </summary>
-public class EnrichmentRecord
+public class EnrichmentRecord : IRevisioned
 {
     public required string PaperId { get; set; }
     public int Version { get; set; }
@@ -132,10 +143,13 @@ public class EnrichmentRecord
 
     /// <summary>Requests sent for <see cref="RequestedModel"/>; the sweeper gives up after a few.</summary>
     public int RequestAttempts { get; set; }
+
+    /// <summary>Concurrency token: one more on every update (a consumer's, or the sweeper's request).</summary>
+    public int Revision { get; set; }
 }
 
 /// <summary>An embedding model Enrichment replicas announced (<c>EnrichmentRunning</c>); see <c>ReenrichmentSweeper.CurrentModelAsync</c> for which one papers should have.</summary>
-public class EmbeddingModelSeen
+public class EmbeddingModelSeen : IRevisioned
 {
     public required string EmbeddingModel { get; set; }
     public int Dimensions { get; set; }
@@ -146,6 +160,9 @@ public class EmbeddingModelSeen
 
     /// <summary>The latest announcement of any replica with this model (UTC): whether one still runs it.</summary>
     public DateTime LastAnnouncedAt { get; set; }
+
+    /// <summary>Concurrency token: Api replicas take announcements of the same model at once.</summary>
+    public int Revision { get; set; }
 }
 
 public enum SubmissionKind

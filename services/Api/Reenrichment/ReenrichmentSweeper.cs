@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Papers.Api.Data;
 using Papers.Contracts;
 using Papers.ServiceDefaults;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Api.Reenrichment;
@@ -20,19 +21,23 @@ public record ReenrichmentProgress(string? EmbeddingModel, int OtherModel, int I
 /// <see cref="EnrichPaper"/> through the outbox (newest papers first), keeps at most
 /// <see cref="ReenrichmentOptions.MaxInFlight"/> unanswered so that new papers are not stuck
 /// behind the backlog, re-sends requests unanswered after <see cref="ReenrichmentOptions.RetryAfter"/>
-/// and gives a paper up after <see cref="ReenrichmentOptions.MaxAttempts"/>. On PostgreSQL one
-/// replica sweeps at a time (a transaction-scoped advisory lock); the others skip the round.
+/// and gives a paper up after <see cref="ReenrichmentOptions.MaxAttempts"/>. One replica sweeps
+/// at a time, under the Api's <c>reenrichment</c> lease; the others skip the round (every replica
+/// tries each round, so the sweep goes on when the one that swept last is gone).
 /// </summary>
 public sealed class ReenrichmentSweeper(
     IServiceScopeFactory scopes,
+    ClusterLease<ApiDbContext> lease,
     ReenrichmentTarget target,
     ReenrichmentSignal signal,
     IOptions<ReenrichmentOptions> options,
     TimeProvider clock,
     ILogger<ReenrichmentSweeper> logger) : BackgroundService
 {
-    // Any constant shared by the Api's replicas; "reenrich" in ASCII.
-    private const long AdvisoryLockKey = 0x7265656e72696368;
+    public const string Job = "reenrichment";
+
+    /// <summary>Passes tried again at once when a consumer updated one of the chosen rows meanwhile.</summary>
+    private const int ConflictAttempts = 3;
 
     private readonly ReenrichmentOptions _options = options.Value;
 
@@ -64,8 +69,31 @@ public sealed class ReenrichmentSweeper(
         }
     }
 
-    /// <summary>One pass: requests re-enrichment of up to one batch of papers; returns how many.</summary>
-    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One pass, if this replica holds the lease: requests re-enrichment of up to one batch of
+    /// papers; returns how many (0 when another replica is sweeping).
+    /// </summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken) =>
+        (await lease.RunOnceAsync(Job, occurrence: null, SweepUnderLeaseAsync, cancellationToken)).Value;
+
+    private async Task<int> SweepUnderLeaseAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SweepOnceAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < ConflictAttempts)
+            {
+                // A PaperEnriched landed on a chosen row between the read and the write (its
+                // revision moved): read the backlog again.
+                logger.LogDebug("A re-enrichment pass met a concurrent update; passing again");
+            }
+        }
+    }
+
+    private async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApiDbContext>();
@@ -78,10 +106,6 @@ public sealed class ReenrichmentSweeper(
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (db.Database.IsNpgsql() && !await db.Database
-                    .SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({AdvisoryLockKey}) AS \"Value\"").SingleAsync(cancellationToken))
-                return 0;
-
             var now = clock.GetUtcNow();
             var retryBefore = now.UtcDateTime - _options.RetryAfter;
             var (stale, unanswered) = ReenrichmentTarget.Backlog(db.Enrichments, model, retryBefore);

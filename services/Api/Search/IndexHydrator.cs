@@ -8,11 +8,13 @@ namespace Papers.Api.Search;
 public sealed class SearchIndexSignal : WakeSignal;
 
 /// <summary>
-/// Keeps this replica's <see cref="SearchIndex"/> in step with the read model: loads everything
-/// at start, then reads rows changed since the last pass — at once when a consumer of this
-/// replica signals, else every few seconds (changes made through other replicas).
+/// Keeps this replica's <see cref="ISearchIndex"/> in step with the read model: loads everything
+/// at start (or, from a persisted snapshot, what changed since it was written), then reads rows
+/// changed since the last pass — at once when a consumer of this replica signals, else every few
+/// seconds (changes made through other replicas). After each pass the index may write a
+/// snapshot; on shutdown it always does.
 /// </summary>
-public sealed class IndexHydrator(IServiceScopeFactory scopes, SearchIndex index, SearchIndexSignal signal, ILogger<IndexHydrator> logger) : BackgroundService
+public sealed class IndexHydrator(IServiceScopeFactory scopes, ISearchIndex index, SearchIndexSignal signal, ILogger<IndexHydrator> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(3);
 
@@ -20,10 +22,26 @@ public sealed class IndexHydrator(IServiceScopeFactory scopes, SearchIndex index
     private static readonly TimeSpan Overlap = TimeSpan.FromSeconds(10);
 
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private DateTime _watermark = DateTime.MinValue;
+    private DateTime _watermark = index.PersistedWatermark ?? DateTime.MinValue;
 
     /// <summary>Completes after the first full load.</summary>
     public Task Loaded => _firstPass.Task;
+
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_watermark == DateTime.MinValue)
+            return;
+        try
+        {
+            index.Checkpoint(_watermark, force: true);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Writing the search index snapshot at shutdown failed; the next start catches up from the previous one");
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,10 +84,10 @@ public sealed class IndexHydrator(IServiceScopeFactory scopes, SearchIndex index
                 .GroupJoin(db.Enrichments.AsNoTracking(), p => p.PaperId, e => e.PaperId, (p, e) => new { p, e })
                 .SelectMany(x => x.e.DefaultIfEmpty(), (x, e) => new { x.p, e })
                 .ToListAsync(cancellationToken);
-            foreach (var row in rows)
-                index.Upsert(ToIndexed(row.p, row.e));
+            index.Upsert(rows.Select(row => ToIndexed(row.p, row.e)).ToList());
         }
         _watermark = startedAt;
+        index.Checkpoint(startedAt);
     }
 
     private static IndexedPaper ToIndexed(PaperRecord p, EnrichmentRecord? e)

@@ -10,18 +10,20 @@ public record IndexedPaper(string PaperId, string Title, string Abstract, IReadO
 public record SearchHit(string PaperId, double Score, int? KeywordRank, double? Similarity);
 
 /// <summary>
-/// In-memory hybrid index, one per Api replica, hydrated from the read model: BM25 over title
-/// (counted twice), abstract, authors and keywords, and exact cosine similarity over
-/// embeddings; the two rankings are fused by reciprocal rank. Exact search is fine to about a
-/// million papers per replica (384 floats each); beyond that, an ANN index belongs here.
+/// In-memory hybrid index (<c>Search:Backend=InMemory</c>, the embedded default), one per Api
+/// replica, hydrated from the read model at every start: BM25 over title (counted twice),
+/// abstract, authors and keywords, and exact cosine similarity over embeddings; the two rankings
+/// are fused by reciprocal rank (<see cref="RankFusion"/>). Holds every float vector and scans
+/// them all per query: measured fine to 100k papers (services/Api/README.md, "Search sizing");
+/// beyond that, <see cref="DiskSearchIndex"/>.
 /// </summary>
-public sealed class SearchIndex
+public sealed class SearchIndex : ISearchIndex
 {
     private const double K1 = 1.2, B = 0.75;
-    private const int FusionK = 60, Candidates = 200;
+    private const int Candidates = RankFusion.Candidates;
 
     /// <summary>Below this cosine a paper found only semantically is noise, not a hit.</summary>
-    public const double MinSimilarity = 0.2;
+    public const double MinSimilarity = RankFusion.MinSimilarity;
 
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly Dictionary<string, Doc> _docs = new(StringComparer.Ordinal);
@@ -72,6 +74,26 @@ public sealed class SearchIndex
         }
     }
 
+    /// <summary>Nothing is persisted: every start loads the read model again.</summary>
+    public DateTime? PersistedWatermark => null;
+
+    public void Upsert(IReadOnlyCollection<IndexedPaper> papers)
+    {
+        foreach (var paper in papers)
+            Upsert(paper);
+    }
+
+    public void Remove(string paperId)
+    {
+        _lock.EnterWriteLock();
+        try { RemoveLocked(paperId); }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public void Checkpoint(DateTime watermark, bool force = false)
+    {
+    }
+
     public IndexedPaper? Get(string paperId)
     {
         _lock.EnterReadLock();
@@ -86,21 +108,8 @@ public sealed class SearchIndex
         try
         {
             var keyword = KeywordRankLocked(query);
-            var semantic = queryVector is null ? [] : NearestLocked(queryVector, model, exclude: null, Candidates)
-                .Where(s => s.Similarity >= MinSimilarity).ToList();
-
-            var fused = new Dictionary<string, (double Score, int? Rank, double? Similarity)>(StringComparer.Ordinal);
-            for (var i = 0; i < keyword.Count; i++)
-                fused[keyword[i]] = (1.0 / (FusionK + i + 1), i + 1, null);
-            for (var i = 0; i < semantic.Count; i++)
-            {
-                var (id, sim) = semantic[i];
-                var prior = fused.GetValueOrDefault(id);
-                fused[id] = (prior.Score + 1.0 / (FusionK + i + 1), prior.Rank, sim);
-            }
-            return fused.OrderByDescending(f => f.Value.Score).ThenBy(f => f.Key, StringComparer.Ordinal).Take(limit)
-                .Select(f => new SearchHit(f.Key, Math.Round(f.Value.Score * FusionK / 2, 4), f.Value.Rank, f.Value.Similarity is { } s ? Math.Round(s, 4) : null))
-                .ToList();
+            var semantic = queryVector is null ? [] : NearestLocked(queryVector, model, exclude: null, Candidates);
+            return RankFusion.Top(RankFusion.Fuse(keyword, semantic), id => id, limit);
         }
         finally
         {

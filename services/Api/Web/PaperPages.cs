@@ -1,6 +1,6 @@
 using System.Globalization;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Papers.Api.Analytics;
 using Papers.Api.Apis;
 using Papers.Api.Browse;
 using Papers.Api.Search;
@@ -21,13 +21,13 @@ public static class PaperPages
         pages.MapGet("/papers/{id}", PaperAsync);
         // Old-style arXiv ids carry a slash: /papers/hep-th/9901001.
         pages.MapGet("/papers/{archive}/{number}",
-            (string archive, string number, [AsParameters] WebContext web, PaperSearch search, IPublishEndpoint publish) =>
-                PaperAsync($"{archive}/{number}", web, search, publish));
+            (string archive, string number, [AsParameters] WebContext web, PaperSearch search, AnalyticsEvents analytics) =>
+                PaperAsync($"{archive}/{number}", web, search, analytics));
         pages.MapPost("/vote", VoteAsync).RateLimited(RequestClass.Write, RateAction.Vote);
         return pages;
     }
 
-    public static async Task<IResult> PaperAsync(string id, [AsParameters] WebContext web, PaperSearch search, IPublishEndpoint publish)
+    public static async Task<IResult> PaperAsync(string id, [AsParameters] WebContext web, PaperSearch search, AnalyticsEvents analytics)
     {
         var rows = await DailyListing.LoadInOrderAsync(web.Db, [id], web.Cancellation);
         if (rows.Count == 0)
@@ -40,13 +40,13 @@ public static class PaperPages
         var paper = rows[0];
         // Papers barely related in meaning are not "similar": the page shows those the search would find.
         var found = search.SimilarIfCheap(id, SimilarShown);
-        var similar = (found ?? []).Where(s => s.Similarity >= SearchIndex.MinSimilarity).ToList();
+        var similar = (found ?? []).Where(s => s.Similarity >= RankFusion.MinSimilarity).ToList();
         var similarRows = await DailyListing.LoadInOrderAsync(web.Db, [.. similar.Select(s => s.PaperId)], web.Cancellation);
         var similarity = similar.ToDictionary(s => s.PaperId, s => s.Similarity);
         var byAuthors = await DailyListing.LoadInOrderAsync(web.Db,
             [.. web.Facets.ByAuthors(paper.Paper.Authors.Select(a => a.Name), id, ByAuthorsShown).Select(f => f.PaperId)], web.Cancellation);
         var votes = await web.VotesAsync(rows.Concat(similarRows).Concat(byAuthors).Select(x => x.Paper.PaperId));
-        await publish.Publish(new PaperViewed(id, web.Clock.GetUtcNow()), web.Cancellation);
+        analytics.Record(new PaperViewed(id, web.Clock.GetUtcNow()));
 
         var p = paper.Paper;
         var citation = new List<KeyValuePair<string, string>> { new("citation_title", p.Title) };

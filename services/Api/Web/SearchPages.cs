@@ -1,5 +1,5 @@
 using System.Globalization;
-using MassTransit;
+using Papers.Api.Analytics;
 using Papers.Api.Apis;
 using Papers.Api.Browse;
 using Papers.Api.Web.Pages;
@@ -21,7 +21,7 @@ public static class SearchPages
         return pages;
     }
 
-    public static async Task<IResult> SearchAsync([AsParameters] WebContext web, PaperSearch search, IPublishEndpoint publish,
+    public static async Task<IResult> SearchAsync([AsParameters] WebContext web, PaperSearch search, AnalyticsEvents analytics,
         string? q, string? @abstract, string? from, string? to, string? category, string? topic, string? p, string? format)
     {
         var errors = new List<string>();
@@ -40,10 +40,14 @@ public static class SearchPages
         var form = new SearchForm(q, @abstract, fromDay, toDay, category, topic);
         var filter = new PaperFilter(fromDay, toDay, category, topic);
 
-        var found = form.IsEmpty || errors.Count > 0 ? [] : await search.FindAsync(q, @abstract, filter, web.Cancellation);
+        var result = form.IsEmpty || errors.Count > 0 ? FoundPapers.None : await search.FindAsync(q, @abstract, filter, web.Cancellation);
+        var found = result.Papers;
         if (!form.IsEmpty && errors.Count == 0)
-            await publish.Publish(new SearchPerformed(q ?? Format.Snippet(@abstract!, PapersApi.MaxQueryLength), found.Count,
-                [.. found.Take(10).Select(f => f.PaperId)], web.Clock.GetUtcNow()), web.Cancellation);
+        {
+            result.Describe(web.Http.Response);
+            analytics.Record(new SearchPerformed(q ?? Format.Snippet(@abstract!, PapersApi.MaxQueryLength), found.Count,
+                [.. found.Take(10).Select(f => f.PaperId)], web.Clock.GetUtcNow()));
+        }
         var title = form.IsEmpty ? "Search — Papers" : form.ByAbstract ? "Papers like an abstract — Papers" : $"{q} — search — Papers";
         var query = Query(form);
 

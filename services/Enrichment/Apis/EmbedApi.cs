@@ -23,7 +23,8 @@ public static class EmbedApi
         return app;
     }
 
-    public static async Task<Results<Ok<EmbedResponse>, ValidationProblem>> EmbedAsync(EmbedRequest request, ITextEmbedder embedder, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<EmbedResponse>, ValidationProblem, EmptyHttpResult>> EmbedAsync(
+        EmbedRequest request, ITextEmbedder embedder, HttpContext http, RateLimiters limits, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Texts is null || request.Texts.Count == 0)
@@ -34,6 +35,28 @@ public static class EmbedApi
             errors[$"texts[{index}]"] = [request.Texts[index] is { } bad ? $"A text may have at most {MaxTextLength} characters; this one has {bad.Length}." : "A text is null."];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
+
+        // The model works per text, so each text costs a permit of the embed limit: the request took
+        // one, the others take the rest (a request of more texts than the caller's limit never could).
+        if (limits.Enabled && request.Texts!.Count > 1)
+        {
+            var caller = Caller.Of(http);
+            var limit = limits.ClassLimit(caller, RequestClass.Embed);
+            if (request.Texts.Count > limit)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["texts"] = [$"Your limit is {limit} texts per rate-limit window, so at most {limit} in one request; got {request.Texts.Count}. An API key raises it."],
+                });
+            }
+            var decision = limits.AcquireForClass(caller, RequestClass.Embed, request.Texts.Count - 1);
+            RateLimiters.WriteHeaders(http.Response, decision);
+            if (!decision.Granted)
+            {
+                await RateLimiters.RefuseAsync(http, decision);
+                return TypedResults.Empty;
+            }
+        }
 
         var vectors = await embedder.EmbedAsync(request.Texts!, cancellationToken);
         return TypedResults.Ok(new EmbedResponse(embedder.ModelId, vectors));

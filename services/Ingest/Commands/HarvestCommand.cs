@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 using Papers.Ingest.Sources;
+using Papers.ServiceDefaults.Leases;
 
 namespace Papers.Ingest.Commands;
 
@@ -47,21 +49,29 @@ public static class HarvestCommand
         try
         {
             var summaries = new List<HarvestRunSummary>();
-            await using (var scope = host.Services.CreateAsyncScope())
+            // The scheduled harvest of the source (on any replica) and this command exclude each other.
+            var lease = host.Services.GetRequiredService<ClusterLease<IngestDbContext>>();
+            var outcome = await lease.RunOnceAsync(options.Source == "oai" ? OaiHarvestSchedule.JobName : HfDailySchedule.JobName, occurrence: null, async ct =>
             {
+                await using var scope = host.Services.CreateAsyncScope();
                 var intake = scope.ServiceProvider.GetRequiredService<HarvestIntake>();
                 using var display = Progress(() => $"fetched {intake.Tally.Fetched}, new {intake.Tally.New}, revised {intake.Tally.Revised}");
                 if (options.Source == "oai")
                 {
                     summaries.Add(await scope.ServiceProvider.GetRequiredService<OaiHarvestJob>()
-                        .RunRangeAsync(options.Set, options.From, options.Until, timeout.Token));
+                        .RunRangeAsync(options.Set, options.From, options.Until, ct));
                 }
                 else
                 {
                     var job = scope.ServiceProvider.GetRequiredService<HfDailyJob>();
                     for (var day = options.From; day <= (options.Until ?? options.From); day = day.AddDays(1))
-                        summaries.Add(await job.RunAsync(day, timeout.Token));
+                        summaries.Add(await job.RunAsync(day, ct));
                 }
+            }, timeout.Token);
+            if (outcome == LeaseOutcome.Busy)
+            {
+                await error.WriteLineAsync("harvest: a harvest of this source is running (the scheduled one on an Ingest replica, or another command); run this again once it has finished.");
+                return 1;
             }
 
             foreach (var summary in summaries)

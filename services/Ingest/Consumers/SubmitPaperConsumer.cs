@@ -19,6 +19,14 @@ namespace Papers.Ingest.Consumers;
 /// day); when that is not configured or arXiv has no such paper, the message fails and ends in the
 /// error queue.
 /// </summary>
+/// <remarks>
+/// Replica-safe without a concurrency limit: two replicas taking the same submission (a
+/// redelivery), or two submissions of the same new paper, both find nothing and both insert; the
+/// later commit fails on a key (the submission id, the paper id) and the bus retries it in a fresh
+/// scope, which then finds the submission processed, or the paper known (and records the
+/// submission against it, changing nothing). A paper revised by a harvest at the same moment is
+/// caught by its revision token the same way.
+/// </remarks>
 public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, ArxivApiClient arxiv, TimeProvider clock) : IConsumer<SubmitPaper>
 {
     public async Task Consume(ConsumeContext<SubmitPaper> context)
@@ -43,8 +51,10 @@ public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, 
         }
 
         var paper = HasArxivId(command) ? await FetchAsync(command, ct) : ToSourcePaper(command);
+        await intake.StageAsync([paper], ct);
         db.Submissions.Add(Processed(command, id));
-        await intake.IngestAsync([paper], ct);
+        await db.SaveChangesAsync(ct);
+        intake.Committed();
     }
 
     /// <summary>By arXiv id: whatever else the message holds, the paper is arXiv's record.</summary>
@@ -84,13 +94,3 @@ public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, 
 /// <summary>A submission that cannot be turned into a paper; the message ends in the error queue.</summary>
 public sealed class SubmissionException(SubmitPaper command, string reason)
     : PermanentMessageException($"Submission {command.SubmissionId} ({command.ArxivId ?? "no arXiv id"}) cannot be ingested: {reason}.");
-
-public sealed class SubmitPaperConsumerDefinition : ConsumerDefinition<SubmitPaperConsumer>
-{
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<SubmitPaperConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        // Submissions touch the same rows as file and harvest intake; one at a time keeps that simple.
-        endpointConfigurator.ConcurrentMessageLimit = 1;
-    }
-}

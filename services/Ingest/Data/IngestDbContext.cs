@@ -1,13 +1,17 @@
 using Microsoft.EntityFrameworkCore;
 using Papers.Ingest.Harvest;
 using Papers.ServiceDefaults.Data;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Ingest.Data;
 
 /// <summary>Ingest's own state: the papers and versions it has seen, and harvest cursors.</summary>
-public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) : DbContext(options)
+public sealed class IngestDbContext : DbContext
 {
+    public IngestDbContext(DbContextOptions<IngestDbContext> options)
+        : base(options) => this.BumpRevisionsOnSave();
+
     public DbSet<SeenPaper> Papers => Set<SeenPaper>();
     public DbSet<ProcessedSubmission> Submissions => Set<ProcessedSubmission>();
     public DbSet<HarvestCursorRow> HarvestCursors => Set<HarvestCursorRow>();
@@ -23,6 +27,7 @@ public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) :
             e.Property(p => p.ContentHash).HasMaxLength(64);
             e.Property(p => p.TitleKey).HasMaxLength(64);
             e.HasIndex(p => p.TitleKey);
+            e.HasRevision();
         });
         model.Entity<ProcessedSubmission>(e =>
         {
@@ -44,11 +49,12 @@ public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) :
             e.Property(r => r.Gaps).HasJsonConversion();
         });
         model.AddOutbox();
+        model.AddLeases();
     }
 }
 
 /// <summary>The latest version of a paper that Ingest has handed on.</summary>
-public class SeenPaper
+public class SeenPaper : IRevisioned
 {
     public required string PaperId { get; set; }
     public int Version { get; set; }
@@ -60,6 +66,12 @@ public class SeenPaper
     public required string Source { get; set; }
     public DateTimeOffset FirstSeenAt { get; set; }
     public DateTimeOffset LastChangedAt { get; set; }
+
+    /// <summary>
+    /// Concurrency token: two intakes (replicas, a harvest and a submission, a command) may revise
+    /// one paper at once; the later save fails and reads again, so no version is given twice.
+    /// </summary>
+    public int Revision { get; set; }
 }
 
 /// <summary>A <c>SubmitPaper</c> command already handled (commands can be redelivered).</summary>

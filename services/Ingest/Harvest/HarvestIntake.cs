@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Papers.Ingest.Data;
 using Papers.Ingest.Intake;
 using Papers.Ingest.Parsing;
+using Papers.ServiceDefaults.Data;
 
 namespace Papers.Ingest.Harvest;
 
@@ -13,6 +14,9 @@ namespace Papers.Ingest.Harvest;
 /// </summary>
 public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake) : IHarvestCursorStore, IPaperSink
 {
+    /// <summary>Tries of one page's save that lost a race with a concurrent intake.</summary>
+    private const int ConflictAttempts = 5;
+
     private readonly List<(IReadOnlyList<SourcePaper> Papers, IntakeSummary Summary)> _staged = [];
 
     /// <summary>What was committed since <see cref="StartTally"/>.</summary>
@@ -28,15 +32,30 @@ public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake) : IHar
 
     public async Task SaveAsync(HarvestCursor cursor, CancellationToken ct)
     {
-        var row = await db.HarvestCursors.FindAsync([cursor.Source], ct);
-        if (row is null)
+        for (var attempt = 1; ; attempt++)
         {
-            row = new HarvestCursorRow { Source = cursor.Source };
-            db.HarvestCursors.Add(row);
+            var row = await db.HarvestCursors.FindAsync([cursor.Source], ct);
+            if (row is null)
+            {
+                row = new HarvestCursorRow { Source = cursor.Source };
+                db.HarvestCursors.Add(row);
+            }
+            row.CopyFrom(cursor);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            catch (DbUpdateException ex) when (ex.IsConflict() && attempt < ConflictAttempts)
+            {
+                // Another intake (a submission on another replica, a command) took in a paper of
+                // these pages meanwhile: read them again and stage them anew, then save again.
+                db.ChangeTracker.Clear();
+                intake.Discarded();
+                for (var i = 0; i < _staged.Count; i++)
+                    _staged[i] = (_staged[i].Papers, await intake.StageAsync(_staged[i].Papers, ct));
+            }
         }
-
-        row.CopyFrom(cursor);
-        await db.SaveChangesAsync(ct);
         intake.Committed();
         foreach (var (papers, summary) in _staged)
             Tally.Add(papers, summary);

@@ -3,20 +3,26 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Papers.Ingest.Data;
 using Papers.Ingest.Sources;
+using Papers.ServiceDefaults.Leases;
 
 namespace Papers.Ingest.Harvest;
 
 /// <summary>
 /// Runs one source's harvest on its cron schedule (UTC), each run in its own scope, and logs a
 /// summary per run. A source is off — the service then never calls it — when its <c>BaseUrl</c>
-/// or <c>Cron</c> is empty; both are empty in the embedded default.
+/// or <c>Cron</c> is empty; both are empty in the embedded default. Every Ingest replica wakes at
+/// each occurrence; the source's lease (<see cref="Job"/>) lets one of them harvest, and the
+/// occurrence is recorded, so a replica that wakes late does not harvest it again.
 /// </summary>
-public abstract class ScheduledHarvest(IServiceScopeFactory scopes, TimeProvider clock, ILogger logger) : BackgroundService
+public abstract class ScheduledHarvest(IServiceScopeFactory scopes, ClusterLease<IngestDbContext> lease, TimeProvider clock, ILogger logger) : BackgroundService
 {
     /// <summary>The longest single wait; a far-off occurrence is reached in steps of this.</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
     public abstract string Name { get; }
+
+    /// <summary>The lease of this source's harvests, scheduled or on demand (the <c>harvest</c> command takes it too).</summary>
+    public abstract string Job { get; }
 
     /// <summary>When runs happen; null when the source is off.</summary>
     public abstract CronExpression? Schedule { get; }
@@ -46,8 +52,16 @@ public abstract class ScheduledHarvest(IServiceScopeFactory scopes, TimeProvider
                 await Task.Delay(wait < MaxWait ? wait : MaxWait, clock, stoppingToken);
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                foreach (var summary in await RunOnceAsync(scope.ServiceProvider, stoppingToken))
+                var occurrence = Occurrences.At(next);
+                var run = await lease.RunOnceAsync(Job, occurrence, async ct =>
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    return await RunOnceAsync(scope.ServiceProvider, ct);
+                }, stoppingToken);
+                if (run.Outcome != LeaseOutcome.Ran)
+                    logger.LogInformation("{Name}: the run of {Occurrence} is not run here: {Outcome}", Name, occurrence,
+                        run.Outcome == LeaseOutcome.Busy ? "another replica is harvesting" : "already done");
+                foreach (var summary in run.Value ?? [])
                 {
                     if (summary.Succeeded)
                         logger.LogInformation("{Name}: {Summary}", Name, summary.ToString());
@@ -81,10 +95,15 @@ public abstract class ScheduledHarvest(IServiceScopeFactory scopes, TimeProvider
 }
 
 /// <summary>The scheduled arXiv OAI-PMH harvest (<c>Sources:ArxivOai:Cron</c>).</summary>
-public sealed class OaiHarvestSchedule(IServiceScopeFactory scopes, IOptions<ArxivOaiOptions> options, TimeProvider clock, ILogger<OaiHarvestSchedule> logger)
-    : ScheduledHarvest(scopes, clock, logger)
+public sealed class OaiHarvestSchedule(IServiceScopeFactory scopes, ClusterLease<IngestDbContext> lease, IOptions<ArxivOaiOptions> options, TimeProvider clock, ILogger<OaiHarvestSchedule> logger)
+    : ScheduledHarvest(scopes, lease, clock, logger)
 {
+    /// <summary>One arXiv OAI-PMH harvest at a time across replicas and commands (arXiv asks for one client at a time, too).</summary>
+    public const string JobName = "harvest:arxiv-oai";
+
     public override string Name => "arXiv OAI-PMH harvest";
+
+    public override string Job => JobName;
 
     public override CronExpression? Schedule { get; } = ScheduleOf(options.Value.BaseUrl, options.Value.Cron);
 
@@ -93,10 +112,15 @@ public sealed class OaiHarvestSchedule(IServiceScopeFactory scopes, IOptions<Arx
 }
 
 /// <summary>The scheduled Hugging Face daily papers import of the current day (<c>Sources:HfDaily:Cron</c>).</summary>
-public sealed class HfDailySchedule(IServiceScopeFactory scopes, IOptions<HfDailyOptions> options, TimeProvider clock, ILogger<HfDailySchedule> logger)
-    : ScheduledHarvest(scopes, clock, logger)
+public sealed class HfDailySchedule(IServiceScopeFactory scopes, ClusterLease<IngestDbContext> lease, IOptions<HfDailyOptions> options, TimeProvider clock, ILogger<HfDailySchedule> logger)
+    : ScheduledHarvest(scopes, lease, clock, logger)
 {
+    /// <summary>One import of the daily papers at a time (they share the <c>hf-daily</c> cursor).</summary>
+    public const string JobName = "harvest:hf-daily";
+
     public override string Name => "Hugging Face daily papers import";
+
+    public override string Job => JobName;
 
     public override CronExpression? Schedule { get; } = ScheduleOf(options.Value.BaseUrl, options.Value.Cron);
 

@@ -1,4 +1,6 @@
+using Papers.Ingest.Data;
 using Papers.Ingest.Parsing;
+using Papers.ServiceDefaults.Leases;
 
 namespace Papers.Ingest.Intake;
 
@@ -57,22 +59,36 @@ public sealed class FileImport(PaperIntake intake, ILogger<FileImport> logger)
     }
 }
 
-/// <summary>Imports the files listed under <c>Ingest:Import</c> once at start-up (the embedded default's sample).</summary>
-public sealed class StartupImport(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<StartupImport> logger) : BackgroundService
+/// <summary>
+/// Imports the files listed under <c>Ingest:Import</c> once at start-up (the embedded default's
+/// sample). Replicas starting together take turns under the <c>startup-import</c> lease: one
+/// imports, the others skip (a replica starting later imports again and finds every paper known).
+/// </summary>
+public sealed class StartupImport(IServiceScopeFactory scopes, ClusterLease<IngestDbContext> lease, IConfiguration configuration, ILogger<StartupImport> logger) : BackgroundService
 {
+    public const string Job = "startup-import";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var file in configuration.GetSection("Ingest:Import").Get<List<ImportFile>>() ?? [])
+        var files = configuration.GetSection("Ingest:Import").Get<List<ImportFile>>() ?? [];
+        if (files.Count == 0)
+            return;
+        var outcome = await lease.RunOnceAsync(Job, occurrence: null, async ct =>
         {
-            try
+            foreach (var file in files)
             {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<FileImport>().ImportAsync(file, stoppingToken);
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<FileImport>().ImportAsync(file, ct);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ConnectorException)
+                {
+                    logger.LogError("Could not import {Path}: {Reason}", file.Path, ex.Message);
+                }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ConnectorException)
-            {
-                logger.LogError("Could not import {Path}: {Reason}", file.Path, ex.Message);
-            }
-        }
+        }, stoppingToken);
+        if (outcome == LeaseOutcome.Busy)
+            logger.LogInformation("Another replica is importing the start-up files; not importing them here");
     }
 }

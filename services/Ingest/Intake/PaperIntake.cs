@@ -4,6 +4,7 @@ using Papers.Contracts;
 using Papers.Domain;
 using Papers.Ingest.Data;
 using Papers.Ingest.Parsing;
+using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Telemetry;
 
@@ -27,13 +28,36 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
     /// <summary>Outcomes staged but not yet committed: counted only once they are.</summary>
     private readonly List<(string Source, string Outcome)> _uncounted = [];
 
-    /// <summary>Takes the papers in and commits them with their events.</summary>
+    /// <summary>Tries of one intake that lost a race with a concurrent one.</summary>
+    private const int ConflictAttempts = 5;
+
+    /// <summary>
+    /// Takes the papers in and commits them with their events, in a transaction of their own.
+    /// Another intake (a replica, a command, a harvest) may take in one of the same papers at the
+    /// same moment; then the later commit fails (the paper's key, or its revision) and this one
+    /// reads the papers again and stages them anew: a paper inserted meanwhile is known now (no
+    /// second "new" event), and a revision made meanwhile is the base of the next version.
+    /// </summary>
     public async Task<IntakeSummary> IngestAsync(IReadOnlyList<SourcePaper> papers, CancellationToken cancellationToken)
     {
-        var summary = await StageAsync(papers, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        Committed();
-        return summary;
+        if (db.ChangeTracker.HasChanges())
+            throw new InvalidOperationException("IngestAsync commits the papers in a transaction of their own, and this context has other changes pending: " +
+                "stage the papers with StageAsync and save them together with those changes instead.");
+        for (var attempt = 1; ; attempt++)
+        {
+            var summary = await StageAsync(papers, cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                Committed();
+                return summary;
+            }
+            catch (DbUpdateException ex) when (ex.IsConflict() && attempt < ConflictAttempts)
+            {
+                db.ChangeTracker.Clear();
+                Discarded();
+            }
+        }
     }
 
     /// <summary>The staged papers were committed: counts them in <c>papers.ingest.papers</c>.</summary>

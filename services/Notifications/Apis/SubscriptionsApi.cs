@@ -7,6 +7,7 @@ using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
 using Papers.Notifications.Mail;
 using Papers.Notifications.Subscriptions;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Security;
 
 namespace Papers.Notifications.Apis;
@@ -278,6 +279,13 @@ public static class SubscriptionsApi
         return TypedResults.Content("<!doctype html><p>You are unsubscribed. No more digests will be sent to this address.</p>", "text/html; charset=utf-8");
     }
 
-    public static async Task<Ok<DigestRunSummary>> RunDigestsAsync(DigestRunner runner, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await runner.RunAsync(cancellationToken));
+    /// <summary>Runs the digests now; 409 while another run (scheduled, or asked for on any replica) holds the lease.</summary>
+    public static async Task<Results<Ok<DigestRunSummary>, ProblemHttpResult>> RunDigestsAsync(DigestRunner runner, CancellationToken cancellationToken)
+    {
+        var run = await runner.RunAsync(occurrence: null, cancellationToken);
+        return run.Outcome == LeaseOutcome.Ran
+            ? TypedResults.Ok(run.Value!)
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A digest run is in progress",
+                detail: "Another digest run (the scheduled one, or one asked for on another replica) is sending digests now; each subscriber gets one digest per run. Ask again once it has finished.");
+    }
 }

@@ -1,13 +1,17 @@
 using Microsoft.EntityFrameworkCore;
 using Papers.Contracts;
 using Papers.ServiceDefaults.Data;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.Notifications.Data;
 
 /// <summary>Subscribers, their topics, what was sent to them, and the papers digests choose from.</summary>
-public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbContext> options) : DbContext(options)
+public sealed class NotificationsDbContext : DbContext
 {
+    public NotificationsDbContext(DbContextOptions<NotificationsDbContext> options)
+        : base(options) => this.BumpRevisionsOnSave();
+
     public DbSet<Subscriber> Subscribers => Set<Subscriber>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<CandidatePaper> Candidates => Set<CandidatePaper>();
@@ -41,8 +45,10 @@ public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbConte
             e.Property(c => c.Tags).HasJsonConversion();
             e.Property(c => c.Keywords).HasJsonConversion();
             e.Property(c => c.Embedding).HasVectorConversion();
+            e.HasRevision();
         });
         model.AddOutbox();
+        model.AddLeases();
     }
 }
 
@@ -98,9 +104,13 @@ public class Delivery
 }
 
 /// <summary>A paper digests can include: text from <c>PaperIngested</c>, vector and tags from <c>PaperEnriched</c>.</summary>
-public class CandidatePaper
+public class CandidatePaper : IRevisioned
 {
     public required string PaperId { get; set; }
+
+    /// <summary>The version the text is of (0 until a <c>PaperIngested</c> arrived).</summary>
+    public int Version { get; set; }
+
     public string? Title { get; set; }
     public string? Abstract { get; set; }
     public List<string> Authors { get; set; } = [];
@@ -109,6 +119,13 @@ public class CandidatePaper
     public float[]? Embedding { get; set; }
     public string? EmbeddingModel { get; set; }
     public string? EnrichedHash { get; set; }
+
+    /// <summary>The version the embedding is of (0 until a <c>PaperEnriched</c> arrived).</summary>
+    public int EnrichedVersion { get; set; }
+
+    /// <summary>When Enrichment made the embedding (to the microsecond): of two for the same content, the later wins.</summary>
+    public DateTimeOffset? EnrichedAt { get; set; }
+
     public List<TopicTag> Tags { get; set; } = [];
     public List<string> Keywords { get; set; } = [];
 
@@ -116,4 +133,7 @@ public class CandidatePaper
     public DateTime ArrivedAt { get; set; }
 
     public bool IsReady => Title is not null && Embedding is not null && EnrichedHash == ContentHash;
+
+    /// <summary>Concurrency token: the paper's two events may be taken at once on two replicas.</summary>
+    public int Revision { get; set; }
 }

@@ -1,9 +1,14 @@
 using Cronos;
 using Microsoft.Extensions.Options;
+using Papers.ServiceDefaults.Leases;
 
 namespace Papers.Notifications.Digests;
 
-/// <summary>Runs the digest on the <c>Digests:Cron</c> schedule (UTC).</summary>
+/// <summary>
+/// Runs the digest on the <c>Digests:Cron</c> schedule (UTC). Every replica wakes at each
+/// occurrence; the digests lease lets one run it, and the occurrence is recorded so a replica
+/// that wakes late doesn't run it again.
+/// </summary>
 public sealed class DigestScheduler(IServiceScopeFactory scopes, IOptions<DigestOptions> options, TimeProvider clock, ILogger<DigestScheduler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,7 +31,10 @@ public sealed class DigestScheduler(IServiceScopeFactory scopes, IOptions<Digest
                 if (wait > TimeSpan.Zero)
                     await Task.Delay(wait, clock, stoppingToken);
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<DigestRunner>().RunAsync(stoppingToken);
+                var occurrence = Occurrences.At(next.Value);
+                var run = await scope.ServiceProvider.GetRequiredService<DigestRunner>().RunAsync(occurrence, stoppingToken);
+                if (run.Outcome != LeaseOutcome.Ran)
+                    logger.LogInformation("Digest run {Occurrence} not run here: {Outcome}", occurrence, run.Outcome == LeaseOutcome.Busy ? "another replica is running it" : "already done");
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -8,7 +8,8 @@ namespace Papers.Notifications.Subscriptions;
 /// <summary>
 /// Addresses a digest can actually reach, decided before anything is stored: one plain address
 /// (no display name), at most 254 characters (RFC 5321) with a local part of at most 64, an IDN
-/// domain turned into punycode, and a non-ASCII local part only when the SMTP server speaks SMTPUTF8.
+/// domain turned into punycode, a non-ASCII local part only when the SMTP server speaks SMTPUTF8,
+/// and only what the mail library (MimeKit) can address a mail to.
 /// </summary>
 public static class EmailAddresses
 {
@@ -36,7 +37,10 @@ public static class EmailAddresses
             return false;
         }
         var candidate = $"{local}@{domain}";
-        if (!MailAddress.TryCreate(candidate, out var parsed) || parsed.Address != candidate || parsed.DisplayName.Length > 0 || !domain.Contains('.'))
+        // Both parsers must take it: .NET's, and MimeKit's, which writes the mails (it refuses a few that
+        // .NET accepts, such as a local part ending in a dot, and would fail every mail to them).
+        if (!MailAddress.TryCreate(candidate, out var parsed) || parsed.Address != candidate || parsed.DisplayName.Length > 0 || !domain.Contains('.')
+            || !MimeKit.MailboxAddress.TryParse(candidate, out var mailbox) || !string.IsNullOrEmpty(mailbox.Name))
         {
             error = $"email must be one e-mail address such as name@example.org; got '{Problems.Echo(text)}'.";
             return false;

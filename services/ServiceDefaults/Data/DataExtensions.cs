@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.ServiceDefaults.Data;
@@ -48,6 +49,8 @@ public static class DataExtensions
         // readiness must answer "no" promptly instead.
         builder.Services.Configure<HealthCheckServiceOptions>(o => o.Registrations.Single(r => r.Name == check).Timeout = TimeSpan.FromSeconds(3));
         builder.Services.TryAddSingleton(options);
+        // The service's cluster-wide leases, on its own database (job_runs: see LeaseModel.AddLeases).
+        builder.Services.AddClusterLease<TContext>(options.Provider == DatabaseProvider.Postgres ? LeaseLocks.Postgres(connectionString) : LeaseLocks.InProcess());
         builder.Services.AddSingleton<IDatabaseMigrator, DatabaseMigrator<TContext>>();
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
         return builder;
@@ -55,13 +58,17 @@ public static class DataExtensions
 
     /// <summary>
     /// The relay that publishes the events <typeparamref name="TContext"/>'s transactions recorded
-    /// in its <c>outbox_messages</c> table (see <see cref="OutboxModel.AddOutbox"/>).
+    /// in its <c>outbox_messages</c> table (see <see cref="OutboxModel.AddOutbox"/>), and the
+    /// cleanup that deletes sent rows after <c>Outbox:KeepSentFor</c>.
     /// </summary>
     public static IHostApplicationBuilder AddOutbox<TContext>(this IHostApplicationBuilder builder)
         where TContext : DbContext
     {
+        builder.Services.TryAddSingleton(builder.Configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>() ?? new OutboxOptions());
         builder.Services.AddSingleton<OutboxRelay<TContext>>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<TContext>>());
+        builder.Services.AddSingleton<OutboxCleanup<TContext>>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxCleanup<TContext>>());
         return builder;
     }
 

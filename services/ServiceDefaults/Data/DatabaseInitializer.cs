@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Outbox;
 
 namespace Papers.ServiceDefaults.Data;
@@ -36,8 +37,10 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
         }
         else
         {
-            // The identity database is every service's: replicas starting together may race to create
-            // it or to apply the same migration. The loser sees the winner's work when it tries again.
+            // Replicas migrating on start, and every service migrating the shared identity database,
+            // race to create the database or to apply the same migration (each migration runs in a
+            // transaction, so the loser's is rolled back). The loser sees the winner's work when it
+            // tries again: duplicate database, schema, table, column or object; a column already gone.
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -48,7 +51,7 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
                         logger.LogInformation("Applied migrations to {Context}: {Migrations}", Name, string.Join(", ", pending));
                     break;
                 }
-                catch (Npgsql.PostgresException ex) when (attempt < 5 && ex.SqlState is "42P04" or "42P07" or "23505")
+                catch (Npgsql.PostgresException ex) when (attempt < 5 && ex.SqlState is "42P04" or "42P06" or "42P07" or "42701" or "42703" or "42710" or "23505")
                 {
                     logger.LogInformation("Another process is migrating {Context} ({State}); trying again", Name, ex.SqlState);
                     await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
@@ -84,7 +87,8 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
 /// <summary>
 /// Migrates (unless <c>Database:MigrateOnStart</c> is off) while the host is starting, before any
 /// hosted service's StartAsync — the bus's included — whatever the order they were registered in;
-/// and refuses to start when the context records outbox events that no relay would publish.
+/// and refuses to start when the context records outbox events that no relay would publish, or
+/// lacks the <c>job_runs</c> table its leases need.
 /// </summary>
 internal sealed class DatabaseInitializer<TContext>(IEnumerable<IDatabaseMigrator> migrators, DatabaseOptions options, IServiceProvider services) : IHostedLifecycleService
     where TContext : DbContext
@@ -96,6 +100,8 @@ internal sealed class DatabaseInitializer<TContext>(IEnumerable<IDatabaseMigrato
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
             if (db.Model.FindEntityType(typeof(OutboxMessage)) is not null && services.GetService<OutboxRelay<TContext>>() is null)
                 throw new InvalidOperationException($"{typeof(TContext).Name} has an outbox but no relay publishes it: call AddOutbox<{typeof(TContext).Name}>().");
+            if (db.Model.FindEntityType(typeof(OutboxMessage)) is not null && db.Model.FindEntityType(typeof(JobRun)) is null)
+                throw new InvalidOperationException($"{typeof(TContext).Name} has an outbox but no job_runs table for the leases its cleanup runs under: call model.AddLeases() in its OnModelCreating.");
         }
         if (options.MigrateOnStart)
             await migrators.Single(m => m.Name == typeof(TContext).Name).MigrateAsync(cancellationToken);

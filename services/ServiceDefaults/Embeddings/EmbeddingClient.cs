@@ -29,6 +29,20 @@ public sealed class HttpTextEmbedder(HttpClient http) : ITextEmbedder
     }
 }
 
+/// <summary>How long one call to Enrichment's <c>/embed</c> may take, in all and per attempt, and how often it is retried.</summary>
+public sealed record EmbedBudget(TimeSpan Total, TimeSpan Attempt, int Retries)
+{
+    /// <summary>
+    /// A person is waiting (search): an Enrichment that is down fails at once (connection refused,
+    /// or the open circuit), one that hangs within 2 s (two attempts of at most 1 s), and the caller
+    /// answers without vectors instead.
+    /// </summary>
+    public static readonly EmbedBudget Interactive = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 1);
+
+    /// <summary>Nobody waits (digest topics): the standard budget, 30 s in all, 10 s an attempt, 3 retries.</summary>
+    public static readonly EmbedBudget Batch = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), 3);
+}
+
 public static class TextEmbedderExtensions
 {
     /// <summary>
@@ -52,18 +66,39 @@ public static class TextEmbedderExtensions
     /// Embeds query texts through Enrichment's <c>POST /embed</c>: through the Dapr sidecar when
     /// one exists (<c>DAPR_HTTP_PORT</c> set; app id <c>enrichment</c>), else at
     /// <c>Services:Enrichment</c>. For the hosts of services that embed queries (Api, Notifications)
-    /// but don't run the model.
+    /// but don't run the model. <paramref name="budget"/> bounds each call: a caller with a person
+    /// waiting (search) gives up within <see cref="EmbedBudget.Interactive"/> and answers without
+    /// vectors; a batch (digests) may wait longer.
     /// </summary>
-    public static IHostApplicationBuilder AddEnrichmentClient(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddEnrichmentClient(this IHostApplicationBuilder builder, EmbedBudget budget)
     {
         if (!string.IsNullOrEmpty(builder.Configuration["DAPR_HTTP_PORT"]))
         {
-            return builder.AddTextEmbedder("Enrichment through the Dapr sidecar",
-                services => services.AddSingleton<ITextEmbedder>(_ => new HttpTextEmbedder(DaprClient.CreateInvokeHttpClient("enrichment"))));
+            return builder.AddTextEmbedder("Enrichment through the Dapr sidecar", services => services.AddSingleton<ITextEmbedder>(_ =>
+            {
+                var client = DaprClient.CreateInvokeHttpClient("enrichment");
+                client.Timeout = budget.Total;
+                return new HttpTextEmbedder(client);
+            }));
         }
         var baseUrl = builder.Configuration["Services:Enrichment"] ?? "http://localhost:5102";
-        return builder.AddTextEmbedder($"Enrichment at {baseUrl}",
-            services => services.AddHttpClient<ITextEmbedder, HttpTextEmbedder>(c => c.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/")));
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers, below
+        return builder.AddTextEmbedder($"Enrichment at {baseUrl}", services => services
+            .AddHttpClient<ITextEmbedder, HttpTextEmbedder>(c => c.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"))
+            // Instead of the default handler every client gets (30 s in all, 3 retries). The removal
+            // is the documented way to replace a default handler for one client; the package still
+            // marks it experimental (EXTEXP0001).
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(o =>
+            {
+                o.TotalRequestTimeout.Timeout = budget.Total;
+                o.AttemptTimeout.Timeout = budget.Attempt;
+                o.Retry.MaxRetryAttempts = budget.Retries;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(100);
+                // The breaker's window must be at least twice an attempt's timeout.
+                o.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, budget.Attempt.Ticks * 2));
+            }));
+#pragma warning restore EXTEXP0001
     }
 
     private sealed record TextEmbedderSource(string Source);

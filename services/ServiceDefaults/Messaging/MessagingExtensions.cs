@@ -28,6 +28,7 @@ public static class MessagingExtensions
         {
             x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
+            x.AddConsumeObserver<ReceivedMessageLog>();
             foreach (var service in services)
                 service.AddConsumers(x);
 
@@ -62,8 +63,11 @@ public static class MessagingExtensions
         });
         // Without this, a publish made while the bus is still starting is silently lost.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
-        // Not ready while any endpoint is disconnected (MassTransit's own check says Degraded: 200).
-        builder.Services.AddHealthChecks().AddCheck<BusReadinessHealthCheck>("messaging", HealthStatus.Unhealthy, [Extensions.ReadyTag]);
+        // The broker is reported, not required: every service still serves its HTTP requests while
+        // RabbitMQ is down (reads from its database; writes go to its outbox, published later), so
+        // a broker outage must not take every replica of every service out of its Service at once.
+        // /health/ready shows it as Degraded (200); /health/broker answers 503 for monitoring.
+        builder.Services.AddHealthChecks().AddCheck<BusHealthCheck>("messaging", HealthStatus.Degraded, [Extensions.ReadyTag, Extensions.BrokerTag]);
         return builder;
     }
 

@@ -11,8 +11,19 @@ using Papers.ServiceDefaults.Telemetry;
 namespace Papers.ServiceDefaults.Outbox;
 
 /// <summary>
-/// Publishes committed outbox rows in order, marks each sent, and retries failed rows with
-/// backoff; a row is never dropped. Delivery is at least once: consumers are idempotent.
+/// Publishes committed outbox rows oldest first, marks each sent, and retries failed rows with
+/// backoff; a row is never dropped (<see cref="OutboxCleanup{TContext}"/> deletes sent rows later).
+/// What this guarantees, and what it doesn't:
+/// <list type="bullet">
+/// <item>At least once. A crash between the publish and the commit that marks the row sent
+/// publishes it again, with the same <c>MessageId</c>.</item>
+/// <item>Not in order across replicas. On PostgreSQL each replica's relay locks the batch it
+/// publishes (<c>FOR UPDATE SKIP LOCKED</c>) and the others take the next rows, so two replicas
+/// publish different batches at the same moment, and a row retried after a failure goes out after
+/// rows recorded later. Within one batch of one replica, rows go out in order. So events of one
+/// paper may arrive out of order: consumers compare versions and content hashes, never arrival
+/// order.</item>
+/// </list>
 /// </summary>
 public sealed class OutboxRelay<TContext>(
     IServiceScopeFactory scopes,
@@ -59,7 +70,9 @@ public sealed class OutboxRelay<TContext>(
         {
             db.ChangeTracker.Clear();
             // On PostgreSQL, replicas of one service share the outbox: each row is locked by the
-            // replica relaying it and skipped by the others, so a row is published once, in order.
+            // replica relaying it and skipped by the others while it does (not a promise of
+            // "once": a crash before the commit republishes the batch; nor of order across
+            // replicas: another replica publishes the next rows meanwhile).
             await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
             var due = await DueRows(db, clock.GetUtcNow().UtcDateTime).ToListAsync(cancellationToken);
             foreach (var row in due)
@@ -76,7 +89,8 @@ public sealed class OutboxRelay<TContext>(
                     row.LastError = ex.Message.Length > 1000 ? ex.Message[..1000] : ex.Message;
                     row.NextAttemptAt = clock.GetUtcNow().UtcDateTime + Backoff(row.Attempts);
                     logger.LogWarning(ex, "Publishing outbox row {Id} ({Type}) failed, attempt {Attempts}", row.Id, row.MessageType, row.Attempts);
-                    // Later rows wait, so events of one paper are not published out of order.
+                    // Later rows of this batch wait for the next pass (fewer events overtake a
+                    // failed one; other replicas' batches still may).
                     break;
                 }
                 finally

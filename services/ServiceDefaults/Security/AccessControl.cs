@@ -77,7 +77,8 @@ public static class AccessControlExtensions
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => o.Window > TimeSpan.Zero, "RateLimits:Window must be a positive time span such as 00:01:00.").ValidateOnStart();
         services.AddSingleton<RateLimiters>();
         services.Configure<ForwardedHeadersOptions>(o => ConfigureForwardedHeaders(o, builder.Configuration));
         // Malformed requests (unreadable JSON, a query value of the wrong type, a body too large)
@@ -93,9 +94,11 @@ public static class AccessControlExtensions
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseAuthentication();
-        app.Use(RefuseBadCredentialsAsync);
+        // Limits first: a request with a wrong key counts as anonymous from its address, and its 401 carries the RateLimit headers too.
         app.UseMiddleware<RateLimitMiddleware>();
+        app.Use(RefuseBadCredentialsAsync);
         app.Use(LimitBodySize);
+        app.Use(RefuseUnknownCharset);
         app.UseAuthorization();
         return app;
     }
@@ -125,6 +128,27 @@ public static class AccessControlExtensions
         var feature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (feature is { IsReadOnly: false })
             feature.MaxRequestBodySize = http.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? DefaultMaxBodyBytes;
+        return next(http);
+    }
+
+    /// <summary>
+    /// A body in a charset .NET doesn't know is refused (415) here: the JSON reader of minimal APIs
+    /// would throw an InvalidOperationException for it, which is no bad-request exception (a 500).
+    /// </summary>
+    private static Task RefuseUnknownCharset(HttpContext http, RequestDelegate next)
+    {
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) && Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Charset) is { Length: > 0 } charset)
+        {
+            try
+            {
+                _ = System.Text.Encoding.GetEncoding(charset.ToString());
+            }
+            catch (ArgumentException)
+            {
+                return Problems.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                    $"The charset '{Problems.Echo(charset.ToString())}' is not one this API reads; send UTF-8.");
+            }
+        }
         return next(http);
     }
 

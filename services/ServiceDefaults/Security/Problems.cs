@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Papers.ServiceDefaults.Security;
 
@@ -19,17 +18,15 @@ public static class Problems
         return clean.Length > MaxEcho ? clean[..MaxEcho] + "…" : clean;
     }
 
+    /// <summary>
+    /// Writes the problem as JSON whatever the request's <c>Accept</c> says (the problem details
+    /// service alone refuses, with an exception, a client that accepts only HTML or XML).
+    /// </summary>
     public static async Task WriteAsync(HttpContext http, int status, string title, string detail)
     {
         if (http.Response.HasStarted)
             return;
-        http.Response.StatusCode = status;
-        var writer = http.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await writer.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
+        await TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail }).ExecuteAsync(http);
     }
 
     /// <summary>The stable <c>code</c> of a problem that did not name its own: from its status.</summary>

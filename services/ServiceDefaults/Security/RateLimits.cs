@@ -61,6 +61,12 @@ public sealed class RateLimitOptions
     /// <summary>The quota of a key issued without one: reads a minute; searches cost 5, embeddings 10, writes 5.</summary>
     public int DefaultKeyRequestsPerMinute { get; set; } = 3_000;
 
+    /// <summary>
+    /// The window the "per minute" limits count in (hourly actions always count per hour). A
+    /// minute in production; tests shorten it so that waiting out a 429 takes seconds.
+    /// </summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
     public int AnonymousLimit(RequestClass c) => c switch
     {
         RequestClass.Search => AnonymousSearchesPerMinute,
@@ -98,7 +104,7 @@ public readonly record struct RateLimitDecision(bool Granted, string Policy, int
 /// </summary>
 public sealed class RateLimiters : IDisposable
 {
-    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1), Hour = TimeSpan.FromHours(1);
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
     private readonly RateLimitOptions _options;
     private readonly PartitionedRateLimiter<(string Partition, int Limit, TimeSpan Window)> _limiters;
 
@@ -111,15 +117,27 @@ public sealed class RateLimiters : IDisposable
 
     public bool Enabled => _options.Enabled;
 
-    /// <summary>A permit of the request's class, for the caller.</summary>
-    public RateLimitDecision AcquireForClass(Caller caller, RequestClass c)
+    /// <summary>
+    /// Permits of the request's class, for the caller: one per request (the middleware), and more for
+    /// a request whose cost grows with its size (an endpoint asks for them; at most <see cref="ClassLimit"/>).
+    /// </summary>
+    public RateLimitDecision AcquireForClass(Caller caller, RequestClass c, int permits = 1)
     {
-        var limit = caller.Kind == CallerKind.ApiKey
-            ? RateLimitOptions.KeyLimit(caller.KeyRequestsPerMinute ?? _options.DefaultKeyRequestsPerMinute, c)
-            : _options.AnonymousLimit(c);
+        var limit = ClassLimit(caller, c);
         var who = caller.Kind == CallerKind.ApiKey ? caller.Id! : caller.Address;
-        return Acquire(c.ToString().ToLowerInvariant(), $"{c}|{who}|{limit}", limit, Minute);
+        return Acquire(c.ToString().ToLowerInvariant(), $"{c}|{who}|{limit}", limit, _options.Window, permits);
     }
+
+    /// <summary>How many permits of a class the caller gets in a window.</summary>
+    public int ClassLimit(Caller caller, RequestClass c) => caller.Kind == CallerKind.ApiKey
+        ? RateLimitOptions.KeyLimit(caller.KeyRequestsPerMinute ?? _options.DefaultKeyRequestsPerMinute, c)
+        : _options.AnonymousLimit(c);
+
+    /// <summary>Writes the <c>RateLimit</c> headers of a decision an endpoint took (replacing the middleware's).</summary>
+    public static void WriteHeaders(HttpResponse response, RateLimitDecision decision) => RateLimitMiddleware.WriteHeaders(response, decision);
+
+    /// <summary>Answers 429 with <c>Retry-After</c> for a decision an endpoint took.</summary>
+    public static Task RefuseAsync(HttpContext http, RateLimitDecision decision) => RateLimitMiddleware.RefuseAsync(http, decision);
 
     /// <summary>A permit for an hourly action; API keys are not limited here (their quota is).</summary>
     public RateLimitDecision? AcquireForAction(Caller caller, RateAction action)
@@ -130,10 +148,10 @@ public sealed class RateLimiters : IDisposable
         return Acquire(action.ToString().ToLowerInvariant() + "-per-hour", $"{action}|{caller.Address}", limit, Hour);
     }
 
-    private RateLimitDecision Acquire(string policy, string partition, int limit, TimeSpan window)
+    private RateLimitDecision Acquire(string policy, string partition, int limit, TimeSpan window, int permits = 1)
     {
         var key = (partition, limit, window);
-        using var lease = _limiters.AttemptAcquire(key);
+        using var lease = _limiters.AttemptAcquire(key, Math.Clamp(permits, 0, limit));
         var remaining = (int)(_limiters.GetStatistics(key)?.CurrentAvailablePermits ?? 0);
         var resetIn = WindowLimiter.ResetIn(lease) ?? window;
         return new RateLimitDecision(lease.IsAcquired, policy, limit, remaining, window, resetIn);
@@ -152,24 +170,39 @@ public sealed class RateLimiters : IDisposable
             AutoReplenishment = false,
         });
 
+        private readonly Lock _gate = new();
         private long _windowStarted = Stopwatch.GetTimestamp();
 
         public override TimeSpan? IdleDuration => _inner.IdleDuration;
         public override bool IsAutoReplenishing => false;
         public override TimeSpan ReplenishmentPeriod => _inner.ReplenishmentPeriod;
 
+        /// <summary>
+        /// Starts the next window once the current one has run its length. The inner limiter answers
+        /// true to every call whether or not it started one, so the window's start is kept here, read
+        /// after the inner one replenished (so when this one has run out, the inner one has too).
+        /// </summary>
         public override bool TryReplenish()
         {
-            if (!_inner.TryReplenish())
-                return false;
-            Interlocked.Exchange(ref _windowStarted, Stopwatch.GetTimestamp());
-            return true;
+            lock (_gate)
+            {
+                if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _windowStarted)) < window)
+                    return false;
+                _inner.TryReplenish();
+                Interlocked.Exchange(ref _windowStarted, Stopwatch.GetTimestamp());
+                return true;
+            }
         }
 
         public override RateLimiterStatistics? GetStatistics() => _inner.GetStatistics();
 
-        protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
-            new WindowLease(_inner.AttemptAcquire(permitCount), window - Stopwatch.GetElapsedTime(Interlocked.Read(ref _windowStarted)));
+        protected override RateLimitLease AttemptAcquireCore(int permitCount)
+        {
+            // Not only the partitioned limiter's 100 ms timer starts the next window: a client that
+            // waited exactly its Retry-After finds it started.
+            TryReplenish();
+            return new WindowLease(_inner.AttemptAcquire(permitCount), window - Stopwatch.GetElapsedTime(Interlocked.Read(ref _windowStarted)));
+        }
 
         protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
             ValueTask.FromResult(AttemptAcquireCore(permitCount));
@@ -220,6 +253,14 @@ internal sealed class RateLimitMiddleware(RequestDelegate next, RateLimiters lim
         if (decision.Granted && metadata.Action is { } action && limiters.AcquireForAction(caller, action) is { Granted: false } refused)
             decision = refused;
         WriteHeaders(http.Response, decision);
+        // Error handling clears the headers before it writes its problem (a malformed or too large
+        // body, a value that doesn't bind): they are written again then, unless an endpoint set its own.
+        http.Response.OnStarting(() =>
+        {
+            if (!http.Response.Headers.ContainsKey("RateLimit"))
+                WriteHeaders(http.Response, decision);
+            return Task.CompletedTask;
+        });
         if (!decision.Granted)
         {
             await RefuseAsync(http, decision);

@@ -38,7 +38,7 @@ public sealed class PublicDocumentTests : IAsyncLifetime
             ["Services:Enrichment"] = "http://127.0.0.1:9",
         });
         builder.AddServiceDefaults();
-        builder.AddEnrichmentClient();
+        builder.AddEnrichmentClient(EmbedBudget.Batch);
         var notifications = builder.AddNotifications();
         builder.AddMessaging(notifications);
         _notifications = builder.Build();

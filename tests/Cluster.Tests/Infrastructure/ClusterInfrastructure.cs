@@ -22,7 +22,8 @@ public sealed class ClusterInfrastructure : IAsyncLifetime
 {
     public const string RunTheScript =
         "The cluster tests need RabbitMQ (with management) and PostgreSQL: run them through scripts/test.sh, which starts both " +
-        "and exports PAPERS_TEST_RABBITMQ, PAPERS_TEST_RABBITMQ_MANAGEMENT and PAPERS_TEST_POSTGRES (or `source scripts/infra.sh; infra_up` in your shell), " +
+        "and exports PAPERS_TEST_RABBITMQ, PAPERS_TEST_RABBITMQ_MANAGEMENT and PAPERS_TEST_POSTGRES (and PAPERS_TEST_SMTP, PAPERS_TEST_MAILDIR for its SMTP sink; " +
+        "or `source scripts/infra.sh; infra_up` in your shell), " +
         "or run them where a Docker engine is available for Testcontainers.";
 
     private readonly List<IContainer> _containers = [];
@@ -37,6 +38,9 @@ public sealed class ClusterInfrastructure : IAsyncLifetime
 
     /// <summary>host:port of an SMTP sink, when there is one; Notifications writes to a pickup folder otherwise.</summary>
     public string? Smtp { get; private set; }
+
+    /// <summary>The Maildir the SMTP sink delivers into (PAPERS_TEST_MAILDIR), when it is known.</summary>
+    public string? Maildir { get; private set; }
 
     public IServerControl Broker { get; private set; } = null!;
 
@@ -64,6 +68,7 @@ public sealed class ClusterInfrastructure : IAsyncLifetime
         Management = new Uri(management);
         Postgres = postgres;
         Smtp = Environment.GetEnvironmentVariable("PAPERS_TEST_SMTP");
+        Maildir = Environment.GetEnvironmentVariable("PAPERS_TEST_MAILDIR") is { Length: > 0 } maildir ? maildir : null;
         Broker = new LocalRabbitMq();
         Database = new LocalPostgres();
         Description = $"local servers from scripts/infra.sh (RabbitMQ {Amqp.Authority}, PostgreSQL {PostgresHostPort(postgres)})";

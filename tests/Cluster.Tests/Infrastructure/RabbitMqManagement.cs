@@ -46,12 +46,12 @@ public sealed class RabbitMqManagement : IDisposable
         return await response.Content.ReadFromJsonAsync<List<PeekedMessage>>() ?? [];
     }
 
-    /// <summary>Publishes raw bytes straight onto a queue through the default exchange.</summary>
-    public async Task PublishToQueueAsync(string vhost, string queue, string payload, string contentType)
+    /// <summary>Publishes raw bytes straight onto a queue through the default exchange (with a new message id unless one is given).</summary>
+    public async Task PublishToQueueAsync(string vhost, string queue, string payload, string contentType, Guid? messageId = null)
     {
         using var response = await _http.PostAsJsonAsync($"api/exchanges/{V(vhost)}/amq.default/publish", new
         {
-            properties = new Dictionary<string, object> { ["content_type"] = contentType, ["delivery_mode"] = 2, ["message_id"] = Guid.NewGuid().ToString() },
+            properties = new Dictionary<string, object> { ["content_type"] = contentType, ["delivery_mode"] = 2, ["message_id"] = (messageId ?? Guid.NewGuid()).ToString() },
             routing_key = queue,
             payload,
             payload_encoding = "string",

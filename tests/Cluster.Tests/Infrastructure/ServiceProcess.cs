@@ -30,6 +30,9 @@ public sealed class ServiceProcess : IDisposable
 
     public string Service { get; }
 
+    /// <summary>The command's arguments (none for a service).</summary>
+    public IReadOnlyList<string> Arguments => _arguments;
+
     public string LogPath { get; }
 
     public int? Port { get; }
@@ -37,6 +40,9 @@ public sealed class ServiceProcess : IDisposable
     public Uri BaseUri => new($"http://127.0.0.1:{Port}/");
 
     public bool HasExited => _process is null || _process.HasExited;
+
+    /// <summary>Stopped with SIGSTOP (<see cref="PauseAsync"/>): alive, holding its connections, answering nothing.</summary>
+    public bool IsPaused { get; private set; }
 
     public static string RepositoryRoot { get; } = FindRoot();
 
@@ -97,8 +103,40 @@ public sealed class ServiceProcess : IDisposable
             p.Kill(entireProcessTree: true);
             p.WaitForExit(10_000);
         }
+        IsPaused = false;
+        Mark("killed");
+    }
+
+    /// <summary>
+    /// SIGSTOP: the process hangs as a stuck or swapped-out one does, its sockets still open (so
+    /// callers wait on it instead of being refused).
+    /// </summary>
+    public async Task PauseAsync()
+    {
+        await SignalAsync("STOP");
+        IsPaused = true;
+        Mark("paused (SIGSTOP)");
+    }
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
+    public async Task ResumeAsync()
+    {
+        await SignalAsync("CONT");
+        IsPaused = false;
+        Mark("resumed (SIGCONT)");
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        if (_process is not { HasExited: false } p)
+            throw new InvalidOperationException($"{Service} is not running: nothing to send SIG{signal} to");
+        await Shell.RunCheckedAsync("kill", [$"-{signal}", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+    }
+
+    private void Mark(string what)
+    {
         lock (_logLock)
-            _log?.WriteLine($"==== {DateTime.UtcNow:HH:mm:ss.fff} killed");
+            _log?.WriteLine($"==== {DateTime.UtcNow:HH:mm:ss.fff} {what}");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -139,7 +177,8 @@ public sealed class ServiceProcess : IDisposable
         using var reader = new StreamReader(stream);
         var all = reader.ReadToEnd().Split('\n')
             .Where(l => !l.TrimStart().StartsWith("at ", StringComparison.Ordinal) && !l.TrimStart().StartsWith("--- End of", StringComparison.Ordinal));
-        return string.Join('\n', all.TakeLast(lines));
+        // One-line log entries carry their exception's stack on the same line: keep the message.
+        return string.Join('\n', all.TakeLast(lines).Select(l => l.Length > 600 ? l[..600] + " …" : l));
     }
 
     public void Dispose()

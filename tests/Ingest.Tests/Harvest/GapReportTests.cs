@@ -11,6 +11,7 @@ using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 using Papers.Ingest.Sources;
 using Papers.Ingest.Tests.Sources;
+using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Security;
 using Papers.TestSupport;
 
@@ -94,6 +95,7 @@ public sealed class GapReportTests : IDisposable
         builder.Configuration["Database:DataDirectory"] = _identity.FullName;
         builder.AddAccessControl();
         builder.Services.AddDbContext<IngestDbContext>(_database.Configure);
+        builder.Services.AddClusterLease<IngestDbContext>(LeaseLocks.InProcess());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.Configure<ArxivOaiOptions>(o => (o.BaseUrl, o.Cron) = (new Uri("http://oai.invalid/oai"), "0 6 * * *"));

@@ -2,8 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Papers.Ingest.Data;
 using Papers.Ingest.Harvest;
 using Papers.Ingest.Sources;
+using Papers.ServiceDefaults.Leases;
 
 namespace Papers.Ingest.Tests.Harvest;
 
@@ -17,9 +19,10 @@ public sealed class HarvestScheduleTests
         services.AddIngestConnectors(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         var provider = services.BuildServiceProvider();
         var scopes = provider.GetRequiredService<IServiceScopeFactory>();
+        var lease = new ClusterLease<IngestDbContext>(scopes, LeaseLocks.InProcess(), TimeProvider.System, NullLogger<ClusterLease<IngestDbContext>>.Instance);
         return (
-            new OaiHarvestSchedule(scopes, provider.GetRequiredService<IOptions<ArxivOaiOptions>>(), TimeProvider.System, NullLogger<OaiHarvestSchedule>.Instance),
-            new HfDailySchedule(scopes, provider.GetRequiredService<IOptions<HfDailyOptions>>(), TimeProvider.System, NullLogger<HfDailySchedule>.Instance));
+            new OaiHarvestSchedule(scopes, lease, provider.GetRequiredService<IOptions<ArxivOaiOptions>>(), TimeProvider.System, NullLogger<OaiHarvestSchedule>.Instance),
+            new HfDailySchedule(scopes, lease, provider.GetRequiredService<IOptions<HfDailyOptions>>(), TimeProvider.System, NullLogger<HfDailySchedule>.Instance));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MassTransit;
+using Papers.Api.Analytics;
 using Papers.Api.Browse;
 using Papers.Api.Web;
 using Papers.Contracts;
@@ -48,7 +48,7 @@ public static class V1Browse
         return V1.Cached(new PageV1(papers, next, page.Total), v1.JsonOptions, MaxAge);
     }
 
-    public static async Task<IResult> SearchAsync([AsParameters] V1Context v1, PaperSearch search, IPublishEndpoint publish, TimeProvider clock,
+    public static async Task<IResult> SearchAsync([AsParameters] V1Context v1, PaperSearch search, AnalyticsEvents analytics, TimeProvider clock, HttpResponse response,
         string? q = null, string? @abstract = null, string? from = null, string? to = null, string? category = null, string? topic = null, string? author = null,
         string? cursor = null, int limit = 20, string? fields = null)
     {
@@ -67,10 +67,12 @@ public static class V1Browse
             return V1.Invalid(errors, errors.ContainsKey("cursor") ? ErrorCodes.InvalidCursor : ErrorCodes.InvalidParameter);
 
         await v1.Hydrator.Loaded.WaitAsync(v1.Cancellation);
-        var found = await search.FindAsync(q, @abstract, filter, v1.Cancellation);
+        var result = await search.FindAsync(q, @abstract, filter, v1.Cancellation);
+        var found = result.Papers;
+        result.Describe(response);
         if (offset == 0)
-            await publish.Publish(new SearchPerformed(q ?? Format.Snippet(@abstract!, PapersApi.MaxQueryLength), found.Count,
-                [.. found.Take(10).Select(f => f.PaperId)], clock.GetUtcNow()), v1.Cancellation);
+            analytics.Record(new SearchPerformed(q ?? Format.Snippet(@abstract!, PapersApi.MaxQueryLength), found.Count,
+                [.. found.Take(10).Select(f => f.PaperId)], clock.GetUtcNow()));
         var shown = found.Skip(offset).Take(limit).ToDictionary(f => f.PaperId);
         var papers = await v1.PapersAsync(shown.Keys, selected);
         foreach (var paper in papers)

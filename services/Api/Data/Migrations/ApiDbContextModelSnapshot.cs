@@ -40,6 +40,10 @@ namespace Papers.Api.Data.Migrations
                     b.Property<DateTime>("LastStartedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.HasKey("EmbeddingModel");
 
                     b.ToTable("embedding_models", (string)null);
@@ -82,6 +86,10 @@ namespace Papers.Api.Data.Migrations
 
                     b.Property<string>("RequestedModel")
                         .HasColumnType("text");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
 
                     b.Property<string>("Tags")
                         .IsRequired()
@@ -151,6 +159,10 @@ namespace Papers.Api.Data.Migrations
 
                     b.Property<DateOnly?>("PublishedOn")
                         .HasColumnType("date");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -253,6 +265,34 @@ namespace Papers.Api.Data.Migrations
                     b.HasKey("PaperId", "VoterId");
 
                     b.ToTable("votes", (string)null);
+                });
+
+            modelBuilder.Entity("Papers.ServiceDefaults.Leases.JobRun", b =>
+                {
+                    b.Property<string>("Job")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Occurrence")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Job", "Occurrence");
+
+                    b.HasIndex("CompletedAt");
+
+                    b.ToTable("job_runs", (string)null);
                 });
 
             modelBuilder.Entity("Papers.ServiceDefaults.Outbox.OutboxMessage", b =>

@@ -117,6 +117,10 @@ namespace Papers.Ingest.Data.Migrations
                     b.Property<DateTimeOffset>("LastChangedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasColumnType("text");
@@ -134,6 +138,34 @@ namespace Papers.Ingest.Data.Migrations
                     b.HasIndex("TitleKey");
 
                     b.ToTable("seen_papers", (string)null);
+                });
+
+            modelBuilder.Entity("Papers.ServiceDefaults.Leases.JobRun", b =>
+                {
+                    b.Property<string>("Job")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Occurrence")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Job", "Occurrence");
+
+                    b.HasIndex("CompletedAt");
+
+                    b.ToTable("job_runs", (string)null);
                 });
 
             modelBuilder.Entity("Papers.ServiceDefaults.Outbox.OutboxMessage", b =>

@@ -47,8 +47,14 @@ namespace Papers.Notifications.Data.Migrations
                     b.Property<string>("EmbeddingModel")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("EnrichedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("EnrichedHash")
                         .HasColumnType("text");
+
+                    b.Property<int>("EnrichedVersion")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Keywords")
                         .IsRequired()
@@ -57,12 +63,19 @@ namespace Papers.Notifications.Data.Migrations
                     b.Property<DateOnly?>("ListedOn")
                         .HasColumnType("date");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.Property<string>("Tags")
                         .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("Title")
                         .HasColumnType("text");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
 
                     b.HasKey("PaperId");
 
@@ -145,6 +158,34 @@ namespace Papers.Notifications.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("subscribers", (string)null);
+                });
+
+            modelBuilder.Entity("Papers.ServiceDefaults.Leases.JobRun", b =>
+                {
+                    b.Property<string>("Job")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Occurrence")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Job", "Occurrence");
+
+                    b.HasIndex("CompletedAt");
+
+                    b.ToTable("job_runs", (string)null);
                 });
 
             modelBuilder.Entity("Papers.ServiceDefaults.Outbox.OutboxMessage", b =>

@@ -4,12 +4,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Papers.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Readiness of the bus: unhealthy unless every receive endpoint is connected. MassTransit's own
-/// check reports a lost broker connection as <c>Degraded</c> ("Degraded Endpoints: …"), which the
-/// health endpoint answers with 200, so without this <c>/health/ready</c> stayed green with
-/// RabbitMQ down.
+/// The bus: healthy only while every receive endpoint is connected, else the registration's
+/// failure status with MassTransit's description. (MassTransit's own check calls a lost broker
+/// connection merely Degraded; this one reports the failure status it is registered with:
+/// Degraded under <c>/health/ready</c>, which <c>/health/broker</c> answers with 503.)
 /// </summary>
-internal sealed class BusReadinessHealthCheck(IBusControl bus) : IHealthCheck
+internal sealed class BusHealthCheck(IBusControl bus) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

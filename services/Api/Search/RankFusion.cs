@@ -1,0 +1,59 @@
+namespace Papers.Api.Search;
+
+/// <summary>
+/// Reciprocal-rank fusion shared by both search backends, so they rank alike: each paper scores
+/// 1/(<see cref="FusionK"/> + rank) per ranking it appears in (the top <see cref="Candidates"/>
+/// of BM25 and of embedding similarity at or above <see cref="MinSimilarity"/>); ties go to the
+/// smaller paper id (ordinal).
+/// </summary>
+public static class RankFusion
+{
+    public const int FusionK = 60, Candidates = 200;
+
+    /// <summary>Below this cosine a paper found only semantically is noise, not a hit.</summary>
+    public const double MinSimilarity = 0.2;
+
+    /// <summary>A paper (by whatever key the backend uses) with its fused score and what each ranking said.</summary>
+    public readonly record struct Fused<TKey>(TKey Key, double Score, int? KeywordRank, double? Similarity);
+
+    /// <summary>Fuses keyword candidates (best first) with semantic ones (best first, any similarity), best first.</summary>
+    public static List<Fused<TKey>> Fuse<TKey>(IReadOnlyList<TKey> keyword, IReadOnlyList<(TKey Key, double Similarity)> semantic)
+        where TKey : notnull
+    {
+        var fused = new Dictionary<TKey, (double Score, int? Rank, double? Similarity)>(keyword.Count + semantic.Count);
+        for (var i = 0; i < keyword.Count; i++)
+            fused[keyword[i]] = (1.0 / (FusionK + i + 1), i + 1, null);
+        var rank = 0;
+        foreach (var (key, similarity) in semantic)
+        {
+            if (similarity < MinSimilarity)
+                continue;
+            var prior = fused.GetValueOrDefault(key);
+            fused[key] = (prior.Score + 1.0 / (FusionK + ++rank), prior.Rank, similarity);
+        }
+        var list = fused.Select(f => new Fused<TKey>(f.Key, f.Value.Score, f.Value.Rank, f.Value.Similarity)).ToList();
+        list.Sort((a, b) => b.Score.CompareTo(a.Score));
+        return list;
+    }
+
+    /// <summary>
+    /// The best <paramref name="limit"/> hits, ties broken by paper id. Ids are resolved only for
+    /// candidates that can make the cut; a key that resolves to null (gone since) is skipped.
+    /// </summary>
+    public static List<SearchHit> Top<TKey>(List<Fused<TKey>> best, Func<TKey, string?> paperId, int limit)
+    {
+        var picked = new List<(Fused<TKey> Hit, string Id)>(limit);
+        for (var i = 0; i < best.Count && picked.Count < limit;)
+        {
+            // Take a whole group of equal scores, so the id order decides within it.
+            var score = best[i].Score;
+            for (; i < best.Count && best[i].Score == score; i++)
+                if (paperId(best[i].Key) is { } id)
+                    picked.Add((best[i], id));
+        }
+        return picked.OrderByDescending(p => p.Hit.Score).ThenBy(p => p.Id, StringComparer.Ordinal).Take(limit)
+            .Select(p => new SearchHit(p.Id, Math.Round(p.Hit.Score * FusionK / 2, 4), p.Hit.KeywordRank,
+                p.Hit.Similarity is { } s ? Math.Round(s, 4) : null))
+            .ToList();
+    }
+}

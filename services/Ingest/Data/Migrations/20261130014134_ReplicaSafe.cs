@@ -1,0 +1,53 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Papers.Ingest.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class ReplicaSafe : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "Revision",
+                table: "seen_papers",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.CreateTable(
+                name: "job_runs",
+                columns: table => new
+                {
+                    Job = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Occurrence = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Holder = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_job_runs", x => new { x.Job, x.Occurrence });
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_job_runs_CompletedAt",
+                table: "job_runs",
+                column: "CompletedAt");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "job_runs");
+
+            migrationBuilder.DropColumn(
+                name: "Revision",
+                table: "seen_papers");
+        }
+    }
+}
