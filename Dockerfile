@@ -62,6 +62,10 @@ RUN groupadd --gid "$APP_UID" app \
 
 FROM runtime-${VARIANT} AS final
 ARG SERVICE
+# The Api's disk search index (USearch's native library) links OpenMP's runtime, libgomp.so.1.
+RUN if [ "$SERVICE" = Api ]; then \
+      apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm -rf /var/lib/apt/lists/*; \
+    fi
 WORKDIR /app
 COPY --from=build /app .
 # Non-root (uid 1654, the chart's runAsUser); listens on 8080 (ASPNETCORE_HTTP_PORTS in both runtimes).

@@ -253,6 +253,8 @@ MUTATIONS=(
   "dev|Dapr sidecar port 50002 not admitted|/^# Source: papers\/templates\/enrichment\/networkpolicy.yaml$/,/^---/{/port: 50002/d}"
   "default|api config without ForwardedHeaders__KnownNetworks__0|/^# Source: papers\/templates\/api\/configmap.yaml$/,/^---/s/ForwardedHeaders__KnownNetworks__0:/ForwardedHeaders__KnownNetworks__1:/"
   "default|notifications config without ForwardedHeaders__KnownNetworks__0|/^# Source: papers\/templates\/notifications\/configmap.yaml$/,/^---/{/ForwardedHeaders__KnownNetworks__0:/d}"
+  "default|api disk search index without its volume mount|/^# Source: papers\/templates\/api\/deployment.yaml$/,/^---/{/- name: search-index$/{N;/mountPath/d}}"
+  "default|api search backend misspelt|/^# Source: papers\/templates\/api\/configmap.yaml$/,/^---/s/Search__Backend: \"\{0,1\}Disk\"\{0,1\}/Search__Backend: Disc/"
   "default|ingest migration Job without ConnectionStrings__Identity|/^# Source: papers\/templates\/ingest\/migration-job.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
 )
 for m in "${MUTATIONS[@]}"; do

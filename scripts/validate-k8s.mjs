@@ -204,6 +204,18 @@ for (const component of Object.keys(deployments)) {
     for (const k of ["Mail__Smtp__Host", "Mail__Smtp__Port", "Mail__From", "Mail__PublicBaseUrl"]) if (!cfg[k]) err(deployments[component], `config ${k} empty`);
     if (!["true", "false"].includes(cfg.Mail__Smtp__UseTls)) err(deployments[component], `config Mail__Smtp__UseTls=${cfg.Mail__Smtp__UseTls}`);
   }
+  if (component === "api") {
+    // the disk search index is written under Search__IndexDirectory: a writable volume of the pod's own
+    // (the root filesystem is read-only; Lucene locks the folder, so a shared one would stop a second replica)
+    if (!["Disk", "InMemory"].includes(cfg.Search__Backend)) err(deployments.api, `config Search__Backend=${cfg.Search__Backend}`);
+    if (cfg.Search__Backend === "Disk") {
+      const pod = deployments.api.spec.template.spec;
+      const mount = pod.containers[0].volumeMounts?.find((m) => m.mountPath === cfg.Search__IndexDirectory);
+      const volume = pod.volumes?.find((v) => v.name === mount?.name);
+      if (!mount || mount.readOnly || !volume) err(deployments.api, `Search__IndexDirectory=${cfg.Search__IndexDirectory} is not a writable volume mount`);
+      else if (volume.persistentVolumeClaim) err(deployments.api, `the search index volume is one claim shared by every replica (${volume.persistentVolumeClaim.claimName}); use emptyDir or ephemeral`);
+    }
+  }
   if (component === "enrichment") {
     if (!["Cpu", "Cuda", "Auto"].includes(cfg.Embedding__ExecutionProvider)) err(deployments.enrichment, `Embedding__ExecutionProvider=${cfg.Embedding__ExecutionProvider}`);
     if (!/^\d+$/.test(cfg.Embedding__IntraOpThreads ?? "")) err(deployments.enrichment, "Embedding__IntraOpThreads is not an integer >= 0");

@@ -169,6 +169,9 @@ ring) for everyone, the service's own database where it has one, SMTP credential
 {{/*
 Deployment shared by the four services; service-specific settings live in each ConfigMap.
 */}}
+{{/* Where the api's disk search index lives (its own volume, see values api.search). */}}
+{{- define "papers.searchIndexPath" -}}/var/lib/papers/search{{- end }}
+
 {{- define "papers.deployment" -}}
 {{- $root := .root }}
 {{- $v := index $root.Values .component }}
@@ -176,6 +179,8 @@ Deployment shared by the four services; service-specific settings live in each C
 {{- $gpu := dig "gpu" "enabled" false $v }}
 {{- /* enrichment's own embedding model, mounted read-only when a volume is given */}}
 {{- $model := dig "embedding" "model" (dict) $v }}
+{{- /* the api's disk search index: a volume of each pod's own */}}
+{{- $searchVolume := and (eq (dig "search" "backend" "" $v) "Disk") (dig "search" "volume" (dict) $v) }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -273,9 +278,17 @@ spec:
               mountPath: {{ $model.mountPath }}
               readOnly: true
             {{- end }}
+            {{- if $searchVolume }}
+            - name: search-index
+              mountPath: {{ include "papers.searchIndexPath" $root }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: { sizeLimit: 512Mi }
+        {{- with $searchVolume }}
+        - name: search-index
+          {{- toYaml . | nindent 10 }}
+        {{- end }}
         {{- with $model.volume }}
         - name: model
           {{- toYaml . | nindent 10 }}
