@@ -17,9 +17,6 @@ public enum RangeKind
 /// </summary>
 public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
 {
-    /// <summary>The last year a listing may be in: its week, month and the day after stay on the calendar.</summary>
-    public const int MaxYear = 9998;
-
     public static DayRange Day(DateOnly day) => new(RangeKind.Day, day, day);
 
     /// <summary>The name the URLs use: <c>2025-01-15</c>, <c>2025-W03</c>, <c>2025-01</c>.</summary>
@@ -61,11 +58,14 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
         };
     }
 
-    /// <summary>The day, week and month this range starts in, for switching between them.</summary>
-    public DayRange As(RangeKind kind) => kind switch
+    /// <summary>
+    /// The day, week and month this range starts in, for switching between them; no week in ISO year
+    /// 9999, which URLs can't name (its last week runs past the calendar's last day).
+    /// </summary>
+    public DayRange? As(RangeKind kind) => kind switch
     {
         RangeKind.Day => Day(From),
-        RangeKind.Week => Week(From),
+        RangeKind.Week => ISOWeek.GetYear(From.ToDateTime(TimeOnly.MinValue)) < 9999 ? Week(From) : null,
         _ => Month(From),
     };
 
@@ -84,7 +84,7 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
     public static bool TryParseDay(string? text, out DayRange range)
     {
         range = null!;
-        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) || day.Year > MaxYear)
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             return false;
         range = Day(day);
         return true;
@@ -106,8 +106,7 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
     public static bool TryParseMonth(string? text, out DayRange range)
     {
         range = null!;
-        if (text is not { Length: 7 } || !DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
-            || first.Year > MaxYear)
+        if (text is not { Length: 7 } || !DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
             return false;
         range = Month(first);
         return true;
@@ -125,7 +124,7 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
         {
             if (TryParseDay(date, out var d))
                 return d;
-            errors["date"] = [$"date must be YYYY-MM-DD of a year up to {MaxYear}; got '{Problems.Echo(date)}'."];
+            errors["date"] = [$"date must be YYYY-MM-DD; got '{Problems.Echo(date)}'."];
         }
         if (week is not null)
         {
@@ -137,7 +136,7 @@ public sealed record DayRange(RangeKind Kind, DateOnly From, DateOnly To)
         {
             if (TryParseMonth(month, out var m))
                 return m;
-            errors["month"] = [$"month must be YYYY-MM of a year up to {MaxYear}; got '{Problems.Echo(month)}'."];
+            errors["month"] = [$"month must be YYYY-MM; got '{Problems.Echo(month)}'."];
         }
         return null;
     }

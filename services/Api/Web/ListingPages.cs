@@ -59,8 +59,8 @@ public static class ListingPages
         };
         return WebContext.Page<DailyPage>(new DailyView(meta, range, trending, isLatest, listing,
             Pages(sorted, page, (page + 1) * PageSize < listing.Total),
-            earlier is { } e ? Sorted(DayRange.Day(e).As(range.Kind).Path, trending) : null,
-            later is { } l ? Sorted(DayRange.Day(l).As(range.Kind).Path, trending) : null, votes));
+            earlier is { } e && DayRange.Day(e).As(range.Kind) is { } before ? Sorted(before.Path, trending) : null,
+            later is { } l && DayRange.Day(l).As(range.Kind) is { } after ? Sorted(after.Path, trending) : null, votes));
     }
 
     public static IResult TopicsAsync([AsParameters] WebContext web)

@@ -61,11 +61,14 @@ public sealed class TrendingTests
         Assert.True(DayRange.TryParseMonth("2024-02", out var february));
         Assert.Equal(new DateOnly(2024, 2, 29), february.To);
         Assert.Equal("/month/2024-03", february.Step(+1)!.Path);
-        Assert.Equal("/week/2024-W05", february.As(RangeKind.Week).Path);
+        Assert.Equal("/week/2024-W05", february.As(RangeKind.Week)!.Path);
         Assert.Equal("/date/2024-01-31", DayRange.Day(new DateOnly(2024, 2, 1)).Step(-1)!.Path);
-        Assert.False(DayRange.TryParseMonth("9999-12", out _));
-        Assert.False(DayRange.TryParseDay("9999-12-31", out _));
-        Assert.Null(DayRange.Month(new DateOnly(9999, 12, 1)).Step(+1));
+        Assert.True(DayRange.TryParseMonth("9999-12", out var last));
+        Assert.Null(last.Step(+1));
+        Assert.True(DayRange.TryParseDay("9999-12-31", out var lastDay));
+        Assert.Null(lastDay.As(RangeKind.Week));
+        Assert.Equal("/month/9999-12", lastDay.As(RangeKind.Month)!.Path);
+        Assert.Equal("/week/9998-W53", DayRange.Day(new DateOnly(9998, 12, 31)).As(RangeKind.Week)!.Path);
         Assert.Equal(DateTimeOffset.UnixEpoch.AddYears(1), Trending.AsOf(DateOnly.MaxValue, DateTimeOffset.UnixEpoch.AddYears(1)));
         Assert.Null(DayRange.Day(DateOnly.MinValue).Step(-1));
     }
