@@ -77,8 +77,9 @@ public static class PaperPages
         {
             form = await http.Request.ReadFormAsync(web.Cancellation);
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException and not BadHttpRequestException)
         {
+            // Malformed or cut short; a body over the limit stays the 413 the framework makes of it.
             return web.Message(StatusCodes.Status400BadRequest, "Not a form", "Votes come from the pages' upvote buttons.");
         }
         if (!await web.Antiforgery.IsRequestValidAsync(http))

@@ -20,6 +20,8 @@ public static class SubscribeForm
     {
         app.MapPost("/api/subscriptions", SubscribeAsync).WithName("SubscribeForm")
             .Accepts<IFormCollection>("application/x-www-form-urlencoded", "multipart/form-data")
+            // A request without a content type matches both this and the JSON endpoint: the JSON one answers it.
+            .WithOrder(1)
             .ExcludeFromDescription()
             .RateLimited(RequestClass.Write, RateAction.Subscribe);
         return app;
@@ -33,9 +35,9 @@ public static class SubscribeForm
         {
             form = await http.Request.ReadFormAsync(cancellationToken);
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException and not BadHttpRequestException)
         {
-            // A multipart body that cannot be read: as a form that said nothing.
+            // A multipart body that cannot be read (malformed, or cut short): as a form that said nothing.
             return SeeOther("/subscribe?error=email");
         }
         var email = form["email"].ToString().Trim();

@@ -83,7 +83,9 @@ public sealed class PagesWithoutScriptTests(LocalHostFixture host)
     }
 
     [Theory]
-    [InlineData("/date/9999-12-31", HttpStatusCode.NotFound)]
+    [InlineData("/date/9999-12-31", HttpStatusCode.OK)]
+    [InlineData("/month/9999-12", HttpStatusCode.OK)]
+    [InlineData("/week/9999-W52", HttpStatusCode.NotFound)]
     [InlineData("/month/0000-01", HttpStatusCode.NotFound)]
     [InlineData("/week/9998-W52", HttpStatusCode.OK)]
     [InlineData("/date/0001-01-01", HttpStatusCode.OK)]
@@ -99,6 +101,18 @@ public sealed class PagesWithoutScriptTests(LocalHostFixture host)
         using var subscribe = await _client.PostAsync("/api/subscriptions", broken);
         Assert.Equal(HttpStatusCode.SeeOther, subscribe.StatusCode);
         Assert.Equal("/subscribe?error=email", subscribe.Headers.Location?.OriginalString);
+
+        // Cut short: a part that never ends.
+        using var cut = new StringContent("--boundary\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\n2401.00001");
+        cut.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=boundary");
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsync("/vote", cut)).StatusCode);
+        using var cutSubscribe = await _client.PostAsync("/api/subscriptions", cut);
+        Assert.Equal(HttpStatusCode.SeeOther, cutSubscribe.StatusCode);
+
+        // No content type at all matches the form and the JSON endpoint: the JSON one answers.
+        using var bare = await _client.PostAsync("/api/subscriptions", null);
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Equal("application/problem+json", bare.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
