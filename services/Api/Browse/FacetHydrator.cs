@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Papers.Api.Data;
 
 namespace Papers.Api.Browse;
@@ -71,4 +72,13 @@ public sealed class FacetHydrator(IServiceScopeFactory scopes, FacetIndex index,
         }
         _watermark = startedAt;
     }
+}
+
+/// <summary>Ready once the facet index has caught up with the read model (the hydrator's first pass), so a new replica's pages and <c>/v1</c> filters don't answer half-empty.</summary>
+public sealed class FacetIndexReadiness(FacetHydrator hydrator) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(hydrator.Loaded.IsCompletedSuccessfully
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("The facet index is still loading."));
 }

@@ -21,6 +21,8 @@ public static class WebExtensions
         builder.Services.AddSingleton<FacetIndex>();
         builder.Services.AddSingleton<FacetHydrator>();
         builder.Services.AddHostedService(s => s.GetRequiredService<FacetHydrator>());
+        // Pages and /v1 filter through the facet index: a new replica is ready once it is loaded, as the search index.
+        builder.Services.AddHealthChecks().AddCheck<FacetIndexReadiness>("facet-index");
         builder.Services.AddSingleton<PaperSearch>();
         builder.Services.AddHostedService<SimilarPapersFinder>();
         // Run from a build (dotnet run), static files are read where they lie, through the build's
