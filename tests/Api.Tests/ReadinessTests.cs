@@ -24,7 +24,7 @@ public sealed class ReadinessTests(ITestOutputHelper output)
     public async Task With_the_broker_unreachable_the_Api_stays_ready_and_serves_reads()
     {
         var amqp = new Uri(Environment.GetEnvironmentVariable("PAPERS_TEST_RABBITMQ")!);
-        using var management = new Management(new Uri(Environment.GetEnvironmentVariable("PAPERS_TEST_RABBITMQ_MANAGEMENT")!), amqp);
+        using var management = new RabbitMqManagement(new Uri(Environment.GetEnvironmentVariable("PAPERS_TEST_RABBITMQ_MANAGEMENT")!), amqp);
         var vhost = $"papers-readiness-{Guid.NewGuid():N}";
         await management.CreateVhostAsync(vhost);
         try
@@ -70,32 +70,6 @@ public sealed class ReadinessTests(ITestOutputHelper output)
         using var response = await client.GetAsync(path);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return (response.StatusCode, body.GetProperty("status").GetString());
-    }
-
-    /// <summary>The RabbitMQ management API, as the AMQP URI's user: a vhost of the test's own.</summary>
-    private sealed class Management : IDisposable
-    {
-        private readonly HttpClient _http;
-        private readonly string _user;
-
-        public Management(Uri baseUri, Uri amqp)
-        {
-            var userInfo = Uri.UnescapeDataString(amqp.UserInfo);
-            var (user, password) = userInfo.Split(':', 2) is [var u, var p] ? (u, p) : ("guest", "guest");
-            _user = user;
-            _http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(15) };
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-        }
-
-        public async Task CreateVhostAsync(string vhost)
-        {
-            (await _http.PutAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}", null)).EnsureSuccessStatusCode();
-            (await _http.PutAsJsonAsync($"api/permissions/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(_user)}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
-        }
-
-        public async Task DeleteVhostAsync(string vhost) => (await _http.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}")).Dispose();
-
-        public void Dispose() => _http.Dispose();
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
         foreach (var id in new[] { byTitle.SubmissionId, byTitleAsVisitor.SubmissionId })
             (await admin.PostAsync($"/api/admin/submissions/{id}/approve", null)).EnsureSuccessStatusCode();
         Guid[] submitted = [byTitle.SubmissionId, byTitleAsVisitor.SubmissionId, byId.SubmissionId];
-        await Eventually.Async(() => host.QueryAsync<IngestDbContext, bool>(async db =>
+        await Eventually.UntilAsync(() => host.QueryAsync<IngestDbContext, bool>(async db =>
             await db.Submissions.CountAsync(s => submitted.Contains(s.SubmissionId)) == submitted.Length), TimeSpan.FromSeconds(60), "Ingest to process the three submissions");
         var processed = await host.QueryAsync<IngestDbContext, List<string>>(db => db.Submissions.Where(s => submitted.Contains(s.SubmissionId)).Select(s => s.PaperId).ToListAsync());
         Assert.All(processed, p => Assert.Equal(victim.Id, p));
@@ -119,7 +119,7 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
         var approved = pending.First(s => s.Title == "x z");
         (await admin.PostAsync($"/api/admin/submissions/{approved.Id}/approve", null)).EnsureSuccessStatusCode();
         using var reader = host.ClientFrom("198.51.100.22");
-        await Eventually.Async(async () => (await reader.GetFromJsonAsync<List<Item>>($"/api/daily_papers?date={Today}&limit=100"))!.Any(i => i.Paper.Title == "x z"),
+        await Eventually.UntilAsync(async () => (await reader.GetFromJsonAsync<List<Item>>($"/api/daily_papers?date={Today}&limit=100"))!.Any(i => i.Paper.Title == "x z"),
             TimeSpan.FromSeconds(60), "the approved submission on today's list");
 
         var front = (await reader.GetFromJsonAsync<List<JsonElement>>("/api/daily_papers"))!;
@@ -503,7 +503,7 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
         Assert.Single(responses.Select(r => r.Body).Distinct());
         Assert.Equal(1, await host.QueryAsync<NotificationsDbContext, int>(db => db.Subscribers.CountAsync(s => s.Email == email)));
-        await Eventually.Async(() => Task.FromResult(host.MailsTo(email).Count >= 1), TimeSpan.FromSeconds(10), "the confirmation mail");
+        await Eventually.UntilAsync(() => Task.FromResult(host.MailsTo(email).Count >= 1), TimeSpan.FromSeconds(10), "the confirmation mail");
         Assert.Single(host.MailsTo(email));
     }
 

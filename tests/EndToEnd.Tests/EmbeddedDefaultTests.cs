@@ -149,7 +149,7 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
         using var admin = await host.KeyClientAsync();
         (await admin.PostAsync($"/api/admin/submissions/{pending.SubmissionId}/approve", null)).EnsureSuccessStatusCode();
 
-        await Eventually.Async(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var hits = await _client.GetFromJsonAsync<List<Item>>("/api/papers/search?q=evolutionary%20routing%20protein%20experts&limit=3");
             return hits!.Any(h => h.Paper.Title.StartsWith("Gradient-free Tuning", StringComparison.Ordinal) && h.Paper.Enriched);

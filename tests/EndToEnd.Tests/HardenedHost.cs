@@ -67,7 +67,7 @@ public sealed class HardenedHostFixture : LocalHost, IAsyncLifetime
         StartServer();
         await WaitForSampleEnrichedAsync();
         using var client = CreateClient();
-        await Eventually.Async(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var items = await client.GetFromJsonAsync<List<Item>>($"/api/daily_papers?date={ArxivDay}&limit=10");
             return items is { Count: 2 } && items.All(i => i.Paper.Enriched);

@@ -124,7 +124,7 @@ public partial class LocalHost : WebApplicationFactory<StartupBanner>
     public async Task WaitForSampleEnrichedAsync()
     {
         using var client = CreateClient();
-        await Eventually.Async(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var items = await client.GetFromJsonAsync<List<Item>>("/api/daily_papers?date=2025-11-07&limit=100");
             return items is { Count: LocalHostFixture.SamplePapers } && items.All(i => i.Paper.Enriched);

@@ -27,7 +27,7 @@ public sealed class TracingTests(LocalHostFixture host)
         // Consumer spans are named after queues: Ingest, Enrichment, the Api (twice) and Notifications.
         string[] expected = ["submit-paper", "enrich-paper", "index-paper", "index-enrichment", "collect-digest-candidate"];
         IReadOnlyList<Activity> trace = [];
-        await Eventually.Async(() =>
+        await Eventually.UntilAsync(() =>
         {
             trace = host.Spans.Snapshot().Where(s => s.TraceId == traceId).ToList();
             return Task.FromResult(expected.All(q => trace.Any(s => s.Kind == ActivityKind.Consumer && s.DisplayName.StartsWith(q + " ", StringComparison.Ordinal))));

@@ -98,7 +98,7 @@ public sealed partial class WebPageTests(LocalHostFixture host, BrowserFixture b
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/subscribe\\?sent=1$"));
         await Assertions.Expect(page.Locator(".notice h2")).ToHaveTextAsync("Check your inbox");
         await ShotAsync(watched, "subscribe-sent");
-        await Eventually.Async(() => Task.FromResult(host.MailsTo(email).Count == 1), TimeSpan.FromSeconds(10), "the confirmation mail");
+        await Eventually.UntilAsync(() => Task.FromResult(host.MailsTo(email).Count == 1), TimeSpan.FromSeconds(10), "the confirmation mail");
 
         Assert.Empty(watched.Errors);
         Assert.Empty(watched.CspViolations);

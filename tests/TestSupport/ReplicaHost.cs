@@ -86,24 +86,6 @@ public sealed class ReplicaHost<TContext> : IAsyncDisposable
     }
 }
 
-/// <summary>Waits on a condition instead of sleeping.</summary>
-public static class Eventually
-{
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var value = await probe();
-            if (done(value))
-                return value;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Waited {timeout.TotalSeconds:0} s for {what}; last: {value}");
-            await Task.Delay(20);
-        }
-    }
-}
-
 /// <summary>Completes a task per message id when a consumer has consumed it successfully (after any in-process retries).</summary>
 internal sealed class ConsumedMessages : IConsumeObserver
 {

@@ -46,34 +46,3 @@ public static class Shell
         return output;
     }
 }
-
-/// <summary>Waits on a condition, never on a fixed sleep.</summary>
-public static class Eventually
-{
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? every = null)
-    {
-        var clock = Stopwatch.StartNew();
-        T last = default!;
-        Exception? lastError = null;
-        while (true)
-        {
-            try
-            {
-                last = await probe();
-                lastError = null;
-                if (done(last))
-                    return last;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Npgsql.NpgsqlException or InvalidOperationException)
-            {
-                lastError = e;
-            }
-            if (clock.Elapsed > timeout)
-                throw new TimeoutException($"{what}: not reached within {timeout.TotalSeconds:0} s; last value {last}{(lastError is null ? "" : $", last error {lastError.Message}")}");
-            await Task.Delay(every ?? TimeSpan.FromMilliseconds(250));
-        }
-    }
-
-    public static Task UntilAsync(Func<Task<bool>> probe, TimeSpan timeout, string what, TimeSpan? every = null) =>
-        UntilAsync(probe, ok => ok, timeout, what, every);
-}

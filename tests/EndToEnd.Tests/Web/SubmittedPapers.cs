@@ -48,7 +48,7 @@ public static class SubmittedPapers
                 return items?.FirstOrDefault(i => i.Paper.Title.Contains(paper.Title[^20..], StringComparison.Ordinal) && i.Paper.Enriched)?.Paper.Id;
             }, id => id is not null, TimeSpan.FromSeconds(60), $"the submitted paper '{paper.Title[^20..]}' to be listed and enriched");
             // Topic and author pages read this replica's facet index, which follows the read model within seconds.
-            await Eventually.Async(async () => (await admin.GetStringAsync($"/v1/papers?author={Uri.EscapeDataString(paper.Authors[^1])}&fields=id")).Contains(id!, StringComparison.Ordinal),
+            await Eventually.UntilAsync(async () => (await admin.GetStringAsync($"/v1/papers?author={Uri.EscapeDataString(paper.Authors[^1])}&fields=id")).Contains(id!, StringComparison.Ordinal),
                 TimeSpan.FromSeconds(30), $"the submitted paper {id} on its authors' pages");
             Made[paper.Title] = id!;
             return id!;

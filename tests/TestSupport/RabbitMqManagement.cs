@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Papers.Cluster.Tests.Infrastructure;
+namespace Papers.TestSupport;
 
 /// <summary>The few calls of the RabbitMQ management HTTP API the tests need, as the AMQP URI's user.</summary>
 public sealed class RabbitMqManagement : IDisposable
