@@ -30,6 +30,8 @@ public static class Extensions
         builder.Services.AddHostedService<ModelWarmUp>();
         builder.Services.AddHostedService<ModelAnnouncer>();
         builder.Services.AddSingleton<ITopicTagger, TopicTagger>();
+        builder.Services.AddOptions<KeywordOptions>().BindConfiguration(KeywordOptions.Section)
+            .Validate(o => o.PhraseCacheSize >= 0, "Keywords:PhraseCacheSize must be 0 (no cache) or more.").ValidateOnStart();
         builder.Services.AddSingleton<KeywordExtractor>();
 
         return builder.AddModule(new ServiceModule("Enrichment", bus => bus.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>()));

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Papers.Domain;
 using Papers.Enrichment.Keywords;
+using Papers.ServiceDefaults.Embeddings;
 using Xunit.Abstractions;
 
 namespace Papers.Enrichment.Tests;
@@ -58,5 +60,83 @@ public sealed class KeywordTests(EmbedderFixture fixture, ITestOutputHelper outp
         var keywords = await new KeywordExtractor(fixture.Embedder).ExtractAsync(texts, vectors, CancellationToken.None);
         Assert.Empty(keywords[0]);
         Assert.InRange(keywords[1].Count, 1, KeywordExtractor.MaxKeywords);
+    }
+
+    [Fact]
+    public async Task Phrases_seen_before_come_from_the_cache_and_give_the_same_keyphrases()
+    {
+        var papers = SamplePapers().Take(8).ToList();
+        var vectors = fixture.Embedder.Embed(papers);
+        var counting = new CountingEmbedder(fixture.Embedder);
+        var extractor = new KeywordExtractor(counting);
+
+        var first = await extractor.ExtractAsync(papers, vectors, CancellationToken.None);
+        var embedded = counting.Texts;
+        Assert.True(embedded > 0);
+        Assert.Equal(embedded, extractor.Cache.Count);
+
+        var again = await extractor.ExtractAsync(papers, vectors, CancellationToken.None);
+        Assert.Equal(embedded, counting.Texts);
+        Assert.Equal(first, again);
+
+        // A new paper's candidates are embedded only where no earlier paper had them.
+        var next = SamplePapers().Skip(8).Take(1).ToList();
+        var candidates = KeywordExtractor.Candidates(next[0]).Select(c => c.Phrase).Distinct().ToList();
+        var known = candidates.Count(p => extractor.Cache.Lookup(fixture.Embedder.ModelId, [p], new()).Count == 0);
+        await extractor.ExtractAsync(next, fixture.Embedder.Embed(next), CancellationToken.None);
+        Assert.Equal(embedded + candidates.Count - known, counting.Texts);
+    }
+
+    [Fact]
+    public async Task Without_a_cache_every_call_embeds_its_candidates()
+    {
+        var papers = SamplePapers().Take(4).ToList();
+        var vectors = fixture.Embedder.Embed(papers);
+        var counting = new CountingEmbedder(fixture.Embedder);
+        var extractor = new KeywordExtractor(counting, Options.Create(new KeywordOptions { PhraseCacheSize = 0 }));
+
+        var first = await extractor.ExtractAsync(papers, vectors, CancellationToken.None);
+        var once = counting.Texts;
+        var again = await extractor.ExtractAsync(papers, vectors, CancellationToken.None);
+
+        Assert.Equal(2 * once, counting.Texts);
+        Assert.Equal(0, extractor.Cache.Count);
+        Assert.Equal(first, again);
+    }
+
+    [Fact]
+    public void The_cache_drops_the_least_recently_used_phrase_and_keys_by_model()
+    {
+        var cache = new PhraseVectorCache(2);
+        cache.Add("m", ["a", "b"], [[1f], [2f]]);
+        Assert.Empty(cache.Lookup("m", ["a"], new())); // a is now the most recent
+        cache.Add("m", ["c"], [[3f]]);
+
+        var found = new Dictionary<string, float[]>();
+        Assert.Equal(["b"], cache.Lookup("m", ["a", "b", "c"], found));
+        Assert.Equal([1f], found["a"]);
+        Assert.Equal([3f], found["c"]);
+        Assert.Equal(["a"], cache.Lookup("other-model", ["a"], new()));
+    }
+
+    private static IEnumerable<string> SamplePapers() =>
+        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "daily-papers-page.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Select(e => $"{e.GetProperty("title").GetString()}. {e.GetProperty("summary").GetString()}");
+
+    /// <summary>The real model, counting the texts it is asked to embed.</summary>
+    private sealed class CountingEmbedder(ITextEmbedder model) : ITextEmbedder
+    {
+        private int _texts;
+
+        public int Texts => Volatile.Read(ref _texts);
+
+        public string ModelId => model.ModelId;
+
+        public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref _texts, texts.Count);
+            return model.EmbedAsync(texts, cancellationToken);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 using Papers.Domain;
 using Papers.ServiceDefaults.Embeddings;
 
@@ -11,8 +12,10 @@ namespace Papers.Enrichment.Keywords;
 /// function words, abstract boilerplate, verb forms and adverbs; a phrase may not end in an
 /// adjective. The most frequent candidates (title words count double) are embedded and ranked
 /// by similarity to the paper's embedding, with maximal marginal relevance for diversity.
+/// Candidates' embeddings are kept in a <see cref="PhraseVectorCache"/> (<c>Keywords:PhraseCacheSize</c>),
+/// so a phrase seen in an earlier paper costs no model call.
 /// </summary>
-public sealed partial class KeywordExtractor(ITextEmbedder embedder)
+public sealed partial class KeywordExtractor(ITextEmbedder embedder, IOptions<KeywordOptions>? options = null)
 {
     internal const int MinKeywords = 3;
     internal const int MaxKeywords = 6;
@@ -22,12 +25,25 @@ public sealed partial class KeywordExtractor(ITextEmbedder embedder)
     /// <summary>Characters of a text read for candidates: abstracts are far shorter; a 1 MB one costs no more.</summary>
     private const int MaxChars = 20_000;
 
+    private readonly PhraseVectorCache _cache = new((options?.Value ?? new KeywordOptions()).PhraseCacheSize);
+
+    /// <summary>The phrase embeddings kept between calls.</summary>
+    internal PhraseVectorCache Cache => _cache;
+
     public async Task<IReadOnlyList<IReadOnlyList<string>>> ExtractAsync(IReadOnlyList<string> texts, IReadOnlyList<float[]> paperVectors, CancellationToken cancellationToken)
     {
         var candidates = texts.Select(Candidates).ToList();
         var all = candidates.SelectMany(c => c).Select(c => c.Phrase).Distinct(StringComparer.Ordinal).ToList();
-        var vectors = all.Count == 0 ? [] : await embedder.EmbedAsync(all, cancellationToken);
-        var byPhrase = all.Zip(vectors).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var model = embedder.ModelId;
+        var byPhrase = new Dictionary<string, float[]>(all.Count, StringComparer.Ordinal);
+        var missing = _cache.Lookup(model, all, byPhrase);
+        if (missing.Count > 0)
+        {
+            var vectors = await embedder.EmbedAsync(missing, cancellationToken);
+            for (var i = 0; i < missing.Count; i++)
+                byPhrase[missing[i]] = vectors[i];
+            _cache.Add(model, missing, vectors);
+        }
         return candidates.Select((c, i) => (IReadOnlyList<string>)Select(c, byPhrase, paperVectors[i])).ToList();
     }
 

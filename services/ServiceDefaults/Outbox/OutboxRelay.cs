@@ -95,11 +95,18 @@ public sealed class OutboxRelay<TContext>(
                 }
                 finally
                 {
-                    await db.SaveChangesAsync(CancellationToken.None);
+                    // Without a transaction (SQLite) each row is marked as soon as it is sent, so a
+                    // crash republishes as little as possible; in the transaction (PostgreSQL) nothing
+                    // is durable before the commit anyway, so the batch's marks go in one save.
+                    if (transaction is null)
+                        await db.SaveChangesAsync(CancellationToken.None);
                 }
             }
             if (transaction is not null)
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
                 await transaction.CommitAsync(CancellationToken.None);
+            }
             return due.Count;
         });
     }
