@@ -191,6 +191,8 @@ for (const component of Object.keys(deployments)) {
   if (!/(^|,)service\.version=[^,]+/.test(cfg.OTEL_RESOURCE_ATTRIBUTES ?? "")) err(deployments[component], "OTEL_RESOURCE_ATTRIBUTES lacks service.version");
   if (WITH_DATABASE.includes(component)) expect("Database__Provider", "Postgres");
   if (["api", "notifications"].includes(component)) expect("Services__Enrichment", svcUrl("enrichment"));
+  // the api's public OpenAPI document includes notifications' (the subscription endpoints)
+  if (component === "api") expect("OpenApi__Include__0", `${svcUrl("notifications")}/openapi/v1.json`);
   if (PUBLIC.includes(component)) {
     // links from the configured public URL, never the Host header; client addresses only from the ingress
     if (!/^https?:\/\/[^/]+$/.test(cfg.PublicSite__BaseUrl ?? "")) err(deployments[component], `config PublicSite__BaseUrl=${cfg.PublicSite__BaseUrl}`);
@@ -308,9 +310,16 @@ if (policies.length) notes.push(`NetworkPolicy on ${policies.map((p) => p.metada
 // Never routed: enrichment's /embed, ingest's /api/ingest..., the health endpoints.
 const NEVER_ROUTED = ["/embed", "/api/ingest", "/health", "/alive"];
 // What the public must reach, and where (a request path each, matched as the controller would).
-const MUST_ROUTE = { "/": "api", "/app.js": "api", "/api/daily_papers": "api", "/api/papers/search": "api",
-  "/api/papers/2401.00001/similar": "api", "/api/stats": "api", "/openapi/v1.json": "api",
-  "/api/subscriptions": "notifications", "/api/subscriptions/unsubscribe": "notifications", "/api/digests/run": "notifications" };
+// Every page type (each also a feed with ?format=), the static files, /v1, the document and its
+// reference page go to the api; subscribing (the form posts to /api/subscriptions) to notifications.
+const MUST_ROUTE = { "/": "api", "/date/2025-01-15": "api", "/week/2025-W03": "api", "/month/2025-01": "api",
+  "/papers/2401.00001": "api", "/papers/hep-th/9901001": "api", "/search": "api", "/topics": "api", "/topics/cs.CL": "api",
+  "/authors/Ada%20Lovelace": "api", "/subscribe": "api", "/vote": "api", "/static/app.h26zzg3lg2.css": "api",
+  "/api/daily_papers": "api", "/api/papers/search": "api", "/api/papers/2401.00001/similar": "api", "/api/papers/2401.00001/upvote": "api",
+  "/api/session": "api", "/api/stats": "api", "/v1/papers": "api", "/v1/papers/batch": "api", "/v1/search": "api", "/v1/topics/cs.CL": "api",
+  "/openapi/v1.json": "api", "/reference": "api", "/reference/scalar.js": "api",
+  "/api/subscriptions": "notifications", "/api/subscriptions/unsubscribe": "notifications", "/api/digests/run": "notifications",
+  "/subscriptions/manage": "notifications" };
 const trim = (p) => p.replace(/\/+$/, "");
 // Kubernetes path matching: Exact is the whole path; Prefix goes by path elements (/api/papers
 // matches /api/papers/x, not /api/papersx); anything else is treated as a prefix, to be safe.

@@ -1,6 +1,7 @@
 using MassTransit;
 using Papers.Api.Analytics;
 using Papers.Api.Apis;
+using Papers.Api.Apis.V1;
 using Papers.Api.Consumers;
 using Papers.Api.Data;
 using Papers.Api.Reenrichment;
@@ -16,7 +17,7 @@ namespace Papers.Api;
 
 public static class Extensions
 {
-    /// <summary>Api: the read model, its search index, re-enrichment after a model change, the public JSON API and the web page.</summary>
+    /// <summary>Api: the read model, its search index, re-enrichment after a model change, the public JSON API and the web pages.</summary>
     /// <remarks>Needs an <see cref="ITextEmbedder"/> from the host (for query vectors).</remarks>
     public static ServiceModule AddApi(this IHostApplicationBuilder builder)
     {
@@ -33,7 +34,8 @@ public static class Extensions
         builder.Services.AddSingleton<AnalyticsEvents>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AnalyticsEvents>());
         builder.Services.AddOptions<SubmissionOptions>().BindConfiguration(SubmissionOptions.Section);
-        builder.Services.AddOpenApi();
+        builder.AddPublicApiDocument();
+        builder.AddWeb();
 
         return builder.AddModule(new ServiceModule("Api", bus =>
         {
@@ -47,10 +49,11 @@ public static class Extensions
 
     public static WebApplication MapApi(this WebApplication app)
     {
-        app.MapOpenApi();
-        app.MapWebPage();
+        app.MapPublicApiDocument();
+        app.MapWeb();
         app.MapDailyPapersApi();
         app.MapPapersApi();
+        app.MapV1Api();
         app.MapVisitorSession();
         app.MapVotesApi();
         app.MapSubmissionsApi();

@@ -44,6 +44,7 @@ public static class Extensions
     public static WebApplication MapNotifications(this WebApplication app)
     {
         app.MapSubscriptionsApi();
+        app.MapSubscribeForm();
         return app;
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Papers.ServiceDefaults.Composition;
+using Papers.ServiceDefaults.OpenApi;
 using Papers.ServiceDefaults.Security;
 using Papers.ServiceDefaults.Telemetry;
 
@@ -20,7 +21,8 @@ public static class Extensions
     public const string BrokerTag = "broker";
 
     /// <summary>
-    /// What every service host gets: OpenTelemetry, health checks, problem details, access control
+    /// What every service host gets: OpenTelemetry, health checks, problem details with stable codes and
+    /// the OpenAPI document (<see cref="OpenApiDefaults"/>), access control
     /// (identities, rate limits, security headers: <see cref="AccessControlExtensions"/>) and
     /// resilient HTTP clients, and the check that the host is composed right. Messaging, data and
     /// the outbox are added by <c>AddMessaging</c>, <c>AddServiceDbContext</c> and <c>AddOutbox</c>,
@@ -33,7 +35,8 @@ public static class Extensions
         builder.AddPapersTelemetry();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddAccessControl();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => Problems.AddCode(context.ProblemDetails));
+        builder.AddOpenApiDocument();
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
@@ -59,6 +62,7 @@ public static class Extensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAccessControl();
+        app.MapOpenApiDocument();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/broker", new HealthCheckOptions
         {

@@ -57,6 +57,43 @@ public sealed class SearchDegradeTests(ITestOutputHelper output)
         Assert.Equal(1, enrichment.Requests);
     }
 
+    [Theory]
+    [InlineData(false, "InMemory")]
+    [InlineData(true, "InMemory")]
+    [InlineData(false, "Disk")]
+    [InlineData(true, "Disk")]
+    public async Task The_search_page_and_v1_search_degrade_and_say_so_as_the_json_search_does(bool enrichmentAnswers, string backend)
+    {
+        await using var enrichment = await LocalServer.StartAsync(context =>
+            context.Response.WriteAsJsonAsync(new { model = "test/onnx@1", vectors = new[] { new[] { 1f, 0f } } }));
+        var indexDirectory = Directory.CreateTempSubdirectory("papers-search-").FullName;
+        // Declared before the host, so removed after it stops.
+        using var removeIndex = new Removal(indexDirectory);
+        using var api = new ApiHost(new Dictionary<string, string?>
+        {
+            ["Services:Enrichment"] = (enrichmentAnswers ? enrichment.BaseUrl : LocalServer.NothingListening()).ToString(),
+            // The chart's default backend as well as the embedded default's.
+            ["Search:Backend"] = backend,
+            ["Search:IndexDirectory"] = indexDirectory,
+        });
+        await api.SeedAsync(("2501.00001", "Diffusion models beat GANs on image synthesis", "We show diffusion models reach better sample quality."),
+            ("2501.00002", "Scaling laws for language models", "Loss falls as a power law of compute."));
+        using var client = api.CreateClient();
+        var expected = enrichmentAnswers ? "hybrid" : "keyword";
+
+        using var page = await client.GetAsync("/search?q=diffusion+models");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(expected, page.Headers.GetValues(PapersApi.SearchModeHeader).Single());
+        Assert.Contains("/papers/2501.00001", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var v1 = await client.GetAsync("/v1/search?q=diffusion+models");
+        Assert.Equal(HttpStatusCode.OK, v1.StatusCode);
+        Assert.Equal(expected, v1.Headers.GetValues(PapersApi.SearchModeHeader).Single());
+        var first = (await v1.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("data")[0];
+        Assert.Equal("2501.00001", first.GetProperty("id").GetString());
+        Assert.True(enrichmentAnswers ? enrichment.Requests >= 1 : enrichment.Requests == 0, $"{enrichment.Requests} embedding requests");
+    }
+
     private async Task<(string? Mode, TimeSpan Elapsed, List<string> Ids)> SearchAsync(Uri enrichment)
     {
         using var api = new ApiHost(new Dictionary<string, string?> { ["Services:Enrichment"] = enrichment.ToString() });
@@ -77,6 +114,15 @@ public sealed class SearchDegradeTests(ITestOutputHelper output)
         if (mode == "keyword")
             Assert.Contains(api.Logs.Lines, l => l.Message.StartsWith("Query embedding failed", StringComparison.Ordinal) && l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
         return (mode, clock.Elapsed, items!.Select(i => i.Paper.Id).ToList());
+    }
+
+    private sealed class Removal(string directory) : IDisposable
+    {
+        public void Dispose()
+        {
+            try { Directory.Delete(directory, recursive: true); }
+            catch (IOException) { /* still held: left to the temp folder's cleanup */ }
+        }
     }
 
     private sealed record Item(PaperRef Paper);

@@ -124,7 +124,8 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
 
         var front = (await reader.GetFromJsonAsync<List<JsonElement>>("/api/daily_papers"))!;
         Assert.Equal(50, front.Count);
-        Assert.All(front, i => Assert.Equal(HardenedHostFixture.SampleDay, i.GetProperty("paper").GetProperty("submittedOnDailyAt").GetString()));
+        // (Hugging Face's timestamp format: 2025-11-07T00:00:00.000Z.)
+        Assert.All(front, i => Assert.Equal(HardenedHostFixture.SampleDay + "T00:00:00.000Z", i.GetProperty("paper").GetProperty("submittedOnDailyAt").GetString()));
         Assert.DoesNotContain(front, i => i.GetProperty("title").GetString()!.StartsWith("x z", StringComparison.Ordinal));
         var trending = (await reader.GetFromJsonAsync<List<Item>>("/api/daily_papers?sort=trending&limit=100"))!;
         Assert.Equal(LocalHostFixture.SamplePapers, trending.Count);
@@ -532,7 +533,9 @@ public sealed class AbuseTests(HardenedHostFixture host, ITestOutputHelper outpu
         using var reader = host.ClientFrom("198.51.100.72");
         var item = await Eventually.UntilAsync(async () => (await reader.GetFromJsonAsync<List<JsonElement>>($"/api/daily_papers?date={Today}&limit=100"))!
             .FirstOrDefault(i => i.GetProperty("title").GetString() == title), i => i.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(60), "the approved paper");
-        Assert.Equal(keyId, item.GetProperty("submittedBy").GetString());
+        // A user-shaped object, as Hugging Face's: the key's pseudonym, never its name or the caller's address.
+        Assert.Equal(keyId, item.GetProperty("submittedBy").GetProperty("_id").GetString());
+        Assert.Equal("key", item.GetProperty("submittedBy").GetProperty("type").GetString());
 
         // Addresses: refused up front when no digest could reach them; IDN domains as punycode.
         using var subscriber = host.ClientFrom("198.51.100.73");

@@ -155,6 +155,9 @@ internal sealed partial class RequestGenerator(Random random, World world, IRead
 
     private string Path(string pattern)
     {
+        // Static files' routes are written without the leading slash (static/app.css).
+        if (!pattern.StartsWith('/'))
+            pattern = "/" + pattern;
         var path = Parameter().Replace(pattern, m => m.Groups[2].Value == ":guid" ? GuidValue() : m.Groups[1].Value == "documentName" ? Chance(70) ? "v1" : Segment() : IdValue());
         return path.Length > 1 && path.EndsWith('/') && Chance(50) ? path.TrimEnd('/') : path;
     }
@@ -192,7 +195,7 @@ internal sealed partial class RequestGenerator(Random random, World world, IRead
     {
         if (!Chance(pattern is null ? 30 : 75))
             return "";
-        var names = new[] { "date", "week", "month", "p", "limit", "sort", "q", "cursor", "status", "source", "token", "ids", Pick(Evil) };
+        var names = new[] { "date", "week", "month", "p", "limit", "sort", "q", "cursor", "status", "source", "token", "ids", "from", "to", "category", "topic", "author", "fields", "abstract", "format", Pick(Evil) };
         var parts = new List<string>();
         for (var i = random.Next(1, 5); i > 0; i--)
         {
@@ -235,6 +238,15 @@ internal sealed partial class RequestGenerator(Random random, World world, IRead
         ["cursor"] = [Convert.ToBase64String(Encoding.UTF8.GetBytes("2025-11-07|p-0")), Convert.ToBase64String(Encoding.UTF8.GetBytes("9999-99-99|x")), Convert.ToBase64String(Encoding.UTF8.GetBytes("2025-11-07")), Convert.ToBase64String(Encoding.UTF8.GetBytes("0001-01-01|\u0000")), "====", "a", "-_-_"],
         ["status"] = ["pending", "listed", "rejected", "Pending,Listed", "1", "-1", "PENDING", "Pending, Rejected", "7", "Pending|Listed"],
         ["source"] = ["arxiv-oai:arXivRaw:*", "", " ", new string('s', 201)],
+        // The pages' and /v1's filters, feeds and field selection.
+        ["from"] = ["2025-11-01", "9999-12-31", "0001-01-01", "2025-02-30", "2025-W45", ""],
+        ["to"] = ["2025-11-30", "0001-01-01", "9999-12-31", "2025-13-01", ""],
+        ["category"] = ["cs.CL", "cs", "CS.CL", "cs.XX", "math.AG", "<b>cs</b>", ""],
+        ["topic"] = ["quantization", "cs.CL", "🦄", "diffusion models", new string('t', 300), ""],
+        ["author"] = ["Ada Lovelace", "A. B.", "\u0000", "O'Brien", new string('a', 400), ""],
+        ["fields"] = ["id,title", "id", "", ",", "title,,title", "nope", "id," + new string('f', 3_000), "*"],
+        ["abstract"] = ["We quantize attention.", new string('a', 2_000), new string('a', 2_001), "\u0301", ""],
+        ["format"] = ["rss", "atom", "RSS", "json", "", "rss,atom"],
     };
 
     /// <summary>
@@ -256,6 +268,8 @@ internal sealed partial class RequestGenerator(Random random, World world, IRead
                 "cursor" => ("GET /api/papers/", "/api/papers/", Anonymous()),
                 "status" => ("GET /api/admin/submissions", "/api/admin/submissions", Key(world.AdminKey)),
                 "source" => ("GET /api/ingest/gaps", "/api/ingest/gaps", Key(world.AdminKey)),
+                "from" or "to" or "category" or "topic" or "author" or "fields" => ("GET /v1/papers", "/v1/papers", Anonymous()),
+                "abstract" or "format" => ("GET /search", "/search", Anonymous()),
                 _ => ("GET /api/daily_papers", "/api/daily_papers", Anonymous()),
             };
             foreach (var value in values)

@@ -83,11 +83,13 @@ public sealed partial class RateLimitTests(HardenedHostFixture host, ITestOutput
         using var anonymous = host.ClientFrom(from);
         using var reader = host.KeyClient(await host.IssueKeyAsync(1_000), from);
         using var forged = host.KeyClient("pk_notakey", from);
+        // Pages give a newcomer the visitor cookie as they render: a browser of its own, so the rest stay anonymous.
+        using var browser = host.ClientFrom(from);
         var paper = (await anonymous.GetFromJsonAsync<List<LocalHostFixture.Item>>($"/api/daily_papers?date={HardenedHostFixture.SampleDay}&limit=1"))!.Single().Paper.Id;
         var cases = new (HttpClient Client, HttpMethod Method, string Path, HttpContent? Body, HttpStatusCode Expected)[]
         {
             (anonymous, HttpMethod.Get, Read, null, HttpStatusCode.OK),
-            (anonymous, HttpMethod.Get, "/", null, HttpStatusCode.OK),
+            (browser, HttpMethod.Get, "/", null, HttpStatusCode.OK),
             (anonymous, HttpMethod.Get, "/api/papers/0000.00000", null, HttpStatusCode.NotFound),
             (anonymous, HttpMethod.Get, "/no/such/page", null, HttpStatusCode.NotFound),
             (anonymous, HttpMethod.Get, "/api/daily_papers?limit=0", null, HttpStatusCode.BadRequest),

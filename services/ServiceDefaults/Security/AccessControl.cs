@@ -195,7 +195,7 @@ public static class AccessControlExtensions
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
-    private const string Policy =
+    public const string Policy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
@@ -206,10 +206,29 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
             var headers = http.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
-            headers.ContentSecurityPolicy = Policy;
+            headers.ContentSecurityPolicy = http.GetEndpoint()?.Metadata.GetMetadata<ContentSecurityPolicy>()?.For(http) ?? Policy;
             headers["Referrer-Policy"] = "same-origin";
             return Task.CompletedTask;
         });
         return next(http);
+    }
+}
+
+/// <summary>
+/// Endpoint metadata: a Content-Security-Policy other than the default for this endpoint. Only for
+/// pages that render no user content and need more (the API reference's third-party viewer): inline
+/// styles, and inline script only with the per-request nonce the endpoint put in
+/// <c>HttpContext.Items[<paramref name="NonceItem"/>]</c>.
+/// </summary>
+public sealed record ContentSecurityPolicy(bool InlineStyles, string? NonceItem = null)
+{
+    public string For(HttpContext http)
+    {
+        var policy = SecurityHeadersMiddleware.Policy;
+        if (InlineStyles)
+            policy = policy.Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
+        if (NonceItem is not null && http.Items[NonceItem] is string { Length: > 0 } nonce)
+            policy = policy.Replace("script-src 'self'", $"script-src 'self' 'nonce-{nonce}'", StringComparison.Ordinal);
+        return policy;
     }
 }

@@ -28,4 +28,25 @@ public static class Problems
             return;
         await TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail }).ExecuteAsync(http);
     }
+
+    /// <summary>The stable <c>code</c> of a problem that did not name its own: from its status.</summary>
+    public static void AddCode(ProblemDetails problem)
+    {
+        if (problem.Extensions.ContainsKey("code"))
+            return;
+        problem.Extensions["code"] = problem.Status switch
+        {
+            StatusCodes.Status400BadRequest => problem is HttpValidationProblemDetails ? "invalid_parameter" : "bad_request",
+            StatusCodes.Status401Unauthorized => "unauthorized",
+            StatusCodes.Status403Forbidden => "forbidden",
+            StatusCodes.Status404NotFound => "not_found",
+            StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+            StatusCodes.Status409Conflict => "conflict",
+            StatusCodes.Status413PayloadTooLarge => "payload_too_large",
+            StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+            StatusCodes.Status429TooManyRequests => "rate_limited",
+            >= 500 => "internal_error",
+            _ => "error",
+        };
+    }
 }

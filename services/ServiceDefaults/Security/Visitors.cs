@@ -34,29 +34,41 @@ public static class Visitors
 
     public static async Task<Results<Ok<VisitorSession>, ProblemHttpResult>> GetSessionAsync(HttpContext http, IAntiforgery antiforgery, RateLimiters limits)
     {
-        var caller = Caller.Of(http);
-        var isNew = caller.Kind == CallerKind.Anonymous;
-        if (isNew)
+        var isNew = Caller.Of(http).Kind == CallerKind.Anonymous;
+        if (isNew && await TrySignInAsync(http, limits) is { Granted: false } refused)
         {
-            if (limits.Enabled && limits.AcquireForAction(caller, RateAction.NewVisitor) is { Granted: false } refused)
-            {
-                RateLimitMiddleware.WriteHeaders(http.Response, refused);
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(refused.ResetIn.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many new visitors",
-                    detail: "This address was given too many visitor cookies in the last hour; keep the cookie you have, or try again later.");
-            }
-            var principal = new ClaimsPrincipal(new ClaimsIdentity(
-                [
-                    new Claim(Caller.IdClaim, "v-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))),
-                    new Claim(Scopes.ClaimType, Scopes.Vote),
-                    new Claim(Scopes.ClaimType, Scopes.Submit),
-                ], AuthenticationSchemes.Visitor));
-            await http.SignInAsync(AuthenticationSchemes.Visitor, principal, new AuthenticationProperties { IsPersistent = true });
-            // The antiforgery token is bound to the user: issue it for the visitor just signed in.
-            http.User = principal;
+            RateLimitMiddleware.WriteHeaders(http.Response, refused);
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(refused.ResetIn.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many new visitors",
+                detail: "This address was given too many visitor cookies in the last hour; keep the cookie you have, or try again later.");
         }
         var tokens = antiforgery.GetAndStoreTokens(http);
         return TypedResults.Ok(new VisitorSession(tokens.RequestToken!, AntiforgeryHeader, isNew));
+    }
+
+    /// <summary>
+    /// Signs an anonymous caller in as a new visitor (the signed cookie goes out with the response;
+    /// <see cref="HttpContext.User"/> is the visitor from here on, so antiforgery tokens issued next
+    /// are bound to it), unless this address has had its hourly share of new visitors: then the
+    /// refusal, and the caller stays anonymous. Pages call it as they render, <c>GET /api/session</c> too.
+    /// </summary>
+    public static async Task<RateLimitDecision?> TrySignInAsync(HttpContext http, RateLimiters limits)
+    {
+        var caller = Caller.Of(http);
+        if (caller.Kind != CallerKind.Anonymous)
+            return null;
+        if (limits.Enabled && limits.AcquireForAction(caller, RateAction.NewVisitor) is { Granted: false } refused)
+            return refused;
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [
+                new Claim(Caller.IdClaim, "v-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))),
+                new Claim(Scopes.ClaimType, Scopes.Vote),
+                new Claim(Scopes.ClaimType, Scopes.Submit),
+            ], AuthenticationSchemes.Visitor));
+        await http.SignInAsync(AuthenticationSchemes.Visitor, principal, new AuthenticationProperties { IsPersistent = true });
+        // The antiforgery token is bound to the user: issue it for the visitor just signed in.
+        http.User = principal;
+        return null;
     }
 
     /// <summary>

@@ -59,14 +59,17 @@ service with routes here is public-facing: it also gets PublicSite__BaseUrl and 
 settings, and its NetworkPolicy admits the ingress controller. Add a path here when a service starts
 serving a public one; never /embed (enrichment), /api/ingest (ingest), /health or /alive (helm-check
 fails such a render). Exact and Prefix only, no regexes: Prefix /api/papers matches /api/papers and
-/api/papers/..., not /api/papersx.
+/api/papers/..., not /api/papersx. The api serves the web pages (/, /date|week|month/..., /papers/...,
+/search, /topics/..., /authors/..., /subscribe; each also an RSS or Atom feed with ?format=), their
+static files (/static, fingerprinted), POST /vote, /v1, the OpenAPI document and its reference page;
+notifications the subscription API (the subscribe form posts there too) and its pages (/subscriptions).
 */}}
 {{- define "papers.publicRoutes" -}}
 api:
-  Exact: [/, /app.js, /app.css, /favicon.ico]
-  Prefix: [/api/daily_papers, /api/papers, /api/stats, /api/admin, /openapi]
+  Exact: [/, /search, /subscribe, /vote, /favicon.ico, /api/session]
+  Prefix: [/date, /week, /month, /papers, /topics, /authors, /static, /reference, /v1, /api/daily_papers, /api/papers, /api/stats, /api/admin, /openapi]
 notifications:
-  Prefix: [/api/subscriptions, /api/digests]
+  Prefix: [/api/subscriptions, /api/digests, /subscriptions]
 {{- end }}
 
 {{/* "true" when the service (dict "root" $ "component" "<svc>") has public routes, else empty. */}}
