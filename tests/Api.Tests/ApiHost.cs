@@ -14,7 +14,7 @@ namespace Papers.Api.Tests;
 /// The Api service as its own <c>Program.cs</c> composes it (SQLite files in a temporary folder, the
 /// bus the settings name), with extra settings, served in memory; logs are kept.
 /// </summary>
-public sealed class ApiHost(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<ApiDbContext>
+public sealed class ApiHost(Dictionary<string, string?> settings) : WebApplicationFactory<ApiDbContext>
 {
     private readonly string _data = Directory.CreateTempSubdirectory("papers-api-").FullName;
 
@@ -52,6 +52,15 @@ public sealed class ApiHost(IReadOnlyDictionary<string, string?> settings) : Web
         }
         var index = Services.GetRequiredService<Papers.Api.Search.ISearchIndex>();
         await Papers.TestSupport.Eventually.UntilAsync(() => Task.FromResult(index.Count), n => n >= papers.Length, TimeSpan.FromSeconds(20), "the search index to load the papers");
+    }
+
+    /// <summary>Puts rows (papers, enrichments, ...) straight into the read model, as they are.</summary>
+    public async Task SeedRowsAsync(params object[] rows)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApiDbContext>();
+        db.AddRange(rows);
+        await db.SaveChangesAsync();
     }
 
     protected override void Dispose(bool disposing)

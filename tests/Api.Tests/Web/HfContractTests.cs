@@ -24,7 +24,7 @@ public sealed class HfContractTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _client = _host.CreateClient();
-        await _host.SeedAsync(
+        await _host.SeedRowsAsync(
             Seed.Paper("2606.00001", Day, "Harvested from arXiv", upvotes: 3, categories: ["cs.CL", "cs.LG"]),
             Seed.Enrichment("2606.00001", "cs.CL"),
             Seed.Paper("2606.00002", Day, "Imported, not yet enriched", source: "hf-daily"),

@@ -28,7 +28,7 @@ public sealed class V1Tests : IAsyncLifetime
                 publishedOn: Monday.AddDays(-i), upvotes: i, categories: [category]));
             rows.Add(Seed.Enrichment(id, i % 4 == 0 ? "quantization" : category));
         }
-        await _host.SeedAsync([.. rows]);
+        await _host.SeedRowsAsync([.. rows]);
         await _host.Services.GetRequiredService<FacetHydrator>().RefreshAsync(default);
     }
 
