@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Papers.Analytics.Data;
+
+namespace Papers.Analytics.Archive;
+
+/// <summary>
+/// Finishes what a crash interrupted: a pending file whose commit happened is renamed to its final
+/// name; one whose commit did not happen is deleted once it is older than any append can take
+/// (its messages were never acknowledged, so they were redelivered and archived again).
+/// </summary>
+public sealed class ArchiveRecovery(IServiceScopeFactory scopes, ArchiveOptions options, TimeProvider clock, ILogger<ArchiveRecovery> logger)
+{
+    /// <summary>An uncommitted pending file younger than this may belong to an append in progress (on any replica).</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
+
+    public async Task<(int Published, int Deleted)> RunAsync(CancellationToken cancellationToken)
+    {
+        var layout = new ArchiveLayout(options.Root);
+        if (!Directory.Exists(layout.Root))
+            return (0, 0);
+        var pending = Directory.EnumerateFiles(layout.Root, "*" + ArchiveLayout.Pending, SearchOption.AllDirectories)
+            .Select(p => (Pending: p, Relative: layout.Relative(p[..^ArchiveLayout.Pending.Length])))
+            .ToList();
+        if (pending.Count == 0)
+            return (0, 0);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AnalyticsDbContext>();
+        var names = pending.Select(p => p.Relative).ToList();
+        var committed = (await db.Files.AsNoTracking().Where(f => names.Contains(f.Path)).Select(f => f.Path).ToListAsync(cancellationToken)).ToHashSet();
+        int published = 0, deleted = 0;
+        foreach (var (path, relative) in pending)
+        {
+            if (committed.Contains(relative))
+            {
+                ParquetParts.Publish(path, layout.FullPath(relative));
+                published++;
+            }
+            else if (clock.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(path) > Grace)
+            {
+                File.Delete(path);
+                deleted++;
+            }
+        }
+        if (published + deleted > 0)
+            logger.LogInformation("Archive recovery: {Published} committed file(s) published, {Deleted} uncommitted file(s) deleted", published, deleted);
+        return (published, deleted);
+    }
+}

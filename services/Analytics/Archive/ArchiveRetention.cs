@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Papers.Analytics.Data;
+
+namespace Papers.Analytics.Archive;
+
+/// <summary>
+/// Deletes every day partition older than its type's retention (<c>Analytics:RetentionDays</c>,
+/// <c>Analytics:RetentionDaysByType</c>), with the ids and file names the database holds for those
+/// days. The writer refuses events for such days, so a late event cannot bring one back.
+/// Idempotent: replicas running it at the same time delete the same things.
+/// </summary>
+public sealed class ArchiveRetention(IServiceScopeFactory scopes, ArchivedTypes types, ArchiveOptions options, TimeProvider clock, ILogger<ArchiveRetention> logger)
+{
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var layout = new ArchiveLayout(options.Root);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AnalyticsDbContext>();
+        var deleted = 0;
+        foreach (var schema in types.All)
+        {
+            var keptFrom = options.KeptFrom(schema.Name, today);
+            var folder = layout.TypeFolder(schema.Name);
+            if (Directory.Exists(folder))
+            {
+                foreach (var dayFolder in Directory.EnumerateDirectories(folder).ToList())
+                {
+                    if (ArchiveLayout.DayOf(Path.GetFileName(dayFolder)) is { } day && day < keptFrom)
+                    {
+                        try
+                        {
+                            Directory.Delete(dayFolder, recursive: true);
+                            deleted++;
+                        }
+                        catch (DirectoryNotFoundException)
+                        {
+                            // Another replica's retention got there first.
+                        }
+                    }
+                }
+            }
+            await db.Files.Where(f => f.EventType == schema.Name && f.Day < keptFrom).ExecuteDeleteAsync(cancellationToken);
+            await db.Messages.Where(m => m.EventType == schema.Name && m.Day < keptFrom).ExecuteDeleteAsync(cancellationToken);
+        }
+        if (deleted > 0)
+            logger.LogInformation("Archive retention: deleted {Days} day partition(s) past retention", deleted);
+        return deleted;
+    }
+}

@@ -1,0 +1,84 @@
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Papers.Analytics.Archive;
+using Papers.Analytics.Data;
+using Papers.Analytics.Queries;
+using Papers.Contracts;
+using Papers.TestSupport;
+
+namespace Papers.Analytics.Tests;
+
+/// <summary>An archive in a temporary folder with its index in a SQLite file, appended to directly (no bus), at a fixed clock.</summary>
+public sealed class ArchiveRig : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+
+    private ArchiveRig(SqliteFileTestDatabase<AnalyticsDbContext> database, ArchiveOptions options)
+    {
+        Database = database;
+        Options = options;
+        Types = new ArchivedTypes(typeof(PaperIngested).Assembly, options.DropFields);
+        Queries = new ArchiveQueries(options, Types);
+    }
+
+    public SqliteFileTestDatabase<AnalyticsDbContext> Database { get; }
+
+    public ArchiveOptions Options { get; }
+
+    public ArchivedTypes Types { get; }
+
+    public ArchiveQueries Queries { get; }
+
+    public FakeTimeProvider Clock { get; } = new(Now);
+
+    public ArchiveLayout Layout => new(Options.Root);
+
+    public static async Task<ArchiveRig> CreateAsync(Action<ArchiveOptions>? configure = null)
+    {
+        var options = new ArchiveOptions { Root = Directory.CreateTempSubdirectory("papers-archive-").FullName };
+        configure?.Invoke(options);
+        return new ArchiveRig(await SqliteFileTestDatabase<AnalyticsDbContext>.CreateAsync(), options);
+    }
+
+    public async Task<AppendResult> AppendAsync<T>(params (Guid Id, T Message)[] messages) where T : class
+    {
+        var schema = Types.Of(typeof(T));
+        await using var db = Database.Context();
+        var appender = new ArchiveAppender(db, Options, Clock, NullLogger<ArchiveAppender>.Instance);
+        return await appender.AppendAsync(schema, [.. messages.Select(m => schema.Row(m.Id, Now.UtcDateTime, m.Message))], CancellationToken.None);
+    }
+
+    public Task<AppendResult> AppendAsync<T>(params T[] messages) where T : class =>
+        AppendAsync([.. messages.Select(m => (Guid.NewGuid(), m))]);
+
+    /// <summary>One value of <paramref name="sql"/> over the archive's views.</summary>
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = await Queries.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        Directory.Delete(Options.Root, recursive: true);
+    }
+}
+
+/// <summary>Events as the platform publishes them.</summary>
+public static class Events
+{
+    public static PaperViewed Viewed(string paperId, DateTimeOffset at) => new(paperId, at);
+
+    public static PaperIngested Ingested(string paperId, string category, DateTimeOffset at, string hash = "h1", string? comments = null) =>
+        new(paperId, 1, $"Title of {paperId}", "An abstract.", [new PaperAuthor("Ada Lovelace", "Lovelace", "Ada")], category, [category, "cs.AI"],
+            new DateOnly(2026, 11, 28), DateOnly.FromDateTime(at.UtcDateTime), "arxiv", 3, comments, null, null, null, null, null, null, hash, at);
+
+    public static PaperEnriched Enriched(string paperId, DateTimeOffset at, string hash = "h1", string model = "minilm") =>
+        new(paperId, 1, hash, [0.25f, -0.5f], model, [new TopicTag("cs.LG", "Machine Learning", 0.9)], "cs.LG", ["transformers"], at);
+
+    public static SearchPerformed Searched(string query, int results, DateTimeOffset at) => new(query, results, results == 0 ? [] : ["2401.00001"], at);
+}
