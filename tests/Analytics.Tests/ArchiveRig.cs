@@ -53,13 +53,7 @@ public sealed class ArchiveRig : IAsyncDisposable
         AppendAsync([.. messages.Select(m => (Guid.NewGuid(), m))]);
 
     /// <summary>One value of <paramref name="sql"/> over the archive's views.</summary>
-    public async Task<object?> ScalarAsync(string sql)
-    {
-        await using var connection = await Queries.OpenAsync(CancellationToken.None);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync();
-    }
+    public Task<object?> ScalarAsync(string sql) => new ArchiveReader(Queries).ScalarAsync(sql);
 
     public async ValueTask DisposeAsync()
     {
@@ -81,4 +75,20 @@ public static class Events
         new(paperId, 1, hash, [0.25f, -0.5f], model, [new TopicTag("cs.LG", "Machine Learning", 0.9)], "cs.LG", ["transformers"], at);
 
     public static SearchPerformed Searched(string query, int results, DateTimeOffset at) => new(query, results, results == 0 ? [] : ["2401.00001"], at);
+}
+
+/// <summary>SQL over an archive's views (<see cref="ArchiveQueries"/>).</summary>
+public sealed class ArchiveReader(ArchiveQueries queries)
+{
+    public ArchiveReader(string root)
+        : this(new ArchiveQueries(new ArchiveOptions { Root = root }, new ArchivedTypes(typeof(PaperIngested).Assembly, [])))
+    {
+    }
+
+    public async Task<object?> ScalarAsync(string sql) => (await ListAsync<object?>(sql)).SingleOrDefault();
+
+    public Task<List<string>> ListAsync(string sql) => ListAsync<string>(sql);
+
+    private async Task<List<T>> ListAsync<T>(string sql) =>
+        await queries.QueryAsync(sql, new Dictionary<string, object?>(), r => (T)r.GetValue(0), CancellationToken.None);
 }
