@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The image of any service: services/<SERVICE>/<SERVICE>.csproj published as Papers.<SERVICE>.dll.
 # Build context = the repository root:
-#   docker build --build-arg SERVICE=Api -t papers-api .        (Ingest, Enrichment, Notifications, Api, or a new folder)
+#   docker build --build-arg SERVICE=Api -t papers-api .        (Ingest, Enrichment, Notifications, Api, Analytics, or a new folder)
 #   docker build --build-arg SERVICE=Enrichment --build-arg VARIANT=gpu -t papers-enrichment:<tag>-gpu .   (linux/amd64)
 # A service project may reference only ServiceDefaults, Domain and Papers.Contracts: those are all it copies
 # (scripts/helm-check.sh checks that each service in the chart builds from what is copied here).

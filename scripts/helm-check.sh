@@ -232,6 +232,7 @@ MUTATIONS=(
   "default|ScaledObject with a string replica count (KEDA schema)|s/minReplicaCount: 1/minReplicaCount: one/"
   "default|Service selecting no Deployment|/^kind: Service$/,/^---/{/^  selector:/,/^  ports:/s/component: api$/component: apii/}"
   "gpu|GPU render without the nvidia.com/gpu limit|/nvidia.com\/gpu: 1/d"
+  "default|analytics archive on an emptyDir (lost with the pod, not shared)|/^# Source: papers\/templates\/analytics\/deployment.yaml$/,/^---/{s/persistentVolumeClaim:$/emptyDir: {}/;/claimName: papers-analytics-archive/d}"
   "default|ingest Deployment without ConnectionStrings__Identity|/^# Source: papers\/templates\/ingest\/deployment.yaml$/,/^---/s/name: ConnectionStrings__Identity$/name: ConnectionStrings__Identiti/"
   "default|Ingress routing /embed|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s#path: /api/stats\$#path: /embed#"
   "default|Ingress routing an /api/ingest path|/^# Source: papers\/templates\/ingress.yaml$/,/^---/s#path: /api/digests\$#path: /api/ingest/status#"

@@ -121,8 +121,8 @@ const byKind = (kind) => objects.filter((o) => o.kind === kind);
 const find = (kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const matches = (selector, labels) =>
   !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-const COMPONENTS = ["ingest", "enrichment", "notifications", "api"];
-const WITH_DATABASE = ["ingest", "notifications", "api"];
+const COMPONENTS = ["ingest", "enrichment", "notifications", "api", "analytics"];
+const WITH_DATABASE = ["ingest", "notifications", "api", "analytics"];
 const PUBLIC = ["api", "notifications"]; // behind the Ingress; enrichment and ingest are internal only
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/\d{1,3}$/;
 const REQUIRED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
@@ -215,6 +215,14 @@ for (const component of Object.keys(deployments)) {
       if (!mount || mount.readOnly || !volume) err(deployments.api, `Search__IndexDirectory=${cfg.Search__IndexDirectory} is not a writable volume mount`);
       else if (volume.persistentVolumeClaim) err(deployments.api, `the search index volume is one claim shared by every replica (${volume.persistentVolumeClaim.claimName}); use emptyDir or ephemeral`);
     }
+  }
+  if (component === "analytics") {
+    // the archive is written under Analytics__Root: a writable volume every replica shares (not the read-only root filesystem)
+    const pod = deployments.analytics.spec.template.spec;
+    const mount = pod.containers[0].volumeMounts?.find((m) => m.mountPath === cfg.Analytics__Root);
+    const volume = pod.volumes?.find((v) => v.name === mount?.name);
+    if (!mount || mount.readOnly || !volume) err(deployments.analytics, `Analytics__Root=${cfg.Analytics__Root} is not a writable volume mount`);
+    else if (volume.emptyDir) err(deployments.analytics, "the archive is an emptyDir: it would be lost with the pod, and replicas would not share it");
   }
   if (component === "enrichment") {
     if (!["Cpu", "Cuda", "Auto"].includes(cfg.Embedding__ExecutionProvider)) err(deployments.enrichment, `Embedding__ExecutionProvider=${cfg.Embedding__ExecutionProvider}`);

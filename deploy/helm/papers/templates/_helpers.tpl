@@ -13,6 +13,7 @@ Names. "papers.fullname" is the release prefix; each service has papers.<svc>.fu
 {{- define "papers.enrichment.fullname" -}}{{ include "papers.fullname" . }}-enrichment{{- end }}
 {{- define "papers.notifications.fullname" -}}{{ include "papers.fullname" . }}-notifications{{- end }}
 {{- define "papers.api.fullname" -}}{{ include "papers.fullname" . }}-api{{- end }}
+{{- define "papers.analytics.fullname" -}}{{ include "papers.fullname" . }}-analytics{{- end }}
 
 {{/*
 The shared templates below take (dict "root" $ "component" "<svc>").
@@ -167,10 +168,12 @@ ring) for everyone, the service's own database where it has one, SMTP credential
 {{- end }}
 
 {{/*
-Deployment shared by the four services; service-specific settings live in each ConfigMap.
+Deployment shared by the services; service-specific settings live in each ConfigMap.
 */}}
 {{/* Where the api's disk search index lives (its own volume, see values api.search). */}}
 {{- define "papers.searchIndexPath" -}}/var/lib/papers/search{{- end }}
+{{/* Where analytics' event archive lives (a volume every replica shares, see values analytics.archive). */}}
+{{- define "papers.archivePath" -}}/var/lib/papers/archive{{- end }}
 
 {{- define "papers.deployment" -}}
 {{- $root := .root }}
@@ -181,6 +184,8 @@ Deployment shared by the four services; service-specific settings live in each C
 {{- $model := dig "embedding" "model" (dict) $v }}
 {{- /* the api's disk search index: a volume of each pod's own */}}
 {{- $searchVolume := and (eq (dig "search" "backend" "" $v) "Disk") (dig "search" "volume" (dict) $v) }}
+{{- /* analytics' Parquet archive: one volume all replicas share */}}
+{{- $archiveVolume := dig "archive" "volume" (dict) $v }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -282,11 +287,19 @@ spec:
             - name: search-index
               mountPath: {{ include "papers.searchIndexPath" $root }}
             {{- end }}
+            {{- if $archiveVolume }}
+            - name: archive
+              mountPath: {{ include "papers.archivePath" $root }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: { sizeLimit: 512Mi }
         {{- with $searchVolume }}
         - name: search-index
+          {{- toYaml . | nindent 10 }}
+        {{- end }}
+        {{- with $archiveVolume }}
+        - name: archive
           {{- toYaml . | nindent 10 }}
         {{- end }}
         {{- with $model.volume }}
