@@ -77,7 +77,7 @@ ConnectionStrings__Papers=$PAPERS_TEST_POSTGRES;Database=papers_${RUN_ID}_$(echo
 ConnectionStrings__Identity=$PAPERS_TEST_POSTGRES;Database=papers_${RUN_ID}_identity
 RateLimits__Enabled=false
 Services__Enrichment=http://127.0.0.1:${PORTS[Enrichment]}
-Digests__Cron=
+Digests__WakeEvery=00:00:00
 Mail__Transport=Smtp
 Mail__Smtp__Host=${PAPERS_TEST_SMTP%:*}
 Mail__Smtp__Port=${PAPERS_TEST_SMTP#*:}

@@ -34,7 +34,7 @@ stats_of() { curl -sf "$BASE/api/stats" | python3 -c "import json,sys; print(jso
 
 start_local() { # $1 = log name; the rest: extra settings as KEY=VALUE
   local log="$WORK/$1.log"; shift
-  (cd "$ROOT/services/Local" && exec env Database__DataDirectory="$DATA" Mail__PickupDirectory="$DATA/mail" Digests__Cron= \
+  (cd "$ROOT/services/Local" && exec env Database__DataDirectory="$DATA" Mail__PickupDirectory="$DATA/mail" Digests__WakeEvery=00:00:00 \
     Logging__LogLevel__Default=Warning "$@" dotnet "$LOCAL" --urls "$BASE" >"$log" 2>&1) &
   PID=$!
   for _ in $(seq 1 120); do curl -sf "$BASE/alive" >/dev/null && return 0; sleep 1; done

@@ -1,4 +1,3 @@
-using Cronos;
 using MassTransit;
 using Papers.Notifications.Apis;
 using Papers.Notifications.Consumers;
@@ -22,10 +21,13 @@ public static class Extensions
         builder.AddServiceDbContext<NotificationsDbContext>("Notifications");
         builder.AddOutbox<NotificationsDbContext>();
         builder.Services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section)
-            .Validate(o => string.IsNullOrWhiteSpace(o.Cron) || CronExpression.TryParse(o.Cron, out _), "Digests:Cron is not a valid cron expression (minute hour day month weekday).")
             .Validate(o => o.MaxPapers is >= 1 and <= 100, "Digests:MaxPapers must be between 1 and 100.")
+            .Validate(o => o.BatchSize is >= 1 and <= 10_000, "Digests:BatchSize must be between 1 and 10000.")
             .ValidateOnStart();
-        builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
+        builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section)
+            .Validate(o => o.Connections is >= 1 and <= 64, "Mail:Connections must be between 1 and 64.")
+            .Validate(o => o.PauseAfterPermanentFailures >= 1, "Mail:PauseAfterPermanentFailures must be at least 1.")
+            .ValidateOnStart();
         // The mail transport is chosen here and nowhere else.
         var transport = builder.Configuration.GetSection(MailOptions.Section).Get<MailOptions>()?.Transport ?? MailTransport.Pickup;
         if (transport == MailTransport.Smtp)
@@ -35,16 +37,23 @@ public static class Extensions
         builder.Services.AddSingleton<SubscriptionLinks>();
         builder.Services.AddScoped<DigestComposer>();
         builder.Services.AddScoped<DigestRunner>();
+        builder.Services.AddSingleton<DigestMailer>();
+        builder.Services.AddScoped<DigestPreviews>();
         builder.Services.AddHostedService<DigestScheduler>();
 
         return builder.AddModule(new ServiceModule("Notifications",
-            bus => bus.AddConsumer<CollectDigestCandidateConsumer>(), typeof(ITextEmbedder)));
+            bus =>
+            {
+                bus.AddConsumer<CollectDigestCandidateConsumer>();
+                bus.AddConsumer<CountUpvotesConsumer>();
+            }, typeof(ITextEmbedder)));
     }
 
     public static WebApplication MapNotifications(this WebApplication app)
     {
         app.MapSubscriptionsApi();
         app.MapSubscribeForm();
+        app.MapSubscriptionPages();
         return app;
     }
 }

@@ -65,7 +65,7 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
         Assert.InRange(titles.Count, 3, 10);
         var onTopic = titles.Count(t => Quantization().IsMatch(t));
         Assert.True(onTopic >= titles.Count * 0.8, $"{onTopic} of {titles.Count} digest papers are about quantization: {string.Join(" | ", titles)}");
-        Assert.Contains("Why: your topic “quantization”", text);
+        Assert.Contains("Why: matches your topic quantization (", text);
         Assert.Contains("/api/subscriptions/unsubscribe?token=", text);
     }
 
@@ -94,7 +94,7 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
         Assert.InRange(titles.Count, 2, 10);
         var onTopic = titles.Count(t => TrainingData().IsMatch(t));
         Assert.True(onTopic >= titles.Count * 0.6, $"{onTopic} of {titles.Count} digest papers are about training data: {string.Join(" | ", titles)}");
-        Assert.Contains("Why: your topic “Picking training data for LLMs”", text);
+        Assert.Contains("Why: matches your topic Picking training data for LLMs (", text);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public partial class LocalHost : WebApplicationFactory<StartupBanner>
         {
             ["Database:DataDirectory"] = DataDirectory,
             ["Mail:PickupDirectory"] = MailDirectory,
-            ["Digests:Cron"] = "",
+            ["Digests:WakeEvery"] = "00:00:00",
             // Tests call from one address far faster than a person: limits have their own tests.
             ["RateLimits:Enabled"] = "false",
         };

@@ -4,57 +4,68 @@ using Papers.Contracts;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
 using Papers.Notifications.Mail;
-using Papers.ServiceDefaults.Security;
 
 namespace Papers.Notifications.Tests;
 
 public sealed class MailTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSinkFixture>
 {
-    private static readonly Subscriber Reader = new()
+    private static readonly Subscriber Reader = Samples.Subscriber("reader@example.org", DateTime.UtcNow);
+
+    private static readonly Delivery Delivery = new()
     {
-        Id = Guid.NewGuid(),
-        Email = "reader@example.org",
-        Topics = ["quantization", "cs.CL"],
-        UnsubscribeToken = "tok123",
+        Id = Guid.NewGuid(), SubscriberId = Reader.Id, Period = "daily-2026-11-26", MessageId = DigestRenderer.MessageId(Reader.Id, "daily-2026-11-26", new MailOptions()),
+        ClaimedAt = new DateTime(2026, 11, 26, 7, 0, 0, DateTimeKind.Utc), Transport = "smtp",
     };
 
-    private static IReadOnlyList<DigestEntry> Entries() =>
+    private static IReadOnlyList<DigestLine> Lines() =>
     [
-        new(new CandidatePaper
-        {
-            PaperId = "2401.00001", Title = "Low-bit <LLMs> & friends", Authors = ["Ada Lovelace", "Alan Turing"],
-            Keywords = ["quantization", "low-bit inference"], Tags = [new TopicTag("cs.LG", "Machine Learning", 0.9)],
-        }, "quantization", 0.61),
-        new(new CandidatePaper { PaperId = "p-0123456789ab", Title = "A paper without an arXiv id" }, "cs.CL", 0.82),
+        new(Samples.Paper("2401.00001", "Low-bit <LLMs> & friends", DateTime.UtcNow, authors: ["Ada Lovelace", "Alan Turing"],
+            tags: [new TopicTag("cs.LG", "Machine Learning", 0.9)]), "matches your topic cs.LG (0.90)"),
+        new(Samples.Paper("hep-th/9901001", "An old-style id", DateTime.UtcNow), "by an author you follow: Ada Lovelace"),
     ];
 
+    private static MimeMessage Render() => DigestRenderer.Render(Reader, Delivery, Lines(), "https://papers.example.org/subscriptions/manage?token=abc",
+        new MailOptions(), DigestHost.Site);
+
     [Fact]
-    public void A_digest_has_text_and_html_parts_each_entry_saying_why()
+    public void A_digest_says_why_for_each_paper_in_both_parts_and_links_the_papers_pages()
     {
-        var message = DigestRenderer.Render(Reader, Entries(), new MailOptions(), new PublicSiteOptions(), DateTimeOffset.Parse("2026-11-26T07:00:00Z"));
+        var message = Render();
 
         Assert.Equal("reader@example.org", message.To.Mailboxes.Single().Address);
-        Assert.Contains("2 new papers", message.Subject);
-        Assert.Contains("1. Low-bit <LLMs> & friends", message.TextBody);
-        Assert.Contains("https://arxiv.org/abs/2401.00001", message.TextBody);
-        Assert.Contains("Why: your topic “quantization” (match 0.61)", message.TextBody);
-        Assert.Contains("http://127.0.0.1:8080/api/papers/p-0123456789ab", message.TextBody);
+        Assert.Equal("Papers digest 2026-11-26: 2 new papers", message.Subject);
+        Assert.Equal(Delivery.MessageId, message.MessageId);
+        foreach (var body in new[] { message.TextBody, message.HtmlBody })
+        {
+            Assert.Contains("Why: matches your topic cs.LG (0.90)", body);
+            Assert.Contains("Why: by an author you follow: Ada Lovelace", body);
+            Assert.Contains("https://papers.example.org/papers/2401.00001", body);
+            Assert.Contains("https://papers.example.org/papers/hep-th/9901001", body);
+            Assert.Contains("https://papers.example.org/subscriptions/manage?token=abc", body);
+            Assert.DoesNotContain("/api/papers/", body);
+        }
         Assert.Contains("Low-bit &lt;LLMs&gt; &amp; friends", message.HtmlBody);
-        Assert.Contains("unsubscribe?token=tok123", message.Headers["List-Unsubscribe"]);
+        Assert.Equal($"<https://papers.example.org/api/subscriptions/unsubscribe?token={Reader.UnsubscribeToken}>", message.Headers["List-Unsubscribe"]);
+        Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
     }
 
     [Fact]
-    public async Task The_smtp_sender_delivers_to_a_real_smtp_server()
+    public async Task The_smtp_sender_reuses_one_connection_for_many_messages()
     {
         var options = Options.Create(new MailOptions { Transport = MailTransport.Smtp, Smtp = new SmtpOptions { Host = "127.0.0.1", Port = smtp.Port } });
-        var message = DigestRenderer.Render(Reader, Entries(), options.Value, new PublicSiteOptions(), DateTimeOffset.UtcNow);
-        message.Subject += " " + Guid.NewGuid();
+        var subjects = new List<string>();
+        await using (var session = await new SmtpMailSender(options).OpenAsync(default))
+            for (var i = 0; i < 3; i++)
+            {
+                var message = Render();
+                message.Subject += " " + Guid.NewGuid();
+                subjects.Add(message.Subject);
+                await session.SendAsync(message, default);
+            }
 
-        await new SmtpMailSender(options).SendAsync(message, default);
-
-        var delivered = smtp.Delivered().Select(f => MimeMessage.Load(f)).Single(m => m.Subject == message.Subject);
-        Assert.Contains("Why: your topic", delivered.TextBody);
-        Assert.NotNull(delivered.HtmlBody);
+        var delivered = smtp.Delivered().Select(f => MimeMessage.Load(f)).Where(m => subjects.Contains(m.Subject ?? "")).ToList();
+        Assert.Equal(3, delivered.Count);
+        Assert.All(delivered, m => Assert.Contains("Why: matches your topic", m.TextBody));
     }
 
     [Fact]
@@ -65,7 +76,7 @@ public sealed class MailTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSinkFixt
         {
             var sender = new PickupDirectoryMailSender(Options.Create(new MailOptions { PickupDirectory = folder }));
 
-            await sender.SendAsync(DigestRenderer.Render(Reader, Entries(), new MailOptions(), new PublicSiteOptions(), DateTimeOffset.UtcNow), default);
+            await sender.SendAsync(Render(), default);
 
             var file = Assert.Single(Directory.GetFiles(folder));
             Assert.EndsWith(".eml", file);

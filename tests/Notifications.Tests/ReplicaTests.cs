@@ -49,13 +49,11 @@ public sealed class ReplicaTests : IDisposable
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var a = Replica(database, new GatedEmbedder(gate.Task));
         await using var b = Replica(database, new GatedEmbedder(Task.CompletedTask));
-        const string occurrence = "2026-11-30T07:00Z";
-
-        // A's scheduled run holds the lease while it composes (its embedder waits on the gate).
-        var first = Runner(a).RunAsync(occurrence, CancellationToken.None);
+        // A's run holds the lease while it composes (its embedder waits on the gate).
+        var first = Runner(a).RunAsync(CancellationToken.None);
         await Eventually.UntilAsync(() => Task.FromResult(((GatedEmbedder)a.GetRequiredService<ITextEmbedder>()).Calls), n => n > 0, Patience, "A's run to start composing");
 
-        Assert.Equal(LeaseOutcome.Busy, (await Runner(b).RunAsync(occurrence, CancellationToken.None)).Outcome);
+        Assert.Equal(LeaseOutcome.Busy, (await Runner(b).RunAsync(CancellationToken.None)).Outcome);
         var manual = await SubscriptionsApi.RunDigestsAsync(Runner(b), CancellationToken.None);
         var conflict = Assert.IsType<ProblemHttpResult>(manual.Result);
         Assert.Equal((409, "A digest run is in progress"), (conflict.StatusCode, conflict.ProblemDetails.Title));
@@ -63,17 +61,15 @@ public sealed class ReplicaTests : IDisposable
         gate.SetResult();
         var ran = await first;
         Assert.Equal(LeaseOutcome.Ran, ran.Outcome);
-        Assert.Equal(new DigestRunSummary(Subscribers, Subscribers, 0, 0), ran.Value);
+        Assert.Equal(new DigestRunSummary(Subscribers, Subscribers, 0, 0, 0), ran.Value);
         Assert.Equal(Subscribers, Directory.GetFiles(_mail, "*.eml").Length);
 
-        // B wakes late for the same occurrence: done already. Asked for now: nothing new to send.
-        Assert.Equal(LeaseOutcome.AlreadyDone, (await Runner(b).RunAsync(occurrence, CancellationToken.None)).Outcome);
+        // B wakes after A finished: this period's digests are claimed and sent; nothing is due.
         var again = await SubscriptionsApi.RunDigestsAsync(Runner(b), CancellationToken.None);
-        Assert.Equal(new DigestRunSummary(Subscribers, 0, Subscribers, 0), Assert.IsType<Ok<DigestRunSummary>>(again.Result).Value);
+        Assert.Equal(new DigestRunSummary(0, 0, 0, 0, 0), Assert.IsType<Ok<DigestRunSummary>>(again.Result).Value);
         Assert.Equal(Subscribers, Directory.GetFiles(_mail, "*.eml").Length);
         await using var db = database.Context();
-        Assert.Equal(Subscribers, await db.Deliveries.CountAsync());
-        Assert.Equal(occurrence, (await db.Set<JobRun>().SingleAsync(r => r.Job == DigestRunner.Job)).Occurrence);
+        Assert.Equal(Subscribers, await db.Deliveries.CountAsync(d => d.State == DeliveryState.Sent));
     }
 
     [Fact]
@@ -141,24 +137,11 @@ public sealed class ReplicaTests : IDisposable
     }
 
     /// <summary>One Notifications replica's digest pieces, on the shared database, its own lease locks, the shared pickup folder.</summary>
-    private ServiceProvider Replica(TestDatabase<NotificationsDbContext> database, ITextEmbedder embedder)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(TimeProvider.System);
-        services.AddDbContext<NotificationsDbContext>(o => database.Configure(o));
-        services.AddClusterLease<NotificationsDbContext>(database.ReplicaLocks());
-        services.AddSingleton(embedder);
-        services.AddSingleton<IMailSender, PickupDirectoryMailSender>();
-        services.AddSingleton(Options.Create(new MailOptions { PickupDirectory = _mail }));
-        services.AddSingleton(Options.Create(new PublicSiteOptions()));
-        services.AddSingleton(Options.Create(new DigestOptions { MinTopicSimilarity = 0.3 }));
-        services.AddScoped<DigestComposer>();
-        services.AddScoped<DigestRunner>();
-        return services.BuildServiceProvider();
-    }
+    private ServiceProvider Replica(TestDatabase<NotificationsDbContext> database, ITextEmbedder embedder) =>
+        DigestHost.Build(database, new PickupDirectoryMailSender(Options.Create(new MailOptions { PickupDirectory = _mail })), TimeProvider.System, embedder,
+            new MailOptions { PickupDirectory = _mail });
 
-    private static DigestRunner Runner(ServiceProvider replica) => replica.CreateScope().ServiceProvider.GetRequiredService<DigestRunner>();
+    private static DigestRunner Runner(ServiceProvider replica) => DigestHost.Runner(replica);
 
     private static async Task SeedAsync(TestDatabase<NotificationsDbContext> database)
     {

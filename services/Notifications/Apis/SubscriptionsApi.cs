@@ -12,7 +12,13 @@ using Papers.ServiceDefaults.Security;
 
 namespace Papers.Notifications.Apis;
 
-public record SubscribeRequest(string? Email, IReadOnlyList<string>? Topics, IReadOnlyList<CustomTopicRequest>? CustomTopics = null);
+/// <summary>A subscription: the address, and its <see cref="SubscriptionSettings"/> (anything left out takes its default: daily at 07:00 UTC).</summary>
+public record SubscribeRequest(string? Email, IReadOnlyList<string>? Topics, IReadOnlyList<CustomTopicRequest>? CustomTopics = null,
+    IReadOnlyList<string>? Authors = null, IReadOnlyList<string>? Keywords = null, IReadOnlyList<string>? Seeds = null,
+    string? Digest = null, string? Frequency = null, string? Weekday = null, string? TimeZone = null, int? Hour = null)
+{
+    public SubscriptionSettings Settings => new(Topics ?? [], CustomTopics ?? [], Authors, Keywords, Seeds, Digest, Frequency, Weekday, TimeZone, Hour);
+}
 
 /// <summary>A topic of the subscriber's own: a name, and a description and/or example papers (ids of papers here, or "title. abstract" text).</summary>
 public record CustomTopicRequest(string? Name, string? Description, IReadOnlyList<string>? Examples);
@@ -23,9 +29,17 @@ public record CustomTopicDto(string Name, string? Description, IReadOnlyList<str
 public record SubscribeAccepted(string Status, string Detail);
 
 /// <summary>A subscription as its owner sees it through the manage link.</summary>
-public record SubscriptionView(string Email, string Status, IReadOnlyList<string> Topics, IReadOnlyList<CustomTopicDto> CustomTopics);
+public record SubscriptionView(string Email, string Status, IReadOnlyList<string> Topics, IReadOnlyList<CustomTopicDto> CustomTopics,
+    IReadOnlyList<string> Authors, IReadOnlyList<string> Keywords, IReadOnlyList<string> Seeds,
+    string Digest, string Frequency, string Weekday, string TimeZone, int Hour, string? PausedReason);
 
-public record ChangeTopicsRequest(IReadOnlyList<string>? Topics, IReadOnlyList<CustomTopicRequest>? CustomTopics = null);
+/// <summary>Changes through the manage link: any of the <see cref="SubscriptionSettings"/> (null: unchanged), and pausing or resuming.</summary>
+public record ChangeSubscriptionRequest(IReadOnlyList<string>? Topics = null, IReadOnlyList<CustomTopicRequest>? CustomTopics = null,
+    IReadOnlyList<string>? Authors = null, IReadOnlyList<string>? Keywords = null, IReadOnlyList<string>? Seeds = null,
+    string? Digest = null, string? Frequency = null, string? Weekday = null, string? TimeZone = null, int? Hour = null, bool? Paused = null)
+{
+    public SubscriptionSettings Settings => new(Topics, CustomTopics, Authors, Keywords, Seeds, Digest, Frequency, Weekday, TimeZone, Hour);
+}
 
 /// <summary>
 /// Subscribing is safe to offer anonymously: double opt-in (nothing is mailed before the owner of
@@ -36,8 +50,6 @@ public record ChangeTopicsRequest(IReadOnlyList<string>? Topics, IReadOnlyList<C
 /// </summary>
 public static class SubscriptionsApi
 {
-    public const int MaxTopics = 20, MaxTopicLength = 100, MaxDescriptionLength = 2_000, MaxExamples = 10, MaxExampleLength = 10_000;
-
     /// <summary>Subscription requests carry at most this much (20 topics with examples fit easily).</summary>
     public const long MaxBodyBytes = 256 * 1024;
 
@@ -57,12 +69,21 @@ public static class SubscriptionsApi
         group.MapPost("/confirm", ConfirmAsync).WithName("Confirm").WithSummary("Confirms the subscription the signed link names.")
             .RateLimited(RequestClass.Write).DisableAntiforgery();
         group.MapGet("/manage", ManageAsync).WithName("ManageSubscription").WithSummary("The subscription the signed manage link names.");
-        group.MapPut("/manage", ChangeTopicsAsync).WithName("ChangeTopics").WithSummary("Replaces the topics of the subscription the signed manage link names.")
+        group.MapPut("/manage", ChangeAsync).WithName("ChangeSubscription")
+            .WithSummary("Changes the subscription the signed manage link names: any of topics, customTopics, authors, keywords, seeds, digest, frequency, weekday, timeZone, hour, paused (left out: unchanged).")
             .RateLimited(RequestClass.Write).MaxBodySize(MaxBodyBytes);
         group.MapPost("/manage/unsubscribe", UnsubscribeByManageLinkAsync).WithName("UnsubscribeByManageLink").RateLimited(RequestClass.Write);
-        group.MapGet("/unsubscribe", UnsubscribeAsync).WithName("Unsubscribe").WithSummary("The link in every digest.");
+        group.MapGet("/preview", PreviewByManageLinkAsync).WithName("PreviewDigest")
+            .WithSummary("The digest the signed manage link's subscriber would get now, with each paper's reason; nothing is sent.").RateLimited(RequestClass.Write);
+        group.MapGet("/unsubscribe", UnsubscribePageAsync).WithName("UnsubscribePage")
+            .WithSummary("The page the unsubscribe link in every digest opens: a button (link scanners open links; people press buttons).");
+        // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" here, without cookies; the secret link is the authority.
+        group.MapPost("/unsubscribe", UnsubscribeAsync).WithName("Unsubscribe").WithSummary("Unsubscribes (RFC 8058 one-click, or the page's button).")
+            .RateLimited(RequestClass.Write).DisableAntiforgery();
         app.MapPost("/api/digests/run", RunDigestsAsync).WithTags("Subscriptions").WithName("RunDigests")
-            .WithSummary("Send due digests now, outside the schedule (admin).").RequireAuthorization(Policies.Admin);
+            .WithSummary("Send the due digests now, without waiting for the next wake (admin).").RequireAuthorization(Policies.Admin);
+        app.MapGet("/api/digests/preview/{subscriberId:guid}", PreviewAsync).WithTags("Subscriptions").WithName("PreviewDigestOfSubscriber")
+            .WithSummary("The digest a subscriber would get now, with each paper's reason; nothing is sent (admin).").RequireAuthorization(Policies.Admin);
         return app;
     }
 
@@ -73,7 +94,10 @@ public static class SubscriptionsApi
         var errors = new Dictionary<string, string[]>();
         if (!EmailAddresses.TryNormalize(request.Email, mail.Value.SmtpUtf8, out var email, out var emailError))
             errors["email"] = [emailError];
-        var (topics, definitions) = await TopicsAsync(request.Topics, request.CustomTopics, db, errors, cancellationToken);
+        // The settings are checked on a fresh subscription, so what is left out takes its default.
+        var draft = new Subscriber { Email = "", UnsubscribeToken = "" };
+        foreach (var (field, problems) in await SubscriptionRules.ApplyAsync(request.Settings, draft, db, cancellationToken))
+            errors[field] = problems;
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
 
@@ -87,9 +111,8 @@ public static class SubscriptionsApi
                 Email = email!,
                 UnsubscribeToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
                 CreatedAt = now,
-                Topics = topics,
-                TopicDefinitions = definitions,
             };
+            SubscriptionRules.CopySettings(draft, subscriber);
             db.Subscribers.Add(subscriber);
             try
             {
@@ -105,9 +128,8 @@ public static class SubscriptionsApi
         else if (!subscriber.Active)
         {
             // Not receiving digests (never confirmed, or unsubscribed): nothing of anyone's to hijack;
-            // the topics wait for the confirmation the mail asks for.
-            subscriber.Topics = topics;
-            subscriber.TopicDefinitions = definitions;
+            // the settings wait for the confirmation the mail asks for.
+            SubscriptionRules.CopySettings(draft, subscriber);
             await db.SaveChangesAsync(cancellationToken);
         }
 
@@ -118,7 +140,7 @@ public static class SubscriptionsApi
         if (mayMail)
         {
             var message = subscriber.Active
-                ? SubscriptionMails.Manage(subscriber, links.ManageUrl(subscriber), mail.Value)
+                ? SubscriptionMails.Manage(subscriber, links.ManagePageUrl(subscriber), mail.Value)
                 : SubscriptionMails.Confirm(subscriber, links.ConfirmUrl(subscriber), mail.Value);
             try
             {
@@ -139,10 +161,10 @@ public static class SubscriptionsApi
         if (subscriber is null)
             return Page(StatusCodes.Status400BadRequest, "This link does not work", "It may have expired or been cut short. Subscribe again to get a new one.");
         if (subscriber.Active)
-            return Page(StatusCodes.Status200OK, "Already confirmed", $"Digests on {string.Join(", ", subscriber.Topics)} go to {subscriber.Email}.");
+            return Page(StatusCodes.Status200OK, "Already confirmed", $"Digests of {SubscriptionRules.Describe(subscriber)} go to {subscriber.Email}.");
         // A button, not a confirmation on GET: mail scanners open links, people press buttons.
         return Page(StatusCodes.Status200OK, "Confirm your subscription",
-            $"Digests on {string.Join(", ", subscriber.Topics)} will go to {subscriber.Email}.",
+            $"Digests of {SubscriptionRules.Describe(subscriber)} will go to {subscriber.Email}.",
             $"<form method=\"post\" action=\"/api/subscriptions/confirm?token={WebUtility.HtmlEncode(Uri.EscapeDataString(token!))}\"><button>Confirm</button></form>");
     }
 
@@ -154,135 +176,94 @@ public static class SubscriptionsApi
         subscriber.Active = true;
         subscriber.ConfirmedAt ??= clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
-        return Page(StatusCodes.Status200OK, "Subscribed", $"Digests on {string.Join(", ", subscriber.Topics)} will go to {subscriber.Email}. Every digest has a link to change or stop them.");
+        return Page(StatusCodes.Status200OK, "Subscribed", $"Digests of {SubscriptionRules.Describe(subscriber)} will go to {subscriber.Email}. Every digest has a link to change or stop them.");
     }
 
     public static async Task<Results<Ok<SubscriptionView>, ProblemHttpResult>> ManageAsync(string? token, NotificationsDbContext db, SubscriptionLinks links, CancellationToken cancellationToken) =>
         await FindAsync(links.ReadManage(token), db, cancellationToken) is { } s ? TypedResults.Ok(View(s)) : BadLink();
 
-    public static async Task<Results<Ok<SubscriptionView>, ValidationProblem, ProblemHttpResult>> ChangeTopicsAsync(
-        string? token, ChangeTopicsRequest request, NotificationsDbContext db, SubscriptionLinks links, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<SubscriptionView>, ValidationProblem, ProblemHttpResult>> ChangeAsync(
+        string? token, ChangeSubscriptionRequest request, NotificationsDbContext db, SubscriptionLinks links, TimeProvider clock, CancellationToken cancellationToken)
     {
         var subscriber = await FindAsync(links.ReadManage(token), db, cancellationToken);
         if (subscriber is null)
             return BadLink();
-        var errors = new Dictionary<string, string[]>();
-        var (topics, definitions) = await TopicsAsync(request.Topics, request.CustomTopics, db, errors, cancellationToken);
+        var errors = await SubscriptionRules.ApplyAsync(request.Settings, subscriber, db, cancellationToken);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        subscriber.Topics = topics;
-        subscriber.TopicDefinitions = definitions;
+        if (request.Paused is { } paused)
+            SubscriptionRules.Pause(subscriber, paused, clock);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(View(subscriber));
     }
 
     public static async Task<Results<Ok<SubscriptionView>, ProblemHttpResult>> UnsubscribeByManageLinkAsync(
-        string? token, NotificationsDbContext db, SubscriptionLinks links, CancellationToken cancellationToken)
+        string? token, NotificationsDbContext db, SubscriptionLinks links, TimeProvider clock, CancellationToken cancellationToken)
     {
         var subscriber = await FindAsync(links.ReadManage(token), db, cancellationToken);
         if (subscriber is null)
             return BadLink();
-        subscriber.Active = false;
-        await db.SaveChangesAsync(cancellationToken);
+        await SubscriptionRules.UnsubscribeAsync(subscriber, "manage-page", db, clock, cancellationToken);
         return TypedResults.Ok(View(subscriber));
     }
 
-    /// <summary>
-    /// Free-text topics, arXiv categories (written as the taxonomy writes them) and the caller's own
-    /// topics, validated; counts are checked before anything else, and one query looks up every
-    /// example paper id.
-    /// </summary>
-    private static async Task<(List<string> Topics, List<SubscriberTopic> Definitions)> TopicsAsync(
-        IReadOnlyList<string>? requestedTopics, IReadOnlyList<CustomTopicRequest>? requestedCustom, NotificationsDbContext db,
-        Dictionary<string, string[]> errors, CancellationToken cancellationToken)
-    {
-        requestedTopics ??= [];
-        requestedCustom ??= [];
-        if (requestedTopics.Count + requestedCustom.Count > MaxTopics)
-        {
-            errors["topics"] = [$"At most {MaxTopics} topics, your own included; got {requestedTopics.Count + requestedCustom.Count}."];
-            return ([], []);
-        }
-        var definitions = CustomTopics(requestedCustom, errors);
-        var ids = definitions.SelectMany(d => d.Examples).Where(PaperIds.IsPaperId).Distinct().ToList();
-        var known = ids.Count == 0 ? [] : (await db.Candidates.Where(c => ids.Contains(c.PaperId)).Select(c => c.PaperId).ToListAsync(cancellationToken)).ToHashSet();
-        for (var i = 0; i < definitions.Count; i++)
-        {
-            if (definitions[i].Examples.Where(PaperIds.IsPaperId).Where(e => !known.Contains(e)).ToList() is [_, ..] unknown)
-                errors[$"customTopics[{i}].examples"] = [$"Not papers known here (yet): {Problems.Echo(string.Join(", ", unknown))}. Give their title and abstract as text instead."];
-        }
-        var topics = requestedTopics.Select(t => t?.Trim() ?? "").Where(t => t.Length > 0)
-            .Select(t => ArxivTaxonomy.TryGet(t, out var category) ? category.Id : t)
-            .Concat(definitions.Select(d => d.Name)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (topics.Count == 0)
-            errors["topics"] = ["Give at least one topic."];
-        else if (topics.FirstOrDefault(t => t.Length > MaxTopicLength) is { } tooLong)
-            errors["topics"] = [$"A topic may have at most {MaxTopicLength} characters; '{Problems.Echo(tooLong[..20])}…' has {tooLong.Length}."];
-        return (topics, definitions);
-    }
+    public static async Task<Results<Ok<DigestPreview>, ProblemHttpResult>> PreviewByManageLinkAsync(
+        string? token, NotificationsDbContext db, SubscriptionLinks links, DigestPreviews previews, CancellationToken cancellationToken) =>
+        await FindAsync(links.ReadManage(token), db, cancellationToken) is { } s ? TypedResults.Ok(await previews.PreviewAsync(s, cancellationToken)) : BadLink();
 
-    /// <summary>The caller's own topics, each checked on its own (problems under <c>customTopics[i]…</c>).</summary>
-    private static List<SubscriberTopic> CustomTopics(IReadOnlyList<CustomTopicRequest> requested, Dictionary<string, string[]> errors)
-    {
-        var topics = new List<SubscriberTopic>();
-        for (var i = 0; i < requested.Count; i++)
-        {
-            var field = $"customTopics[{i}]";
-            var name = requested[i]?.Name?.Trim() ?? "";
-            var description = string.IsNullOrWhiteSpace(requested[i]?.Description) ? null : requested[i].Description!.Trim();
-            var given = requested[i]?.Examples ?? [];
-            if (given.Count > MaxExamples)
-            {
-                errors[$"{field}.examples"] = [$"At most {MaxExamples} examples; got {given.Count}."];
-                given = [];
-            }
-            var examples = given.Select(e => e?.Trim() ?? "").Where(e => e.Length > 0)
-                .Select(e => PaperIds.Normalize(e) ?? e).Distinct(StringComparer.Ordinal).ToList();
-            if (name.Length is 0 or > MaxTopicLength)
-                errors[$"{field}.name"] = [$"A custom topic needs a name of 1 to {MaxTopicLength} characters; got '{Problems.Echo(name)}'."];
-            else if (ArxivTaxonomy.IsCategory(name))
-                errors[$"{field}.name"] = [$"'{name}' is an arXiv category; follow it in topics, or give the custom topic another name."];
-            if (description is null && examples.Count == 0)
-                errors[field] = [$"Custom topic '{Problems.Echo(name)}' needs a description or examples (paper ids or \"title. abstract\" texts)."];
-            if (description?.Length > MaxDescriptionLength)
-                errors[$"{field}.description"] = [$"At most {MaxDescriptionLength} characters; got {description.Length}."];
-            if (examples.Any(e => e.Length > MaxExampleLength))
-                errors[$"{field}.examples"] = [$"An example has at most {MaxExampleLength} characters."];
-            topics.Add(new SubscriberTopic { Name = name, Description = description, Examples = examples });
-        }
-        if (topics.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            errors["customTopics"] = [$"Custom topic '{Problems.Echo(twice.Key)}' is defined twice."];
-        return topics;
-    }
+    public static async Task<Results<Ok<DigestPreview>, ProblemHttpResult>> PreviewAsync(
+        Guid subscriberId, NotificationsDbContext db, DigestPreviews previews, CancellationToken cancellationToken) =>
+        await db.Subscribers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == subscriberId, cancellationToken) is { } s
+            ? TypedResults.Ok(await previews.PreviewAsync(s, cancellationToken))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such subscriber", detail: $"No subscriber has the id {subscriberId}.");
 
     private static async Task<Subscriber?> FindAsync((Guid Id, string Email)? link, NotificationsDbContext db, CancellationToken cancellationToken) =>
         link is { } l ? await db.Subscribers.FirstOrDefaultAsync(s => s.Id == l.Id && s.Email == l.Email, cancellationToken) : null;
 
-    private static SubscriptionView View(Subscriber s) => new(s.Email, s.Active ? "active" : s.ConfirmedAt is null ? "pending" : "unsubscribed", s.Topics,
-        [.. s.TopicDefinitions.Select(d => new CustomTopicDto(d.Name, d.Description, d.Examples))]);
+    public static SubscriptionView View(Subscriber s) => new(s.Email,
+        s.Active ? s.PausedAt is null ? "active" : "paused" : s.ConfirmedAt is null ? "pending" : "unsubscribed", s.Topics,
+        [.. s.TopicDefinitions.Select(d => new CustomTopicDto(d.Name, d.Description, d.Examples))], s.Authors, s.Keywords, s.Seeds,
+        Lower(s.Kind), Lower(s.Frequency), Lower(s.Weekday), s.TimeZone, s.Hour, s.PausedReason);
+
+    private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 
     private static ProblemHttpResult BadLink() => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "This link does not work",
         detail: "The manage link is forged, expired or cut short; every digest carries a fresh one.");
 
-    private static ContentHttpResult Page(int status, string title, string text, string extra = "") => TypedResults.Content(
+    public static ContentHttpResult Page(int status, string title, string text, string extra = "") => TypedResults.Content(
         $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title></head><body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p>{extra}</body></html>",
         "text/html; charset=utf-8", statusCode: status);
 
-    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> UnsubscribeAsync(string? token, NotificationsDbContext db, CancellationToken cancellationToken)
+    public static async Task<ContentHttpResult> UnsubscribePageAsync(string? token, NotificationsDbContext db, CancellationToken cancellationToken)
     {
-        var subscriber = string.IsNullOrEmpty(token) || token.Length > 64 ? null : await db.Subscribers.FirstOrDefaultAsync(s => s.UnsubscribeToken == token, cancellationToken);
-        if (subscriber is null)
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown unsubscribe link",
-                detail: "This link does not belong to any subscription; it may have been mistyped.");
-        subscriber.Active = false;
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Content("<!doctype html><p>You are unsubscribed. No more digests will be sent to this address.</p>", "text/html; charset=utf-8");
+        if (await ByUnsubscribeTokenAsync(token, db, cancellationToken) is not { } subscriber)
+            return UnknownUnsubscribeLink();
+        if (!subscriber.Active)
+            return Page(StatusCodes.Status200OK, "Unsubscribed", $"No digests go to {subscriber.Email}.");
+        return Page(StatusCodes.Status200OK, "Unsubscribe?", $"Stop the Papers digests to {subscriber.Email}.",
+            $"<form method=\"post\" action=\"/api/subscriptions/unsubscribe?token={WebUtility.HtmlEncode(Uri.EscapeDataString(token!))}\"><button>Unsubscribe</button></form>");
     }
+
+    /// <summary>RFC 8058's one-click POST (body <c>List-Unsubscribe=One-Click</c>) or the page's button: the address gets no more digests.</summary>
+    public static async Task<ContentHttpResult> UnsubscribeAsync(string? token, HttpContext http, NotificationsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (await ByUnsubscribeTokenAsync(token, db, cancellationToken) is not { } subscriber)
+            return UnknownUnsubscribeLink();
+        var oneClick = http.Request.HasFormContentType && (await http.Request.ReadFormAsync(cancellationToken))["List-Unsubscribe"] == "One-Click";
+        await SubscriptionRules.UnsubscribeAsync(subscriber, oneClick ? "one-click" : "confirm-page", db, clock, cancellationToken);
+        return Page(StatusCodes.Status200OK, "Unsubscribed", $"No more digests will be sent to {subscriber.Email}.");
+    }
+
+    private static async Task<Subscriber?> ByUnsubscribeTokenAsync(string? token, NotificationsDbContext db, CancellationToken cancellationToken) =>
+        string.IsNullOrEmpty(token) || token.Length > 64 ? null : await db.Subscribers.FirstOrDefaultAsync(s => s.UnsubscribeToken == token, cancellationToken);
+
+    private static ContentHttpResult UnknownUnsubscribeLink() =>
+        Page(StatusCodes.Status404NotFound, "Unknown unsubscribe link", "This link does not belong to any subscription; it may have been mistyped.");
 
     /// <summary>Runs the digests now; 409 while another run (scheduled, or asked for on any replica) holds the lease.</summary>
     public static async Task<Results<Ok<DigestRunSummary>, ProblemHttpResult>> RunDigestsAsync(DigestRunner runner, CancellationToken cancellationToken)
     {
-        var run = await runner.RunAsync(occurrence: null, cancellationToken);
+        var run = await runner.RunAsync(cancellationToken);
         return run.Outcome == LeaseOutcome.Ran
             ? TypedResults.Ok(run.Value!)
             : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A digest run is in progress",

@@ -27,13 +27,28 @@ public sealed class NotificationsDbContext : DbContext
             e.HasIndex(s => s.UnsubscribeToken).IsUnique();
             e.Property(s => s.Topics).HasJsonConversion();
             e.Property(s => s.TopicDefinitions).HasJsonConversion();
+            e.Property(s => s.Authors).HasJsonConversion();
+            e.Property(s => s.Keywords).HasJsonConversion();
+            e.Property(s => s.Seeds).HasJsonConversion();
+            e.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.Frequency).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.Weekday).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.TimeZone).HasMaxLength(64);
+            e.Property(s => s.PausedReason).HasMaxLength(200);
         });
         model.Entity<Delivery>(e =>
         {
             e.ToTable("deliveries");
             e.HasKey(d => d.Id);
-            e.HasIndex(d => d.SubscriberId);
+            // The claim: one digest per subscriber and period, whichever replica or run gets there first.
+            e.HasIndex(d => new { d.SubscriberId, d.Period }).IsUnique();
+            e.HasIndex(d => d.State);
+            e.Property(d => d.Period).HasMaxLength(40);
+            e.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(d => d.MessageId).HasMaxLength(200);
+            e.Property(d => d.Error).HasMaxLength(500);
             e.Property(d => d.PaperIds).HasJsonConversion();
+            e.Property(d => d.Reasons).HasJsonConversion();
         });
         model.Entity<CandidatePaper>(e =>
         {
@@ -80,6 +95,59 @@ public class Subscriber
 
     /// <summary>Papers that arrived after this were not yet considered for this subscriber (UTC).</summary>
     public DateTime LastDigestAt { get; set; }
+
+    /// <summary>A digest of the subscriber's profile, or the trending digest everyone without one gets.</summary>
+    public DigestKind Kind { get; set; } = DigestKind.Personal;
+
+    public DigestFrequency Frequency { get; set; } = DigestFrequency.Daily;
+
+    /// <summary>The day a weekly digest goes out, in <see cref="TimeZone"/>.</summary>
+    public DayOfWeek Weekday { get; set; } = DayOfWeek.Monday;
+
+    /// <summary>IANA time zone id (<c>Europe/Berlin</c>) of <see cref="Hour"/>.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Local hour (0–23) the digest goes out.</summary>
+    public int Hour { get; set; } = 7;
+
+    /// <summary>Authors followed, as papers name them.</summary>
+    public List<string> Authors { get; set; } = [];
+
+    /// <summary>Words or phrases matched in titles and abstracts.</summary>
+    public List<string> Keywords { get; set; } = [];
+
+    /// <summary>Paper ids known here: "more like these".</summary>
+    public List<string> Seeds { get; set; } = [];
+
+    /// <summary>No digests while set (UTC): paused by the subscriber, or after repeated permanent delivery failures.</summary>
+    public DateTime? PausedAt { get; set; }
+
+    public string? PausedReason { get; set; }
+
+    /// <summary>Permanent (5xx) delivery failures since the last digest that went through.</summary>
+    public int PermanentFailures { get; set; }
+}
+
+public enum DigestKind
+{
+    Personal,
+    Trending,
+}
+
+public enum DigestFrequency
+{
+    Daily,
+    Weekly,
+}
+
+/// <summary>Where a digest is: claimed (chosen, not yet handed to SMTP), sending, sent, failed, or empty (nothing new: not sent).</summary>
+public enum DeliveryState
+{
+    Claimed,
+    Sending,
+    Sent,
+    Failed,
+    Empty,
 }
 
 /// <summary>
@@ -94,12 +162,40 @@ public class SubscriberTopic
     public List<string> Examples { get; set; } = [];
 }
 
+/// <summary>
+/// A subscriber's digest of one period, claimed before it is sent: the row's key (subscriber,
+/// period) is what makes a digest go out once whatever the replicas and crashes; a digest claimed
+/// or sending when its run died is sent again, with the same papers and Message-ID.
+/// </summary>
 public class Delivery
 {
     public Guid Id { get; set; }
     public Guid SubscriberId { get; set; }
+
+    /// <summary>The schedule period, in the subscriber's zone (<c>daily-2026-11-30</c>, <c>weekly-2026-11-30</c>).</summary>
+    public required string Period { get; set; }
+
+    public DeliveryState State { get; set; }
+
+    /// <summary>The same for every attempt, so a receiver drops a copy sent again after a crash.</summary>
+    public required string MessageId { get; set; }
+
+    /// <summary>Papers in the digest, in the order shown; never sent again to the subscriber.</summary>
     public List<string> PaperIds { get; set; } = [];
-    public DateTimeOffset SentAt { get; set; }
+
+    /// <summary>Why each paper is there, in the order of <see cref="PaperIds"/>.</summary>
+    public List<string> Reasons { get; set; } = [];
+
+    /// <summary>UTC.</summary>
+    public DateTime ClaimedAt { get; set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+    public int Attempts { get; set; }
+
+    /// <summary>The last SMTP reply code of a failed attempt.</summary>
+    public int? SmtpStatus { get; set; }
+
+    public string? Error { get; set; }
     public required string Transport { get; set; }
 }
 
@@ -128,6 +224,11 @@ public class CandidatePaper : IRevisioned
 
     public List<TopicTag> Tags { get; set; } = [];
     public List<string> Keywords { get; set; } = [];
+
+    /// <summary>Upvotes, from the latest <c>PaperUpvoted</c>/<c>PaperUpvoteWithdrawn</c> (by <see cref="UpvotesAt"/>).</summary>
+    public int Upvotes { get; set; }
+
+    public DateTimeOffset? UpvotesAt { get; set; }
 
     /// <summary>When the paper (or a new version) arrived here (UTC); digests take papers newer than their last run.</summary>
     public DateTime ArrivedAt { get; set; }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Papers.Domain;
@@ -7,74 +6,77 @@ using Papers.ServiceDefaults.Embeddings;
 
 namespace Papers.Notifications.Digests;
 
-/// <summary>A paper chosen for a digest, and why: the topic that brought it and how strongly.</summary>
-public record DigestEntry(CandidatePaper Paper, string Topic, double Score);
-
 /// <summary>
-/// Chooses a subscriber's papers: those that arrived since their last digest and were never sent
-/// to them, scored against each followed topic — arXiv categories (<c>cs.CL</c>) by the paper's
-/// tags, free-text topics by embedding similarity, topics the subscriber defined by similarity
-/// to the sum of their description's and example papers' embeddings — best first.
+/// Prepares a <see cref="DigestSelector"/> for a set of subscribers from the database: the papers
+/// that arrived in the longest lookback among them, the vectors of their free-text topics (one
+/// embedding call for all), of their defined topics (description, examples) and of their seed
+/// papers; and what was already sent to each, which is never sent again.
 /// </summary>
 public sealed class DigestComposer(NotificationsDbContext db, ITextEmbedder embedder, IOptions<DigestOptions> options, TimeProvider clock)
 {
-    /// <summary>Topic vectors by key (the topic, or subscriber and topic for defined ones), with the model that made each.</summary>
-    private readonly Dictionary<string, (string Model, float[] Vector)> _topicVectors = new(StringComparer.OrdinalIgnoreCase);
-
-    public async Task<IReadOnlyList<DigestEntry>> ComposeAsync(Subscriber subscriber, CancellationToken cancellationToken)
+    public DateTime Since(Subscriber s)
     {
-        var o = options.Value;
-        var since = subscriber.LastDigestAt == default ? clock.GetUtcNow().UtcDateTime - o.FirstDigestLookback : subscriber.LastDigestAt;
-        var alreadySent = (await db.Deliveries.AsNoTracking().Where(d => d.SubscriberId == subscriber.Id).Select(d => d.PaperIds).ToListAsync(cancellationToken))
-            .SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
-        // The subscriber's own example papers are known to them: not news.
-        alreadySent.UnionWith(subscriber.TopicDefinitions.SelectMany(d => d.Examples).Where(PaperIds.IsPaperId));
-        var papers = (await db.Candidates.AsNoTracking().Where(c => c.ArrivedAt > since && c.Embedding != null).ToListAsync(cancellationToken))
-            .Where(c => c.IsReady && !alreadySent.Contains(c.PaperId))
-            .ToList();
-        if (papers.Count == 0 || subscriber.Topics.Count == 0)
-            return [];
-
-        var keys = subscriber.Topics.ToDictionary(t => t, t => Key(subscriber, t), StringComparer.OrdinalIgnoreCase);
-        await EnsureTopicVectorsAsync(subscriber.Topics.Where(t => !ArxivTaxonomy.IsCategory(t) && Definition(subscriber, t) is null).ToList(), cancellationToken);
-        foreach (var definition in subscriber.TopicDefinitions)
-            if (!_topicVectors.ContainsKey(Key(subscriber, definition.Name)))
-                _topicVectors[Key(subscriber, definition.Name)] = await DefinedTopicVectorAsync(definition, cancellationToken);
-
-        return papers
-            .Select(p => subscriber.Topics.Select(t => new DigestEntry(p, t, Score(p, t, keys[t]))).MaxBy(e => e.Score)!)
-            .Where(e => e.Score >= o.MinTopicSimilarity)
-            .OrderByDescending(e => e.Score)
-            .ThenBy(e => e.Paper.PaperId, StringComparer.Ordinal)
-            .Take(o.MaxPapers)
-            .ToList();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = s.LastDigestAt == default ? now - options.Value.FirstDigestLookback : s.LastDigestAt;
+        return since < now - options.Value.MaxLookback ? now - options.Value.MaxLookback : since;
     }
 
-    private double Score(CandidatePaper paper, string topic, string key)
+    /// <summary>A free-text topic means the same for everyone; a defined one is the subscriber's own.</summary>
+    public static string TopicKey(Subscriber subscriber, string topic) =>
+        Definition(subscriber, topic) is null ? topic : $"{subscriber.Id}/{topic}";
+
+    public async Task<DigestSelector> PrepareAsync(IReadOnlyCollection<Subscriber> subscribers, CancellationToken cancellationToken)
     {
-        if (ArxivTaxonomy.IsCategory(topic))
-            return paper.Tags.FirstOrDefault(t => string.Equals(t.Topic, topic, StringComparison.OrdinalIgnoreCase))?.Score ?? 0;
-        var (model, vector) = _topicVectors[key];
-        // Vectors of different models don't compare (a paper not yet re-enriched after a model change).
-        return paper.Embedding is { } e && paper.EmbeddingModel == model && e.Length == vector.Length ? TensorPrimitives.Dot(e, vector) : 0;
+        var from = subscribers.Count == 0 ? clock.GetUtcNow().UtcDateTime : subscribers.Min(Since);
+        var papers = await db.Candidates.AsNoTracking().Where(c => c.ArrivedAt > from && c.Embedding != null && c.Title != null).ToListAsync(cancellationToken);
+        var selector = new DigestSelector(papers, options.Value);
+        if (selector.Papers == 0)
+            return selector;
+
+        var freeText = subscribers.Where(s => s.Kind == DigestKind.Personal)
+            .SelectMany(s => s.Topics.Where(t => !ArxivTaxonomy.IsCategory(t) && Definition(s, t) is null))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (freeText.Count > 0)
+        {
+            var vectors = await embedder.EmbedAsync(freeText, cancellationToken);
+            for (var i = 0; i < freeText.Count; i++)
+                selector.AddTopicVector(freeText[i], embedder.ModelId, vectors[i]);
+        }
+        foreach (var s in subscribers.Where(s => s.Kind == DigestKind.Personal))
+            foreach (var definition in s.TopicDefinitions)
+            {
+                var (model, vector) = await DefinedTopicVectorAsync(definition, cancellationToken);
+                selector.AddTopicVector(TopicKey(s, definition.Name), model, vector);
+            }
+        var seeds = subscribers.Where(s => s.Kind == DigestKind.Personal).SelectMany(s => s.Seeds).Distinct().ToList();
+        if (seeds.Count > 0)
+            foreach (var seed in await db.Candidates.AsNoTracking().Where(c => seeds.Contains(c.PaperId) && c.Embedding != null)
+                         .Select(c => new { c.PaperId, c.Title, c.EmbeddingModel, c.Embedding }).ToListAsync(cancellationToken))
+                selector.AddSeed(seed.PaperId, seed.Title ?? seed.PaperId, seed.EmbeddingModel!, seed.Embedding!);
+        return selector;
+    }
+
+    /// <summary>Papers already in a digest of each subscriber (sent, or claimed and about to be), and the subscriber's own seeds and examples: not news to them.</summary>
+    public async Task<Dictionary<Guid, HashSet<string>>> KnownPapersAsync(IReadOnlyCollection<Subscriber> subscribers, CancellationToken cancellationToken)
+    {
+        var ids = subscribers.Select(s => s.Id).ToList();
+        var sent = await db.Deliveries.AsNoTracking().Where(d => ids.Contains(d.SubscriberId) && d.State != DeliveryState.Empty)
+            .Select(d => new { d.SubscriberId, d.PaperIds }).ToListAsync(cancellationToken);
+        var bySubscriber = sent.ToLookup(d => d.SubscriberId, d => d.PaperIds);
+        return subscribers.ToDictionary(s => s.Id, s => bySubscriber[s.Id].SelectMany(p => p)
+            .Concat(s.Seeds).Concat(s.TopicDefinitions.SelectMany(d => d.Examples).Where(PaperIds.IsPaperId)).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>The digest a single subscriber would get now (the preview).</summary>
+    public async Task<IReadOnlyList<DigestEntry>> ComposeAsync(Subscriber subscriber, CancellationToken cancellationToken)
+    {
+        var selector = await PrepareAsync([subscriber], cancellationToken);
+        var known = await KnownPapersAsync([subscriber], cancellationToken);
+        return selector.Select(subscriber, Since(subscriber), known[subscriber.Id], t => TopicKey(subscriber, t));
     }
 
     private static SubscriberTopic? Definition(Subscriber subscriber, string topic) =>
         subscriber.TopicDefinitions.FirstOrDefault(d => string.Equals(d.Name, topic, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>A free-text topic means the same for everyone; a defined one is the subscriber's own.</summary>
-    private static string Key(Subscriber subscriber, string topic) =>
-        Definition(subscriber, topic) is null ? topic : $"{subscriber.Id}/{topic}";
-
-    private async Task EnsureTopicVectorsAsync(List<string> topics, CancellationToken cancellationToken)
-    {
-        var missing = topics.Where(t => !_topicVectors.ContainsKey(t)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (missing.Count == 0)
-            return;
-        var vectors = await embedder.EmbedAsync(missing, cancellationToken);
-        for (var i = 0; i < missing.Count; i++)
-            _topicVectors[missing[i]] = (embedder.ModelId, vectors[i]);
-    }
 
     /// <summary>
     /// The normalised sum of the embeddings of the topic's name and description, its examples given
@@ -91,10 +93,10 @@ public sealed class DigestComposer(NotificationsDbContext db, ITextEmbedder embe
             .Select(c => c.Embedding!).ToListAsync(cancellationToken);
         var sum = new float[vectors[0].Length];
         foreach (var v in vectors.Concat(papers).Where(v => v.Length == sum.Length))
-            TensorPrimitives.Add(sum, v, sum);
-        var norm = TensorPrimitives.Norm(sum);
+            System.Numerics.Tensors.TensorPrimitives.Add(sum, v, sum);
+        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(sum);
         if (norm > 0)
-            TensorPrimitives.Divide(sum, norm, sum);
+            System.Numerics.Tensors.TensorPrimitives.Divide(sum, norm, sum);
         return (model, sum);
     }
 }

@@ -1,40 +1,31 @@
-using Cronos;
 using Microsoft.Extensions.Options;
 using Papers.ServiceDefaults.Leases;
 
 namespace Papers.Notifications.Digests;
 
 /// <summary>
-/// Runs the digest on the <c>Digests:Cron</c> schedule (UTC). Every replica wakes at each
-/// occurrence; the digests lease lets one run it, and the occurrence is recorded so a replica
-/// that wakes late doesn't run it again.
+/// Every replica wakes every <c>Digests:WakeEvery</c> and sends the digests that are due (each
+/// subscriber's hour in their zone decides): the lease lets one replica run at a time, and the
+/// delivery claims make each digest go out once whichever replica sends it.
 /// </summary>
 public sealed class DigestScheduler(IServiceScopeFactory scopes, IOptions<DigestOptions> options, TimeProvider clock, ILogger<DigestScheduler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (string.IsNullOrWhiteSpace(options.Value.Cron))
+        if (options.Value.WakeEvery <= TimeSpan.Zero)
         {
-            logger.LogInformation("Digests:Cron is empty: digests are sent only on request (POST /api/digests/run)");
+            logger.LogInformation("Digests:WakeEvery is zero: digests are sent only on request (POST /api/digests/run)");
             return;
         }
-        var schedule = CronExpression.Parse(options.Value.Cron);
-        while (!stoppingToken.IsCancellationRequested)
+        using var timer = new PeriodicTimer(options.Value.WakeEvery, clock);
+        do
         {
-            var next = schedule.GetNextOccurrence(clock.GetUtcNow(), TimeZoneInfo.Utc);
-            if (next is null)
-                return;
-            logger.LogInformation("Next digest run at {Next:u}", next);
             try
             {
-                var wait = next.Value - clock.GetUtcNow();
-                if (wait > TimeSpan.Zero)
-                    await Task.Delay(wait, clock, stoppingToken);
                 await using var scope = scopes.CreateAsyncScope();
-                var occurrence = Occurrences.At(next.Value);
-                var run = await scope.ServiceProvider.GetRequiredService<DigestRunner>().RunAsync(occurrence, stoppingToken);
-                if (run.Outcome != LeaseOutcome.Ran)
-                    logger.LogInformation("Digest run {Occurrence} not run here: {Outcome}", occurrence, run.Outcome == LeaseOutcome.Busy ? "another replica is running it" : "already done");
+                var run = await scope.ServiceProvider.GetRequiredService<DigestRunner>().RunAsync(stoppingToken);
+                if (run.Outcome == LeaseOutcome.Busy)
+                    logger.LogDebug("Digests not run here: another replica is sending them");
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -42,8 +33,21 @@ public sealed class DigestScheduler(IServiceScopeFactory scopes, IOptions<Digest
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Digest run failed; the next scheduled run will retry");
+                logger.LogError(ex, "Digest run failed; the next wake retries what is still due");
             }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 }

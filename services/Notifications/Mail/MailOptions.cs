@@ -26,6 +26,23 @@ public sealed class MailOptions
     public bool SmtpUtf8 { get; set; }
 
     public SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>SMTP connections a digest run sends over at once, each reused for many messages.</summary>
+    public int Connections { get; set; } = 4;
+
+    /// <summary>
+    /// Waits before the retries of a message the server refused for now (a 4xx reply, or a broken
+    /// connection); unset: <see cref="DefaultRetryDelays"/> (an array default would be appended to by configuration binding).
+    /// </summary>
+    public TimeSpan[]? RetryDelays { get; set; }
+
+    public static readonly TimeSpan[] DefaultRetryDelays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+
+    /// <summary>A digest that still fails for now after this many runs' attempts is recorded as failed.</summary>
+    public int MaxAttempts { get; set; } = 12;
+
+    /// <summary>Permanent (5xx) failures in a row after which an address gets no more digests until its owner resumes them.</summary>
+    public int PauseAfterPermanentFailures { get; set; } = 3;
 }
 
 public sealed class SmtpOptions

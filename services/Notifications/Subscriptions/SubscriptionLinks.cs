@@ -21,7 +21,11 @@ public sealed class SubscriptionLinks(IDataProtectionProvider protection, IOptio
 
     public string ConfirmUrl(Subscriber s) => site.Value.Link($"api/subscriptions/confirm?token={Uri.EscapeDataString(Token(_confirm, s, ConfirmFor))}");
 
+    /// <summary>The manage API (<c>GET</c>/<c>PUT</c> JSON); the same token works on the page and for the preview.</summary>
     public string ManageUrl(Subscriber s) => site.Value.Link($"api/subscriptions/manage?token={Uri.EscapeDataString(Token(_manage, s, ManageFor))}");
+
+    /// <summary>The manage page (a form), the link mails carry.</summary>
+    public string ManagePageUrl(Subscriber s) => site.Value.Link($"subscriptions/manage?token={Uri.EscapeDataString(Token(_manage, s, ManageFor))}");
 
     /// <summary>The subscriber id a confirm link names, or null when it is forged, expired or malformed.</summary>
     public (Guid Id, string Email)? ReadConfirm(string? token) => Read(_confirm, token);

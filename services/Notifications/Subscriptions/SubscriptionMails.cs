@@ -11,7 +11,7 @@ public static class SubscriptionMails
     public static MimeMessage Confirm(Subscriber s, string confirmUrl, MailOptions mail) => Message(s, mail,
         "Confirm your Papers digest",
         [
-            $"Someone, hopefully you, asked for Papers digests at this address on: {string.Join(", ", s.Topics)}.",
+            $"Someone, hopefully you, asked for Papers digests at this address: {SubscriptionRules.Describe(s)}.",
             "Nothing will be sent unless you confirm:",
         ],
         confirmUrl, "Confirm my subscription",
@@ -21,7 +21,7 @@ public static class SubscriptionMails
         "Your Papers digest subscription",
         [
             "Someone asked to subscribe this address to Papers digests, and it already has a subscription.",
-            "Nothing was changed. To change your topics or unsubscribe, use this link:",
+            "Nothing was changed. To change your topics or schedule, preview your next digest, pause or unsubscribe, use this link:",
         ],
         manageUrl, "Manage my subscription",
         "If it wasn't you, ignore this mail.");

@@ -34,7 +34,7 @@ public sealed class PublicDocumentTests : IAsyncLifetime
         {
             ["Database:DataDirectory"] = _data,
             ["Mail:PickupDirectory"] = Path.Combine(_data, "mail"),
-            ["Digests:Cron"] = "",
+            ["Digests:WakeEvery"] = "00:00:00",
             ["Services:Enrichment"] = "http://127.0.0.1:9",
         });
         builder.AddServiceDefaults();

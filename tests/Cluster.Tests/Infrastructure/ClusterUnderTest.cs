@@ -115,7 +115,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
             ["Services__Enrichment"] = $"http://127.0.0.1:{(_ports["Enrichment"] is [var first, ..] ? first : ServiceProcess.FreePort())}",
             ["Embedding__MaxTokens"] = "128",
             ["Embedding__AnnounceEvery"] = "00:00:05",
-            ["Digests__Cron"] = "",
+            ["Digests__WakeEvery"] = "00:00:00",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null,
         };
         foreach (var (key, value) in MessageLog.LoggingEnvironment)

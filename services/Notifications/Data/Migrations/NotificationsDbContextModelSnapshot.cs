@@ -74,6 +74,12 @@ namespace Papers.Notifications.Data.Migrations
                     b.Property<string>("Title")
                         .HasColumnType("text");
 
+                    b.Property<int>("Upvotes")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("UpvotesAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Version")
                         .HasColumnType("integer");
 
@@ -90,12 +96,44 @@ namespace Papers.Notifications.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("PaperIds")
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<DateTimeOffset>("SentAt")
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("SmtpStatus")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<Guid>("SubscriberId")
                         .HasColumnType("uuid");
@@ -106,7 +144,10 @@ namespace Papers.Notifications.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SubscriberId");
+                    b.HasIndex("State");
+
+                    b.HasIndex("SubscriberId", "Period")
+                        .IsUnique();
 
                     b.ToTable("deliveries", (string)null);
                 });
@@ -120,6 +161,10 @@ namespace Papers.Notifications.Data.Migrations
                     b.Property<bool>("Active")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("Authors")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<DateTime?>("ConfirmedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -131,11 +176,47 @@ namespace Papers.Notifications.Data.Migrations
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<string>("Frequency")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("Hour")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Keywords")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<DateTime>("LastDigestAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime?>("LastMailedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PausedReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("PermanentFailures")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Seeds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("TopicDefinitions")
                         .IsRequired()
@@ -148,6 +229,11 @@ namespace Papers.Notifications.Data.Migrations
                     b.Property<string>("UnsubscribeToken")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("Weekday")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.HasKey("Id");
 

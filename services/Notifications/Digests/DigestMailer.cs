@@ -1,0 +1,133 @@
+using System.Threading.Channels;
+using MailKit.Net.Smtp;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Papers.Contracts;
+using Papers.Notifications.Data;
+using Papers.Notifications.Mail;
+using Papers.ServiceDefaults.Outbox;
+using Papers.ServiceDefaults.Security;
+using Papers.Notifications.Subscriptions;
+
+namespace Papers.Notifications.Digests;
+
+/// <summary>A claimed digest ready to write and send.</summary>
+public record DigestLetter(Subscriber Subscriber, Delivery Delivery, IReadOnlyList<DigestLine> Lines);
+
+public readonly record struct MailOutcome(int Sent, int Failed)
+{
+    public static MailOutcome operator +(MailOutcome a, MailOutcome b) => new(a.Sent + b.Sent, a.Failed + b.Failed);
+}
+
+/// <summary>
+/// Sends claimed digests over <see cref="MailOptions.Connections"/> SMTP sessions at once, each
+/// reused for many messages, and records each outcome as it happens (in its own database scope):
+/// a delivery is marked sending before the message goes to the server and sent once the server
+/// accepted it, so after a crash only the ones in flight are sent twice. A temporary refusal
+/// (4xx, or a broken connection) is retried after <see cref="MailOptions.RetryDelays"/>, then left
+/// claimed for the next run; a permanent one (5xx) is recorded as failed, and an address with
+/// <see cref="MailOptions.PauseAfterPermanentFailures"/> of them in a row is paused.
+/// </summary>
+public sealed class DigestMailer(IServiceScopeFactory scopes, IMailSender sender, SubscriptionLinks links, IOptions<MailOptions> mail,
+    IOptions<PublicSiteOptions> site, TimeProvider clock, ILogger<DigestMailer> logger)
+{
+    public async Task<MailOutcome> SendAsync(IReadOnlyList<DigestLetter> letters, CancellationToken cancellationToken)
+    {
+        if (letters.Count == 0)
+            return default;
+        var queue = Channel.CreateUnbounded<DigestLetter>();
+        foreach (var letter in letters)
+            queue.Writer.TryWrite(letter);
+        queue.Writer.Complete();
+        var workers = Enumerable.Range(0, Math.Clamp(mail.Value.Connections, 1, letters.Count)).Select(_ => WorkAsync(queue.Reader, cancellationToken));
+        return (await Task.WhenAll(workers)).Aggregate(default(MailOutcome), (a, b) => a + b);
+    }
+
+    private async Task<MailOutcome> WorkAsync(ChannelReader<DigestLetter> queue, CancellationToken cancellationToken)
+    {
+        var outcome = default(MailOutcome);
+        await using var session = await sender.OpenAsync(cancellationToken);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotificationsDbContext>();
+        while (queue.TryRead(out var letter))
+        {
+            db.ChangeTracker.Clear();
+            outcome += await SendOneAsync(session, db, letter, cancellationToken) ? new MailOutcome(1, 0) : new MailOutcome(0, 1);
+        }
+        return outcome;
+    }
+
+    private async Task<bool> SendOneAsync(IMailSession session, NotificationsDbContext db, DigestLetter letter, CancellationToken cancellationToken)
+    {
+        var (subscriber, delivery) = (letter.Subscriber, letter.Delivery);
+        var message = DigestRenderer.Render(subscriber, delivery, letter.Lines, links.ManagePageUrl(subscriber), mail.Value, site.Value);
+        await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Sending)
+            .SetProperty(d => d.Attempts, d => d.Attempts + 1), cancellationToken);
+        var delays = mail.Value.RetryDelays ?? MailOptions.DefaultRetryDelays;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await session.SendAsync(message, cancellationToken);
+                // Not the caller's token from here: the server has the mail, so it must be recorded.
+                await RecordSentAsync(db, letter);
+                return true;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+            {
+                var status = ex is SmtpCommandException command ? (int)command.StatusCode : (int?)null;
+                var permanent = status >= 500;
+                if (!permanent && attempt < delays.Length)
+                {
+                    logger.LogInformation("Digest {Delivery} refused for now ({Status}: {Error}); retrying in {Delay}", delivery.Id, status, ex.Message, delays[attempt]);
+                    await Task.Delay(delays[attempt], clock, cancellationToken);
+                    continue;
+                }
+                logger.LogWarning("Digest {Delivery} of subscriber {Subscriber} failed {Kind} ({Status}: {Error})", delivery.Id, subscriber.Id,
+                    permanent ? "permanently" : "for now", status, ex.Message);
+                await RecordFailedAsync(db, letter, status, permanent, ex.Message);
+                return false;
+            }
+        }
+    }
+
+    private async Task RecordSentAsync(NotificationsDbContext db, DigestLetter letter)
+    {
+        var (subscriber, delivery) = (letter.Subscriber, letter.Delivery);
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Sent)
+            .SetProperty(d => d.SentAt, now).SetProperty(d => d.Error, (string?)null).SetProperty(d => d.SmtpStatus, (int?)null), CancellationToken.None);
+        // Papers that arrived after the claim were not considered: the next digest starts there.
+        await db.Subscribers.Where(s => s.Id == subscriber.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastDigestAt, s => s.LastDigestAt > delivery.ClaimedAt ? s.LastDigestAt : delivery.ClaimedAt)
+            .SetProperty(s => s.PermanentFailures, 0), CancellationToken.None);
+        db.AddToOutbox(new DigestSent(delivery.Id, subscriber.Id, subscriber.Topics, delivery.PaperIds, now), clock);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
+    private async Task RecordFailedAsync(NotificationsDbContext db, DigestLetter letter, int? status, bool permanent, string error)
+    {
+        var (subscriber, delivery) = (letter.Subscriber, letter.Delivery);
+        var now = clock.GetUtcNow();
+        var attempts = await db.Deliveries.Where(d => d.Id == delivery.Id).Select(d => d.Attempts).SingleAsync(CancellationToken.None);
+        var final = permanent || attempts >= mail.Value.MaxAttempts;
+        error = error.Length > 500 ? error[..500] : error;
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        // Failing for now: claimed again, for the next run.
+        await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, final ? DeliveryState.Failed : DeliveryState.Claimed)
+            .SetProperty(d => d.Error, error).SetProperty(d => d.SmtpStatus, status), CancellationToken.None);
+        var paused = false;
+        if (permanent)
+        {
+            await db.Subscribers.Where(s => s.Id == subscriber.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.PermanentFailures, s => s.PermanentFailures + 1), CancellationToken.None);
+            paused = await db.Subscribers.Where(s => s.Id == subscriber.Id && s.PausedAt == null && s.PermanentFailures >= mail.Value.PauseAfterPermanentFailures)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.PausedAt, now.UtcDateTime)
+                    .SetProperty(s => s.PausedReason, $"{mail.Value.PauseAfterPermanentFailures} permanent delivery failures in a row (last: {status})"), CancellationToken.None) == 1;
+        }
+        if (final)
+            db.AddToOutbox(new DigestFailed(delivery.Id, subscriber.Id, delivery.Period, status, permanent, paused, now), clock);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+}

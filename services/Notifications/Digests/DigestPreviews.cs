@@ -1,0 +1,29 @@
+using Microsoft.EntityFrameworkCore;
+using Papers.Notifications.Data;
+using Papers.ServiceDefaults.Security;
+using Microsoft.Extensions.Options;
+
+namespace Papers.Notifications.Digests;
+
+public record PreviewEntry(string PaperId, string? Title, string Url, string Reason);
+
+/// <param name="Period">The period the digest is for: the current one while it is due and not yet sent, else the next.</param>
+/// <param name="DueAt">When it falls (or fell) due.</param>
+/// <param name="Entries">The papers it would hold if chosen now, each with its reason; empty: it would not be sent.</param>
+public record DigestPreview(string Period, DateTimeOffset DueAt, IReadOnlyList<PreviewEntry> Entries);
+
+/// <summary>A subscriber's next digest as it would be chosen now, without claiming or sending anything.</summary>
+public sealed class DigestPreviews(NotificationsDbContext db, DigestComposer composer, IOptions<PublicSiteOptions> site, TimeProvider clock)
+{
+    public async Task<DigestPreview> PreviewAsync(Subscriber subscriber, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var current = DigestSchedule.Current(subscriber, now);
+        var period = await db.Deliveries.AnyAsync(d => d.SubscriberId == subscriber.Id && d.Period == current.Key, cancellationToken)
+            ? DigestSchedule.Next(subscriber, now)
+            : current;
+        var entries = await composer.ComposeAsync(subscriber, cancellationToken);
+        return new DigestPreview(period.Key, period.DueAt,
+            [.. entries.Select(e => new PreviewEntry(e.Paper.PaperId, e.Paper.Title, site.Value.Link(DigestRenderer.PaperPath(e.Paper.PaperId)), e.Reason))]);
+    }
+}
