@@ -18,13 +18,15 @@ namespace Papers.Contracts;
 /// <param name="SourceUpvotes">Upvotes the source reported (curated lists), else 0.</param>
 /// <param name="Comments">arXiv comments field.</param>
 /// <param name="JournalRef">Journal reference.</param>
-/// <param name="Doi">DOI.</param>
+/// <param name="Doi">The DOI, or the first of several (all of them are in <paramref name="Dois"/>).</param>
 /// <param name="License">Licence URL.</param>
 /// <param name="AbsUrl">Landing page of the paper at its source.</param>
 /// <param name="PdfUrl">Full text.</param>
 /// <param name="SubmittedBy">Who submitted it, for user submissions.</param>
 /// <param name="ContentHash">Hash of title + abstract + authors: equal hashes mean equal content.</param>
 /// <param name="IngestedAt">When Ingest accepted it.</param>
+/// <param name="Dois">Every DOI of the paper, in the source's order (a paper and its erratum, say);
+/// empty or absent (events from before this field) when there is none beyond <paramref name="Doi"/>.</param>
 public record PaperIngested(
     string PaperId,
     int Version,
@@ -45,4 +47,5 @@ public record PaperIngested(
     string? PdfUrl,
     string? SubmittedBy,
     string ContentHash,
-    DateTimeOffset IngestedAt);
+    DateTimeOffset IngestedAt,
+    IReadOnlyList<string>? Dois = null);

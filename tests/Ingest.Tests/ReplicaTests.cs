@@ -113,7 +113,7 @@ public sealed class ReplicaTests
             await new PaperIntake(b, TimeProvider.System).IngestAsync([page[1]], default);
         });
         await using var a = database.Context(interleave);
-        var harvest = new HarvestIntake(a, new PaperIntake(a, TimeProvider.System));
+        var harvest = new HarvestIntake(a, new PaperIntake(a, TimeProvider.System), TimeProvider.System);
         var tally = harvest.StartTally();
 
         await harvest.HandOnAsync(page, default);

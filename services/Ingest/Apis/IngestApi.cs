@@ -15,7 +15,19 @@ public record HarvestCursorStatus(string Source, DateOnly? From, bool InProgress
 /// <summary>A scheduled harvest: off unless both its BaseUrl and Cron are configured.</summary>
 public record HarvestScheduleStatus(string Name, bool Enabled, DateTimeOffset? NextRun);
 
-public record IngestStatus(IReadOnlyList<HarvestScheduleStatus> Schedules, IReadOnlyList<HarvestCursorStatus> Cursors);
+/// <summary>A harvested record that could not be read and waits for an operator.</summary>
+public record QuarantinedRecordStatus(string Source, string RecordId, string Reason, DateTimeOffset QuarantinedAt);
+
+internal static class QuarantineRows
+{
+    public static QuarantinedRecordStatus ToStatus(this QuarantinedRecord row) =>
+        new(row.Source, row.RecordId, row.Reason, new DateTimeOffset(DateTime.SpecifyKind(row.QuarantinedAt, DateTimeKind.Utc)));
+}
+
+/// <param name="Quarantined">How many records are quarantined in all.</param>
+/// <param name="Quarantine">The latest of them (at most <see cref="IngestApi.QuarantineShown"/>); the <c>quarantine</c> command lists every one with its content.</param>
+public record IngestStatus(IReadOnlyList<HarvestScheduleStatus> Schedules, IReadOnlyList<HarvestCursorStatus> Cursors,
+    int Quarantined, IReadOnlyList<QuarantinedRecordStatus> Quarantine);
 
 /// <summary>The latest gap check of one OAI-PMH harvest.</summary>
 /// <param name="Filtered">The harvest was of one set, which leaves gaps by design.</param>
@@ -26,12 +38,14 @@ public static class IngestApi
 {
     public const int MaxSourceLength = 200;
 
+    public const int QuarantineShown = 100;
+
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
     {
         // Operators' views: admin keys only (and, in a cluster, not routed by the ingress at all).
         var api = app.MapGroup("/api/ingest").WithTags("Ingest").RequireAuthorization(Policies.Admin);
         api.MapGet("/status", GetStatusAsync).WithName("IngestStatus")
-            .WithSummary("The scheduled harvests, and every harvest cursor with its lag.");
+            .WithSummary("The scheduled harvests, every harvest cursor with its lag, and the quarantined records.");
         api.MapGet("/gaps", GetGapsAsync).WithName("IngestGaps")
             .WithSummary("The latest gap report of each OAI-PMH harvest, or of the one named by ?source=.");
         return app;
@@ -48,7 +62,12 @@ public static class IngestApi
             .Select(r => new HarvestCursorStatus(r.Source, r.From, r.ResumptionToken is { Length: > 0 }, r.LatestDatestamp,
                 r.LatestDatestamp is { } d ? HarvestMetrics.LagSeconds(d, now) : null, r.UpdatedAt))
             .ToList();
-        return TypedResults.Ok(new IngestStatus(schedules, cursors));
+        var quarantined = await db.Quarantine.CountAsync(cancellationToken);
+        var latest = await db.Quarantine.AsNoTracking()
+            .OrderByDescending(r => r.QuarantinedAt).ThenBy(r => r.Source).ThenBy(r => r.RecordId)
+            .Take(QuarantineShown)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new IngestStatus(schedules, cursors, quarantined, [.. latest.Select(r => r.ToStatus())]));
     }
 
     public static async Task<Results<Ok<IReadOnlyList<GapReport>>, ValidationProblem, ProblemHttpResult>> GetGapsAsync(

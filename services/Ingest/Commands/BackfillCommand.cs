@@ -12,7 +12,7 @@ namespace Papers.Ingest.Commands;
 /// arXiv API or Hugging Face responses) through the real pipeline (Ingest's database and outbox, the
 /// configured broker) with a progress display; with <c>--api</c> it waits until the Api has every
 /// paper enriched. Configuration is the Ingest service's own (environment variables, appsettings.json).
-/// Exit codes: 0 done, 1 timed out or failed, 2 usage error.
+/// Exit codes: 0 done, 1 timed out or failed, 2 usage or configuration error.
 /// </summary>
 public static class BackfillCommand
 {
@@ -28,7 +28,11 @@ public static class BackfillCommand
             return 2;
         }
 
-        using var host = CommandHost.Build();
+        return await CommandHost.RunAsync("backfill", Console.Error, null, host => RunAsync(host, options));
+    }
+
+    private static async Task<int> RunAsync(IHost host, Options options)
+    {
         using var timeout = new CancellationTokenSource(options.Timeout);
         var clock = Stopwatch.StartNew();
         await host.StartAsync(timeout.Token);

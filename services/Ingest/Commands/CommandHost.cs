@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Papers.Ingest.Data;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
@@ -10,21 +11,51 @@ namespace Papers.Ingest.Commands;
 /// What the commands that write (<c>backfill</c>, <c>harvest</c>) share: a host with Ingest's
 /// database, intake, connectors and the configured broker, but no consumers or schedules, and
 /// configured like the service (environment variables, appsettings.json); and the wait until
-/// the outbox has published every event the command recorded.
+/// the outbox has published every event the command recorded. Warnings and errors are logged as
+/// one line each to the command's error output (<see cref="CommandLog"/>), never as stack traces.
 /// </summary>
 public static class CommandHost
 {
+    /// <param name="log">Where warnings and errors go, one line each (the command's error output).</param>
     /// <param name="configure">Adds configuration sources (tests point the host at their own database and servers).</param>
-    public static IHost Build(Action<IConfigurationBuilder>? configure = null)
+    public static IHost Build(string command, TextWriter log, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configure?.Invoke(builder.Configuration);
         builder.AddServiceDefaults();
         builder.AddIngestIntake();
         builder.AddMessaging();
+        CommandLog.Use(builder.Logging, command, log);
         return builder.Build();
     }
+
+    /// <summary>
+    /// Builds the host and runs <paramref name="run"/> with it. A bad setting (a <c>Sources:*</c>
+    /// option that fails validation) ends the command with one line per setting, naming it and its
+    /// value, and exit code 2, however deep in the run it is first read.
+    /// </summary>
+    public static async Task<int> RunAsync(string command, TextWriter error, Action<IConfigurationBuilder>? configure, Func<IHost, Task<int>> run)
+    {
+        try
+        {
+            using var host = Build(command, error, configure);
+            return await run(host);
+        }
+        catch (Exception ex) when (BadSettings(ex) is [_, ..] failures)
+        {
+            foreach (var failure in failures)
+                await error.WriteLineAsync($"{command}: bad setting: {failure}");
+            return 2;
+        }
+    }
+
+    /// <summary>The validation failures an exception holds (start-up validation aggregates them).</summary>
+    private static List<string> BadSettings(Exception ex) => ex switch
+    {
+        OptionsValidationException options => [.. options.Failures],
+        AggregateException all when all.InnerExceptions.All(e => e is OptionsValidationException) => [.. all.InnerExceptions.SelectMany(BadSettings)],
+        _ => [],
+    };
 
     /// <summary>Waits until no outbox row is left unpublished, showing how many are waiting.</summary>
     public static async Task WaitForOutboxAsync(IServiceProvider services, ProgressLine.Factory progress, CancellationToken cancellationToken)

@@ -16,7 +16,8 @@ namespace Papers.Ingest.Commands;
 /// (fetched, new, revised, unchanged, skipped, failed with reasons). An OAI-PMH range keeps its
 /// own cursor, so the scheduled harvest's is untouched and an interrupted run resumes when run
 /// again. Configuration is the service's own (<c>Sources:*</c>, database, broker).
-/// Exit codes: 0 done, 1 something failed or timed out, 2 usage error.
+/// Exit codes: 0 done, 1 something failed or timed out (a quarantined record included: the rest
+/// was harvested, and the cursor moved on), 2 usage or configuration error.
 /// </summary>
 public static class HarvestCommand
 {
@@ -35,7 +36,11 @@ public static class HarvestCommand
             return 2;
         }
 
-        using var host = CommandHost.Build(configure);
+        return await CommandHost.RunAsync("harvest", error, configure, host => RunAsync(host, options, output, error));
+    }
+
+    private static async Task<int> RunAsync(IHost host, Options options, TextWriter output, TextWriter error)
+    {
         if (BaseUrlOf(host.Services, options.Source) is null)
         {
             await error.WriteLineAsync($"harvest: {(options.Source == "oai" ? ArxivOaiOptions.Section : HfDailyOptions.Section)}:BaseUrl is not configured.");
@@ -55,7 +60,8 @@ public static class HarvestCommand
             {
                 await using var scope = host.Services.CreateAsyncScope();
                 var intake = scope.ServiceProvider.GetRequiredService<HarvestIntake>();
-                using var display = Progress(() => $"fetched {intake.Tally.Fetched}, new {intake.Tally.New}, revised {intake.Tally.Revised}");
+                var gate = scope.ServiceProvider.GetRequiredService<PolitenessGate>();
+                using var display = Progress(() => ProgressText(intake.Tally, gate));
                 if (options.Source == "oai")
                 {
                     summaries.Add(await scope.ServiceProvider.GetRequiredService<OaiHarvestJob>()
@@ -100,6 +106,11 @@ public static class HarvestCommand
             await host.StopAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>The progress line: the counts, and while a source makes us wait, that and for how long.</summary>
+    public static string ProgressText(HarvestTally tally, PolitenessGate gate) =>
+        $"fetched {tally.Fetched}, new {tally.New}, revised {tally.Revised}, failed {tally.Quarantined.Count}" +
+        (gate.Throttling() is { } throttled ? $"; {throttled}" : string.Empty);
 
     private static Uri? BaseUrlOf(IServiceProvider services, string source) => source == "oai"
         ? services.GetRequiredService<IOptions<ArxivOaiOptions>>().Value.BaseUrl

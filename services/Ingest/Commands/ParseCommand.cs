@@ -4,16 +4,17 @@ using Papers.Ingest.Parsing;
 namespace Papers.Ingest.Commands;
 
 /// <summary>
-/// <c>parse &lt;file&gt; [--format oai|atom|hf|abs|jsonl|auto] [--reference-date yyyy-MM-dd]</c>:
+/// <c>parse &lt;file&gt; [--format oai|atom|feed|hf|abs|jsonl|auto] [--reference-date yyyy-MM-dd]</c>:
 /// parses a saved response or file in any supported format and prints the normalised papers as
-/// JSONL on stdout, problems on stderr. Nothing is published or stored: it is a dry run for
-/// checking what Ingest would make of an input.
-/// Exit codes: 0 all parsed, 1 some input could not be parsed, 2 usage error.
+/// JSONL on stdout, problems and a summary ("11 of 12 parsed, 1 failed: &lt;id&gt;: &lt;reason&gt;") on
+/// stderr. Nothing is published or stored: it is a dry run for checking what Ingest would make of
+/// an input. Exit codes: 0 all parsed, 1 some or all of the input could not be parsed (an empty
+/// file, an unrecognised format, a recorded error answer), 2 usage error.
 /// </summary>
 public static class ParseCommand
 {
     public const string Usage =
-        "usage: parse <file> [--format oai|atom|hf|abs|jsonl|auto] [--reference-date yyyy-MM-dd]";
+        "usage: parse <file> [--format oai|atom|feed|hf|abs|jsonl|auto] [--reference-date yyyy-MM-dd]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -46,8 +47,7 @@ public static class ParseCommand
             await stdout.WriteLineAsync(PaperJson.ToJsonLine(paper));
         foreach (var problem in result.Problems)
             await stderr.WriteLineAsync(problem.ToString());
-        await stderr.WriteLineAsync(
-            $"{path}: {result.Papers.Count} papers, {result.Problems.Count} problems ({file.Format})");
+        await stderr.WriteLineAsync($"{path} ({file.Format}): {result.Summary()}");
         return result.HasProblems ? 1 : 0;
     }
 

@@ -51,8 +51,8 @@ public sealed class SubmitPaperConsumer(IngestDbContext db, PaperIntake intake, 
         }
 
         var paper = HasArxivId(command) ? await FetchAsync(command, ct) : ToSourcePaper(command);
-        await intake.StageAsync([paper], ct);
-        db.Submissions.Add(Processed(command, id));
+        var staged = await intake.StageAsync([paper], ct);
+        db.Submissions.Add(Processed(command, staged.PaperIds[0]));
         await db.SaveChangesAsync(ct);
         intake.Committed();
     }

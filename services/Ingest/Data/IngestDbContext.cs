@@ -16,6 +16,7 @@ public sealed class IngestDbContext : DbContext
     public DbSet<ProcessedSubmission> Submissions => Set<ProcessedSubmission>();
     public DbSet<HarvestCursorRow> HarvestCursors => Set<HarvestCursorRow>();
     public DbSet<GapReportRow> GapReports => Set<GapReportRow>();
+    public DbSet<QuarantinedRecord> Quarantine => Set<QuarantinedRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -26,6 +27,7 @@ public sealed class IngestDbContext : DbContext
             e.Property(p => p.PaperId).HasMaxLength(64);
             e.Property(p => p.ContentHash).HasMaxLength(64);
             e.Property(p => p.TitleKey).HasMaxLength(64);
+            e.Property(p => p.IdentityId).HasMaxLength(64);
             e.HasIndex(p => p.TitleKey);
             e.HasRevision();
         });
@@ -48,6 +50,14 @@ public sealed class IngestDbContext : DbContext
             e.Property(r => r.HighestId).HasMaxLength(64);
             e.Property(r => r.Gaps).HasJsonConversion();
         });
+        model.Entity<QuarantinedRecord>(e =>
+        {
+            e.ToTable("quarantined_records");
+            e.HasKey(r => new { r.Source, r.RecordId });
+            e.Property(r => r.Source).HasMaxLength(200);
+            e.Property(r => r.RecordId).HasMaxLength(500);
+            e.HasIndex(r => r.QuarantinedAt);
+        });
         model.AddOutbox();
         model.AddLeases();
     }
@@ -62,6 +72,16 @@ public class SeenPaper : IRevisioned
 
     /// <summary>Hash of the normalised title: finds the same paper arriving without its arXiv id.</summary>
     public required string TitleKey { get; set; }
+
+    /// <summary>
+    /// For a paper without arXiv id: the id its identity key gives (<c>PaperIds.FromIdentity</c> of
+    /// a DOI, another catalogue's id, else title + first author + year). It equals
+    /// <see cref="PaperId"/> for papers taken in since identity keys exist. A paper taken in before
+    /// has its title id and null here; the first paper with that title to arrive claims it (so the
+    /// id stays valid), and a second, different paper with the title then gets an id of its own
+    /// instead of overwriting it. Null for arXiv papers.
+    /// </summary>
+    public string? IdentityId { get; set; }
 
     public required string Source { get; set; }
     public DateTimeOffset FirstSeenAt { get; set; }
@@ -126,4 +146,26 @@ public class GapReportRow
 
     public int Missing { get; set; }
     public List<IdGap> Gaps { get; set; } = [];
+}
+
+/// <summary>
+/// A harvested record that could not be read. The rest of its page was ingested and the harvest
+/// moved on; the record waits here, with why and as received, for an operator
+/// (<c>GET /api/ingest/status</c>, the <c>quarantine</c> command). Harvesting it again replaces the row.
+/// </summary>
+public class QuarantinedRecord
+{
+    /// <summary>The harvest (cursor key) the record came from.</summary>
+    public required string Source { get; set; }
+
+    /// <summary>The record's identifier as the source gave it (OAI: the header identifier).</summary>
+    public required string RecordId { get; set; }
+
+    public required string Reason { get; set; }
+
+    /// <summary>The record as received (OAI: its XML).</summary>
+    public string? Content { get; set; }
+
+    /// <summary>When (UTC) it was last quarantined; a DateTime so that SQLite can sort by it.</summary>
+    public DateTime QuarantinedAt { get; set; }
 }

@@ -38,6 +38,10 @@ public interface IHarvestCursorStore
 public interface IPaperSink
 {
     Task HandOnAsync(IReadOnlyList<SourcePaper> papers, CancellationToken ct);
+
+    /// <summary>Keeps records that could not be read where an operator sees them; like papers, they
+    /// are safe once the cursor save that follows returns.</summary>
+    Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, CancellationToken ct);
 }
 
 /// <summary>What one harvest run did.</summary>
@@ -45,6 +49,7 @@ public interface IPaperSink
 /// <param name="Pages">Pages fetched and handed on.</param>
 /// <param name="Papers">Papers handed on (deleted records included).</param>
 /// <param name="Deleted">Deleted records among them.</param>
+/// <param name="Failed">Records that could not be read (quarantined, not handed on).</param>
 /// <param name="Throttled">503 answers waited out.</param>
 /// <param name="From">The <c>from</c> date the run harvested from.</param>
 /// <param name="NextFrom">The <c>from</c> the next run will use.</param>
@@ -55,6 +60,7 @@ public sealed record HarvestResult(
     int Pages,
     int Papers,
     int Deleted,
+    int Failed,
     int Throttled,
     DateOnly? From,
     DateOnly? NextFrom,

@@ -12,12 +12,13 @@ namespace Papers.Ingest.Harvest;
 /// follows commits the page's papers, their <c>PaperIngested</c> outbox rows and the cursor in one
 /// <c>SaveChanges</c>, so the cursor can never get ahead of the papers, nor the papers of the cursor.
 /// </summary>
-public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake) : IHarvestCursorStore, IPaperSink
+public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake, TimeProvider clock) : IHarvestCursorStore, IPaperSink
 {
     /// <summary>Tries of one page's save that lost a race with a concurrent intake.</summary>
     private const int ConflictAttempts = 5;
 
     private readonly List<(IReadOnlyList<SourcePaper> Papers, IntakeSummary Summary)> _staged = [];
+    private readonly List<(string Source, IReadOnlyList<RecordFailure> Failures)> _quarantined = [];
 
     /// <summary>What was committed since <see cref="StartTally"/>.</summary>
     public HarvestTally Tally { get; private set; } = new();
@@ -29,6 +30,30 @@ public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake) : IHar
 
     public async Task HandOnAsync(IReadOnlyList<SourcePaper> papers, CancellationToken ct) =>
         _staged.Add((papers, await intake.StageAsync(papers, ct)));
+
+    public async Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, CancellationToken ct)
+    {
+        await StageQuarantineAsync(source, failures, ct);
+        _quarantined.Add((source, failures));
+    }
+
+    private async Task StageQuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, CancellationToken ct)
+    {
+        foreach (var failure in failures.DistinctBy(f => f.RecordId))
+        {
+            var recordId = failure.RecordId.Length <= 500 ? failure.RecordId : failure.RecordId[..500];
+            var row = await db.Quarantine.FindAsync([source, recordId], ct);
+            if (row is null)
+            {
+                row = new QuarantinedRecord { Source = source, RecordId = recordId, Reason = failure.Reason };
+                db.Quarantine.Add(row);
+            }
+
+            row.Reason = failure.Reason;
+            row.Content = failure.Content;
+            row.QuarantinedAt = clock.GetUtcNow().UtcDateTime;
+        }
+    }
 
     public async Task SaveAsync(HarvestCursor cursor, CancellationToken ct)
     {
@@ -54,12 +79,17 @@ public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake) : IHar
                 intake.Discarded();
                 for (var i = 0; i < _staged.Count; i++)
                     _staged[i] = (_staged[i].Papers, await intake.StageAsync(_staged[i].Papers, ct));
+                foreach (var (source, failures) in _quarantined)
+                    await StageQuarantineAsync(source, failures, ct);
             }
         }
         intake.Committed();
         foreach (var (papers, summary) in _staged)
             Tally.Add(papers, summary);
+        foreach (var (_, failures) in _quarantined)
+            Tally.Quarantined.AddRange(failures.Select(f => $"{f.RecordId}: {f.Reason} (quarantined)"));
         _staged.Clear();
+        _quarantined.Clear();
         // Each page's known papers are looked up afresh; tracking every page of a long harvest
         // would only slow the next SaveChanges down.
         db.ChangeTracker.Clear();
@@ -70,6 +100,7 @@ public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake) : IHar
     public void DiscardStaged()
     {
         _staged.Clear();
+        _quarantined.Clear();
         intake.Discarded();
         db.ChangeTracker.Clear();
     }
@@ -85,6 +116,9 @@ public sealed class HarvestTally
 
     /// <summary>Deleted (withdrawn) records: skipped.</summary>
     public int Deleted { get; private set; }
+
+    /// <summary>Records that could not be read and were quarantined: "id: reason (quarantined)".</summary>
+    public List<string> Quarantined { get; } = [];
 
     /// <summary>New submissions (version 1) with their v1 date: what the gap check looks at.</summary>
     public List<(string Id, DateOnly? PublishedOn)> NewSubmissions { get; } = [];

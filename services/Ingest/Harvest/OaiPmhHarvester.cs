@@ -10,7 +10,9 @@ namespace Papers.Ingest.Harvest;
 /// Incremental OAI-PMH harvest: ListRecords from the last successful harvest's date, page by page
 /// along the resumptionToken until it comes back empty. After each page is handed on, the cursor
 /// (token and dates) is saved; a harvest that stops for any reason resumes from the saved token
-/// on the next run, and a page that could not be read or handed on is fetched again.
+/// on the next run, and a page that could not be read or handed on is fetched again. A record that
+/// could not be read is quarantined (<see cref="IPaperSink.QuarantineAsync"/>) and the page's other
+/// records are handed on: one bad record never holds the harvest on its page.
 /// </summary>
 public sealed class OaiPmhHarvester(
     OaiPmhClient client,
@@ -68,7 +70,7 @@ public sealed class OaiPmhHarvester(
         var token = resumed ? cursor!.ResumptionToken : null;
         var harvestDate = resumed ? cursor!.HarvestDate : null;
         var latest = cursor?.LatestDatestamp;
-        int pages = 0, papers = 0, deleted = 0, throttled = 0;
+        int pages = 0, papers = 0, deleted = 0, failed = 0, throttled = 0;
 
         logger.LogInformation(resumed
             ? "Resuming OAI-PMH harvest {Key} (from {From}) at a saved resumption token"
@@ -97,7 +99,16 @@ public sealed class OaiPmhHarvester(
                 latest = stamp;
             if (page.Papers.Count > 0)
                 await sink.HandOnAsync(page.Papers, ct);
+            if (page.FailedRecords.Count > 0)
+            {
+                // One unreadable record must not hold the page (nor the harvest) back: it is kept
+                // for an operator, and the cursor moves on with the rest of the page.
+                foreach (var failure in page.FailedRecords)
+                    logger.LogWarning("OAI-PMH harvest {Key}: quarantined record {RecordId}: {Reason}", key, failure.RecordId, failure.Reason);
+                await sink.QuarantineAsync(key, page.FailedRecords, ct);
+            }
             pages++;
+            failed += page.FailedRecords.Count;
             papers += page.Papers.Count;
             deleted += page.DeletedIds.Count;
 
@@ -106,9 +117,9 @@ public sealed class OaiPmhHarvester(
                 // The next harvest starts on the day this one began (from= is inclusive), so
                 // records changed later that day are not missed.
                 await cursors.SaveAsync(new HarvestCursor(key, harvestDate, null, null, time.GetUtcNow(), latest), ct);
-                logger.LogInformation("OAI-PMH harvest {Key} done: {Pages} pages, {Papers} records, {Deleted} deleted",
-                    key, pages, papers, deleted);
-                return new HarvestResult(key, pages, papers, deleted, throttled, from, harvestDate, resumed, latest);
+                logger.LogInformation("OAI-PMH harvest {Key} done: {Pages} pages, {Papers} records, {Deleted} deleted, {Failed} quarantined",
+                    key, pages, papers, deleted, failed);
+                return new HarvestResult(key, pages, papers, deleted, failed, throttled, from, harvestDate, resumed, latest);
             }
 
             if (page.ResumptionToken == token)

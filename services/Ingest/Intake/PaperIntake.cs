@@ -79,9 +79,10 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
     public async Task<IntakeSummary> StageAsync(IReadOnlyList<SourcePaper> papers, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var ids = papers.Select(p => PaperIds.FromSource(p.ArxivId, p.Title)).ToList();
-        var distinctIds = ids.Distinct().ToList();
-        var known = await db.Papers.Where(p => distinctIds.Contains(p.PaperId)).ToDictionaryAsync(p => p.PaperId, cancellationToken);
+        var identities = papers.Select(Identity).ToList();
+        var candidates = identities.SelectMany(i => i.LegacyId is null ? [i.Id] : new[] { i.Id, i.LegacyId }).Distinct().ToList();
+        var known = await db.Papers.Where(p => candidates.Contains(p.PaperId)).ToDictionaryAsync(p => p.PaperId, cancellationToken);
+        var ids = identities.Select(i => Resolve(i, known)).ToList();
         int added = 0, revised = 0, unchanged = 0;
 
         for (var i = 0; i < papers.Count; i++)
@@ -116,6 +117,7 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
                     Version = paper.LatestVersion,
                     ContentHash = hash,
                     TitleKey = PaperIds.TitleKey(paper.Title),
+                    IdentityId = identities[i].LegacyId is null ? null : id,
                     Source = paper.Source,
                     FirstSeenAt = now,
                     LastChangedAt = now,
@@ -134,7 +136,39 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
     private static PaperIngested ToEvent(SourcePaper p, SeenPaper seen, DateTimeOffset now) => new(
         seen.PaperId, seen.Version, p.Title, p.Abstract, p.Authors, p.PrimaryCategory ?? p.Categories.FirstOrDefault(), p.Categories,
         p.PublishedOn, p.ListedOn ?? DateOnly.FromDateTime(now.UtcDateTime), p.Source, p.SourceUpvotes,
-        p.Comments, p.JournalRef, p.Doi, p.License, p.AbsUrl, p.PdfUrl, p.SubmittedBy, seen.ContentHash, now);
+        p.Comments, p.JournalRef, p.Doi, p.License, p.AbsUrl, p.PdfUrl, p.SubmittedBy, seen.ContentHash, now, p.Dois ?? []);
 
     private void Count(string source, string outcome) => _uncounted.Add((source, outcome));
+
+    /// <summary>A paper's id by the current rule and, for a paper without arXiv id, the title id
+    /// the rule before gave it.</summary>
+    private sealed record PaperIdentity(string Id, string? LegacyId);
+
+    private static PaperIdentity Identity(SourcePaper p)
+    {
+        if (!string.IsNullOrWhiteSpace(p.ArxivId))
+            return new PaperIdentity(PaperIds.FromSource(p.ArxivId, p.Title), null);
+        var year = p.PublishedOn?.Year ?? p.Versions.FirstOrDefault(v => v.Number == 1)?.SubmittedAt?.Year;
+        var key = PaperIds.IdentityKey(p.Dois, p.ExternalIds, p.Title, p.Authors.FirstOrDefault()?.Name, year);
+        return new PaperIdentity(PaperIds.FromIdentity(key), PaperIds.FromSource(null, p.Title));
+    }
+
+    /// <summary>
+    /// The id to use: the identity's own when Ingest knows it; else the title id, when that row was
+    /// given to this same paper, or was given before identity keys existed and is unclaimed (the
+    /// paper claims it, so ids already published stay valid); else, for a paper Ingest has not seen,
+    /// the identity's own. A paper that only shares its title with a known one never takes its id.
+    /// </summary>
+    private static string Resolve(PaperIdentity identity, Dictionary<string, SeenPaper> known)
+    {
+        if (identity.LegacyId is null || known.ContainsKey(identity.Id))
+            return identity.Id;
+        if (known.TryGetValue(identity.LegacyId, out var titled) && (titled.IdentityId ?? identity.Id) == identity.Id)
+        {
+            titled.IdentityId = identity.Id;
+            return identity.LegacyId;
+        }
+
+        return identity.Id;
+    }
 }

@@ -92,7 +92,7 @@ public static partial class AbsFileParser
             SourceLabel,
             Comments: Field(fields, "Comments"),
             JournalRef: Field(fields, "Journal-ref"),
-            Doi: Field(fields, "DOI"),
+            Dois: ArxivMetadata.SplitDois(Field(fields, "DOI")),
             License: Field(fields, "License"),
             AbsUrl: ArxivMetadata.AbsUrl(id.Value),
             PdfUrl: ArxivMetadata.PdfUrl(id.Value));

@@ -88,7 +88,7 @@ public static class ArxivAtomParser
             SourceLabel,
             Comments: TextNormalizer.NormalizeOrNull(entry.Element(ArxivSchema + "comment")?.Value),
             JournalRef: TextNormalizer.NormalizeOrNull(entry.Element(ArxivSchema + "journal_ref")?.Value),
-            Doi: TextNormalizer.NormalizeOrNull(entry.Element(ArxivSchema + "doi")?.Value),
+            Dois: ArxivMetadata.SplitDois(entry.Element(ArxivSchema + "doi")?.Value),
             AbsUrl: LinkHref(links, l => (string?)l.Attribute("rel") == "alternate") ?? ArxivMetadata.AbsUrl(id.Value),
             PdfUrl: LinkHref(links, l => (string?)l.Attribute("title") == "pdf") ?? ArxivMetadata.PdfUrl(id.Value));
     }

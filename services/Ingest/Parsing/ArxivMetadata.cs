@@ -130,6 +130,19 @@ public static partial class ArxivMetadata
     public static IReadOnlyList<string> SplitCategories(string? categories) =>
         TextNormalizer.Normalize(categories).Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
 
+    /// <summary>
+    /// The DOIs in a field that may hold several (arXiv joins them with spaces; others use commas or
+    /// semicolons), each without a <c>doi:</c> or <c>https://doi.org/</c> prefix, in order, once each.
+    /// Words that are no DOI (<c>10.</c> + registrant + <c>/</c> + suffix) are left out.
+    /// </summary>
+    public static IReadOnlyList<string> SplitDois(string? field) =>
+        TextNormalizer.Normalize(field)
+            .Split([' ', ',', ';'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => DoiPrefix().Replace(d, string.Empty).TrimEnd('.'))
+            .Where(d => Doi().IsMatch(d))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToArray();
+
     /// <summary>Puts <paramref name="primary"/> first, as the contracts promise.</summary>
     public static IReadOnlyList<string> PrimaryFirst(string? primary, IEnumerable<string> categories)
     {
@@ -147,6 +160,12 @@ public static partial class ArxivMetadata
 
     public static DateOnly? DateOf(DateTimeOffset? value) =>
         value is { } v ? DateOnly.FromDateTime(v.UtcDateTime) : null;
+
+    [GeneratedRegex(@"^(?:doi:|https?://(?:dx\.)?doi\.org/)", RegexOptions.IgnoreCase)]
+    private static partial Regex DoiPrefix();
+
+    [GeneratedRegex(@"^10\.\d{4,9}/\S+$")]
+    private static partial Regex Doi();
 
     [GeneratedRegex(@"(?:^|\s+)et\.? al\.?$", RegexOptions.IgnoreCase)]
     private static partial Regex EtAl();

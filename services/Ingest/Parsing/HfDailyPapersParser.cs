@@ -41,6 +41,22 @@ public static class HfDailyPapersParser
         return new ParseResult(papers, problems);
     }
 
+    /// <summary>Whether <paramref name="content"/> is the error object the API answers with instead of a list.</summary>
+    public static bool IsErrorObject(string content)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(content);
+            return document.RootElement.ValueKind == JsonValueKind.Object &&
+                   JsonInput.String(document.RootElement, "error") is not null &&
+                   JsonInput.String(document.RootElement, "title") is null;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static bool TryParseItem(JsonElement item, out SourcePaper paper, out string problem)
     {
         paper = null!;

@@ -16,46 +16,51 @@ internal static class JsonPaperFields
 
     private static readonly string[] YearlessFormats = ["MMM d", "MMMM d", "d MMM", "d MMMM"];
 
-    public static bool TryRead(JsonElement o, string label, DateOnly reference, out SourcePaper paper, out string problem)
+    public static bool TryRead(JsonElement item, string label, DateOnly reference, out SourcePaper paper, out string problem)
     {
         paper = null!;
-        var title = TextNormalizer.Normalize(JsonInput.String(o, "title"));
+        // A Hugging Face daily-papers item keeps the paper (its arXiv id, authors) under "paper"
+        // and repeats some fields beside it: read the inner object first, then the item.
+        var o = new Layers(JsonInput.Property(item, "paper") is { ValueKind: JsonValueKind.Object } inner ? [inner, item] : [item]);
+        var title = TextNormalizer.Normalize(o.String("title"));
         if (title.Length == 0)
         {
             problem = "missing 'title'";
             return false;
         }
 
-        var rawId = JsonInput.String(o, "arxivId", "arxiv_id", "id");
+        var rawId = o.String("arxivId", "arxiv_id", "paper_id", "id");
         ArxivId? id = ArxivId.TryParse(rawId, out var parsed) ? parsed : null;
-        var versions = ReadVersions(o);
+        var versions = o.Property("versions") is { } v ? ReadVersions(v) : [];
         if (versions.Count == 0 && id?.Version is { } version)
             versions = [new PaperVersion(version, null)];
 
-        var primary = JsonInput.String(o, "primaryCategory", "primary_category");
-        var published = ParseDate(JsonInput.String(o, "publishedOn", "published", "publishedAt", "publishedText", "created"), reference)
+        var primary = o.String("primaryCategory", "primary_category");
+        var published = ParseDate(o.String("publishedOn", "published", "publishedAt", "publishedText", "created"), reference)
             ?? ArxivMetadata.DateOf(versions.FirstOrDefault(v => v.Number == 1)?.SubmittedAt);
 
         paper = new SourcePaper(
             id?.Value,
             title,
-            TextNormalizer.Normalize(JsonInput.String(o, "abstract", "summary")),
-            ReadAuthors(o),
+            TextNormalizer.Normalize(o.String("abstract", "summary")),
+            ReadAuthors(o.Property("authors")),
             primary,
-            ArxivMetadata.PrimaryFirst(primary, ReadCategories(o)),
+            ArxivMetadata.PrimaryFirst(primary, ReadCategories(o.Property("categories"))),
             versions,
             published,
-            ParseDate(JsonInput.String(o, "listedOn", "listed_on", "submittedOnDailyAt"), reference),
+            ParseDate(o.String("listedOn", "listed_on", "submittedOnDailyAt"), reference),
             label,
-            SourceUpvotes: JsonInput.Int(o, "sourceUpvotes", "upvotes") ?? 0,
+            SourceUpvotes: o.Int("sourceUpvotes", "upvotes") ?? 0,
             Comments: Text(o, "comments", "comment"),
             JournalRef: Text(o, "journalRef", "journal_ref", "journal-ref"),
-            Doi: Text(o, "doi"),
+            Dois: ReadDois(o),
             License: Text(o, "license"),
             AbsUrl: Text(o, "absUrl", "abs", "url") ?? (id is { } a ? ArxivMetadata.AbsUrl(a.Value) : null),
             PdfUrl: Text(o, "pdfUrl", "pdf", "pdf_url") ?? (id is { } b ? ArxivMetadata.PdfUrl(b.Value) : null),
             SubmittedBy: Text(o, "submittedBy"),
-            Deleted: JsonInput.Property(o, "deleted") is { ValueKind: JsonValueKind.True });
+            Deleted: o.Property("deleted") is { ValueKind: JsonValueKind.True },
+            UpdatedOn: ParseDate(o.String("updatedOn", "updated"), reference),
+            ExternalIds: ReadExternalIds(o, id is null ? rawId : null));
         problem = string.Empty;
         return true;
     }
@@ -92,12 +97,34 @@ internal static class JsonPaperFields
         return null;
     }
 
-    private static string? Text(JsonElement o, params string[] names) =>
-        TextNormalizer.NormalizeOrNull(JsonInput.String(o, names));
+    private static string? Text(Layers o, params string[] names) =>
+        TextNormalizer.NormalizeOrNull(o.String(names));
 
-    private static List<PaperAuthor> ReadAuthors(JsonElement o)
+    private static IReadOnlyList<string>? ReadDois(Layers o) =>
+        o.Property("dois") is { ValueKind: JsonValueKind.Array } list
+            ? [.. list.EnumerateArray().Where(d => d.ValueKind == JsonValueKind.String).SelectMany(d => ArxivMetadata.SplitDois(d.GetString())).Distinct()]
+            : ArxivMetadata.SplitDois(o.String("doi"));
+
+    /// <summary>Our own export's <c>externalIds</c>, the catalogue ids crawls carry, and an <c>id</c>
+    /// that is no arXiv id (kept with the <c>file:</c> scheme rather than dropped).</summary>
+    private static IReadOnlyList<string>? ReadExternalIds(Layers o, string? otherId)
     {
-        switch (JsonInput.Property(o, "authors"))
+        var ids = new List<string>();
+        if (o.Property("externalIds") is { ValueKind: JsonValueKind.Array } list)
+            ids.AddRange(list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!.Trim()));
+        if (TextNormalizer.NormalizeOrNull(o.String("s2_id", "corpusId", "paperId_s2")) is { } s2)
+            ids.Add("s2:" + s2);
+        if (TextNormalizer.NormalizeOrNull(o.String("openalex_id", "openalexId")) is { } openAlex)
+            ids.Add("openalex:" + openAlex.Replace("https://openalex.org/", string.Empty, StringComparison.Ordinal));
+        if (TextNormalizer.NormalizeOrNull(otherId) is { } other)
+            ids.Add("file:" + other);
+        ids = [.. ids.Where(i => i.Length > 0).Distinct(StringComparer.Ordinal)];
+        return ids.Count == 0 ? null : ids;
+    }
+
+    private static List<PaperAuthor> ReadAuthors(JsonElement? field)
+    {
+        switch (field)
         {
             case { ValueKind: JsonValueKind.String } text:
                 return [.. ArxivMetadata.SplitAuthors(text.GetString())];
@@ -126,8 +153,8 @@ internal static class JsonPaperFields
         }
     }
 
-    private static IEnumerable<string> ReadCategories(JsonElement o) =>
-        JsonInput.Property(o, "categories") switch
+    private static IEnumerable<string> ReadCategories(JsonElement? categories) =>
+        categories switch
         {
             { ValueKind: JsonValueKind.Array } list => list.EnumerateArray()
                 .Where(c => c.ValueKind == JsonValueKind.String)
@@ -137,9 +164,9 @@ internal static class JsonPaperFields
             _ => [],
         };
 
-    private static List<PaperVersion> ReadVersions(JsonElement o)
+    private static List<PaperVersion> ReadVersions(JsonElement versionList)
     {
-        if (JsonInput.Property(o, "versions") is not { ValueKind: JsonValueKind.Array } list)
+        if (versionList is not { ValueKind: JsonValueKind.Array } list)
             return [];
         var versions = new List<PaperVersion>();
         foreach (var v in list.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.Object))
@@ -156,5 +183,18 @@ internal static class JsonPaperFields
         }
 
         return [.. versions.OrderBy(v => v.Number)];
+    }
+
+    /// <summary>Objects read in turn: a field is taken from the first that has it.</summary>
+    private readonly record struct Layers(JsonElement[] Objects)
+    {
+        public string? String(params string[] names) =>
+            Objects.Select(o => JsonInput.String(o, names)).FirstOrDefault(v => v is not null);
+
+        public int? Int(params string[] names) =>
+            Objects.Select(o => JsonInput.Int(o, names)).FirstOrDefault(v => v is not null);
+
+        public JsonElement? Property(params string[] names) =>
+            Objects.Select(o => JsonInput.Property(o, names)).FirstOrDefault(v => v is not null);
     }
 }

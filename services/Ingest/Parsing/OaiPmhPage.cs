@@ -11,6 +11,7 @@ namespace Papers.Ingest.Parsing;
 /// <param name="ResponseDate">The repository's clock when it answered.</param>
 /// <param name="LatestDatestamp">The newest record datestamp on the page.</param>
 /// <param name="NoRecordsMatch">The repository answered <c>noRecordsMatch</c>: an empty, final page.</param>
+/// <param name="Failures">Records that could not be read; the rest of the page is still good.</param>
 public sealed record OaiPmhPage(
     IReadOnlyList<SourcePaper> Papers,
     IReadOnlyList<string> DeletedIds,
@@ -20,7 +21,21 @@ public sealed record OaiPmhPage(
     DateTimeOffset? TokenExpires,
     DateTimeOffset? ResponseDate,
     DateOnly? LatestDatestamp,
-    bool NoRecordsMatch = false)
+    bool NoRecordsMatch = false,
+    IReadOnlyList<RecordFailure>? Failures = null)
 {
     public bool IsLastPage => string.IsNullOrWhiteSpace(ResumptionToken);
+
+    /// <summary>The unreadable records (never null).</summary>
+    public IReadOnlyList<RecordFailure> FailedRecords => Failures ?? [];
+
+    /// <summary>The page's readable records and its failures as a <see cref="ParseResult"/> (deleted records included).</summary>
+    public ParseResult ToParseResult(string source) =>
+        new(Papers, [.. FailedRecords.Select(f => new ParseProblem(source, f.Line, f.Position, $"{f.RecordId}: {f.Reason}"))]);
 }
+
+/// <summary>One record of a page that could not be read: reported, quarantined, and skipped.</summary>
+/// <param name="RecordId">The record's OAI identifier as the header gave it, or <c>record N</c> (its place on the page) without one.</param>
+/// <param name="Reason">What is wrong with it.</param>
+/// <param name="Content">The record's XML as received, so that an operator can see it and it can be replayed.</param>
+public sealed record RecordFailure(string RecordId, string Reason, int? Line, int? Position, string Content);

@@ -6,10 +6,13 @@ using Papers.Domain;
 namespace Papers.Ingest.Parsing;
 
 /// <summary>
-/// Parses arXiv OAI-PMH responses (ListRecords, GetRecord) in the <c>arXiv</c> and
-/// <c>arXivRaw</c> metadata formats. Structural problems throw <see cref="ConnectorFormatException"/>
-/// so that a harvest never advances past a page it could not read; OAI errors throw
-/// <see cref="OaiPmhException"/>, except <c>noRecordsMatch</c>, which is an empty last page.
+/// Parses OAI-PMH responses (ListRecords, GetRecord) in arXiv's <c>arXiv</c> and <c>arXivRaw</c>
+/// metadata formats and in Dublin Core (<c>oai_dc</c>, <see cref="DublinCoreRecord"/>), which any
+/// repository offers. A page that cannot be read as a whole (not XML, truncated, a wrong root)
+/// throws <see cref="ConnectorFormatException"/>, so a harvest never advances past it; a record that
+/// cannot be read becomes a <see cref="RecordFailure"/> and the rest of the page is kept, so one bad
+/// record never costs a page. OAI errors throw <see cref="OaiPmhException"/>, except
+/// <c>noRecordsMatch</c>, which is an empty last page.
 /// </summary>
 public static class OaiPmhParser
 {
@@ -46,15 +49,30 @@ public static class OaiPmhParser
 
         var papers = new List<SourcePaper>();
         var deleted = new List<string>();
+        var failures = new List<RecordFailure>();
         DateOnly? latest = null;
+        var place = 0;
         foreach (var record in list.Elements(Oai + "record"))
         {
-            var paper = ParseRecord(record, source);
+            place++;
+            // The datestamp counts even for a record that fails: the harvest has been past it.
+            if (ParseDate(record.Element(Oai + "header")?.Element(Oai + "datestamp")?.Value) is { } stamp && (latest is null || stamp > latest))
+                latest = stamp;
+            SourcePaper paper;
+            try
+            {
+                paper = ParseRecord(record, source);
+            }
+            catch (ConnectorFormatException ex)
+            {
+                var identifier = TextNormalizer.NormalizeOrNull(record.Element(Oai + "header")?.Element(Oai + "identifier")?.Value);
+                failures.Add(new RecordFailure(identifier ?? $"record {place}", ex.Detail, ex.Line, ex.Position, record.ToString(SaveOptions.DisableFormatting)));
+                continue;
+            }
+
             papers.Add(paper);
             if (paper.Deleted)
-                deleted.Add(paper.ArxivId!);
-            if (paper.ListedOn is { } stamp && (latest is null || stamp > latest))
-                latest = stamp;
+                deleted.Add(paper.ArxivId ?? RecordIdOf(record));
         }
 
         var token = list.Element(Oai + "resumptionToken");
@@ -66,38 +84,48 @@ public static class OaiPmhParser
             ParseInt(token?.Attribute("cursor")?.Value),
             ParseDateTime(token?.Attribute("expirationDate")?.Value),
             responseDate,
-            latest);
+            latest,
+            Failures: failures);
     }
+
+    private static string RecordIdOf(XElement record) =>
+        TextNormalizer.Normalize(record.Element(Oai + "header")?.Element(Oai + "identifier")?.Value);
 
     private static SourcePaper ParseRecord(XElement record, string source)
     {
         var header = record.Element(Oai + "header") ?? throw XmlInput.Missing(source, record, "<header>");
-        var identifier = header.Element(Oai + "identifier")?.Value;
-        if (!ArxivId.TryParse(identifier, out var headerId))
-        {
-            var (line, position) = XmlInput.Where(header.Element(Oai + "identifier") ?? header);
-            throw new ConnectorFormatException(source, line, position,
-                identifier is null ? "<header> has no <identifier>" : $"'{identifier.Trim()}' is not an arXiv identifier");
-        }
-
+        var identifier = TextNormalizer.NormalizeOrNull(header.Element(Oai + "identifier")?.Value)
+            ?? throw XmlInput.Missing(source, header, "<identifier>");
         var datestamp = ParseDate(header.Element(Oai + "datestamp")?.Value);
+        var arxivId = ArxivId.TryParse(identifier, out var parsed) ? parsed : (ArxivId?)null;
         if ((string?)header.Attribute("status") == "deleted")
         {
-            return new SourcePaper(headerId.Value, string.Empty, string.Empty, [], null, [], [], null, datestamp,
-                SourceLabel, Deleted: true);
+            return new SourcePaper(arxivId?.Value, string.Empty, string.Empty, [], null, [], [], null, datestamp,
+                arxivId is null ? DublinCoreRecord.SourceLabel : SourceLabel, Deleted: true, ExternalIds: arxivId is null ? [identifier] : null);
         }
 
         var metadata = record.Element(Oai + "metadata") ?? throw XmlInput.Missing(source, record, "<metadata>");
         var body = metadata.Elements().FirstOrDefault() ?? throw XmlInput.Missing(source, metadata, "metadata element");
-        if (body.Name == ArxivRaw + "arXivRaw")
-            return ParseArxivRaw(body, headerId, datestamp, source);
-        if (body.Name == Arxiv + "arXiv")
-            return ParseArxiv(body, headerId, datestamp, source);
+        if (body.Name == DublinCoreRecord.OaiDc + "dc")
+            return DublinCoreRecord.Parse(body, identifier, datestamp, source);
+        if (body.Name != ArxivRaw + "arXivRaw" && body.Name != Arxiv + "arXiv")
+        {
+            var (l, p) = XmlInput.Where(body);
+            throw new ConnectorFormatException(source, l, p,
+                $"unsupported metadata <{body.Name.LocalName}> in " +
+                (body.Name.NamespaceName.Length == 0 ? "no namespace" : $"namespace '{body.Name.NamespaceName}'") +
+                $" (expected arXivRaw in '{ArxivRaw.NamespaceName}', arXiv in '{Arxiv.NamespaceName}' or oai_dc in '{DublinCoreRecord.OaiDc.NamespaceName}')");
+        }
 
-        var (l, p) = XmlInput.Where(body);
-        throw new ConnectorFormatException(source, l, p,
-            $"unsupported metadata <{body.Name.LocalName}> in namespace '{body.Name.NamespaceName}' " +
-            $"(expected arXivRaw in '{ArxivRaw.NamespaceName}' or arXiv in '{Arxiv.NamespaceName}')");
+        if (arxivId is not { } headerId)
+        {
+            var (line, position) = XmlInput.Where(header.Element(Oai + "identifier"));
+            throw new ConnectorFormatException(source, line, position, $"'{identifier}' is not an arXiv identifier");
+        }
+
+        return body.Name == ArxivRaw + "arXivRaw"
+            ? ParseArxivRaw(body, headerId, datestamp, source)
+            : ParseArxiv(body, headerId, datestamp, source);
     }
 
     private static SourcePaper ParseArxivRaw(XElement raw, ArxivId headerId, DateOnly? datestamp, string source)
@@ -125,7 +153,7 @@ public static class OaiPmhParser
             SourceLabel,
             Comments: Optional(raw, ArxivRaw + "comments"),
             JournalRef: Optional(raw, ArxivRaw + "journal-ref"),
-            Doi: Optional(raw, ArxivRaw + "doi"),
+            Dois: ArxivMetadata.SplitDois(raw.Element(ArxivRaw + "doi")?.Value),
             License: Optional(raw, ArxivRaw + "license"),
             AbsUrl: ArxivMetadata.AbsUrl(id),
             PdfUrl: ArxivMetadata.PdfUrl(id));
@@ -137,6 +165,7 @@ public static class OaiPmhParser
         // The arXiv format gives the first and the latest submission date but no version numbers,
         // so only v1 is known for certain.
         var created = ParseDate(arxiv.Element(Arxiv + "created")?.Value);
+        var updated = ParseDate(arxiv.Element(Arxiv + "updated")?.Value);
         PaperVersion[] versions = created is { } c
             ? [new PaperVersion(1, new DateTimeOffset(c.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero))]
             : [];
@@ -159,10 +188,11 @@ public static class OaiPmhParser
             SourceLabel,
             Comments: Optional(arxiv, Arxiv + "comments"),
             JournalRef: Optional(arxiv, Arxiv + "journal-ref"),
-            Doi: Optional(arxiv, Arxiv + "doi"),
+            Dois: ArxivMetadata.SplitDois(arxiv.Element(Arxiv + "doi")?.Value),
             License: Optional(arxiv, Arxiv + "license"),
             AbsUrl: ArxivMetadata.AbsUrl(id),
-            PdfUrl: ArxivMetadata.PdfUrl(id));
+            PdfUrl: ArxivMetadata.PdfUrl(id),
+            UpdatedOn: updated);
     }
 
     private static PaperAuthor? ParseStructuredAuthor(XElement author)
@@ -200,7 +230,7 @@ public static class OaiPmhParser
     private static int? ParseInt(string? text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    private static DateOnly? ParseDate(string? text) =>
+    internal static DateOnly? ParseDate(string? text) =>
         DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
             ? d
             : ArxivMetadata.DateOf(ParseDateTime(text));

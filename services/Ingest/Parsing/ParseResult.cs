@@ -17,4 +17,25 @@ public sealed record ParseProblem(string Source, int? Line, int? Position, strin
 public sealed record ParseResult(IReadOnlyList<SourcePaper> Papers, IReadOnlyList<ParseProblem> Problems)
 {
     public bool HasProblems => Problems.Count > 0;
+
+    /// <summary>Items read, good and bad (deleted records included).</summary>
+    public int Total => Papers.Count + Problems.Count;
+
+    /// <summary>
+    /// "11 of 12 parsed (10 papers, 1 deleted record), 1 failed: &lt;first problem&gt;": deleted
+    /// records are parsed but are no papers, and the first failure is named.
+    /// </summary>
+    public string Summary()
+    {
+        var deleted = Papers.Count(p => p.Deleted);
+        var text = $"{Papers.Count} of {Total} parsed";
+        if (deleted > 0)
+            text += $" ({Plural(Papers.Count - deleted, "paper")}, {Plural(deleted, "deleted record")})";
+        text += $", {Problems.Count} failed";
+        if (Problems is [var first, ..])
+            text += $": {first.Message}" + (Problems.Count > 1 ? $" (and {Problems.Count - 1} more, listed above)" : string.Empty);
+        return text;
+    }
+
+    private static string Plural(int count, string noun) => $"{count} {noun}{(count == 1 ? string.Empty : "s")}";
 }

@@ -9,6 +9,8 @@ namespace Papers.Ingest.Parsing;
 /// </summary>
 public sealed record RecordedExchange(string? Url, int StatusCode, string Body)
 {
+    public bool IsSuccess => StatusCode is >= 200 and < 300;
+
     public static bool TryRead(string content, out RecordedExchange exchange)
     {
         exchange = null!;

@@ -3,20 +3,24 @@ using System.Text;
 namespace Papers.Ingest.Parsing;
 
 /// <summary>
-/// Whitespace normalisation shared by every connector, so that the same paper read from OAI-PMH,
-/// the query API or a file yields the same title and abstract (and so the same content hash).
+/// Text normalisation shared by every connector, so that the same paper read from OAI-PMH,
+/// the query API or a file yields the same title and abstract (and so the same content hash):
+/// mojibake repaired (<see cref="Mojibake"/>), whitespace collapsed.
 /// </summary>
 public static class TextNormalizer
 {
     /// <summary>
     /// Collapses every run of whitespace (spaces, tabs, line breaks, no-break spaces) to one space
-    /// and trims. LaTeX is kept as written: <c>$^{11}$Be</c> and <c>\'{e}</c> are the author's text.
+    /// and trims, after repairing UTF-8 that was read as Latin-1 upstream. LaTeX is kept as written:
+    /// <c>$^{11}$Be</c> and <c>\'{e}</c> are the author's text. Other control characters are kept:
+    /// stripping them would lose what a repair (here or later) needs to recover the original.
     /// </summary>
     public static string Normalize(string? text)
     {
         if (string.IsNullOrEmpty(text))
             return string.Empty;
 
+        text = Mojibake.Repair(text);
         var builder = new StringBuilder(text.Length);
         var pendingSpace = false;
         foreach (var c in text)
@@ -26,11 +30,6 @@ public static class TextNormalizer
                 pendingSpace = builder.Length > 0;
                 continue;
             }
-
-            // Control characters other than whitespace never belong in metadata; they come from
-            // broken encodings and would make otherwise equal texts differ.
-            if (char.IsControl(c))
-                continue;
 
             if (pendingSpace)
             {

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Papers.Ingest.Harvest;
 using Polly;
+using Polly.Retry;
 
 // RemoveAllResilienceHandlers is marked experimental, but it is the documented way to replace the
 // handler that ConfigureHttpClientDefaults (AddServiceDefaults) puts on every client.
@@ -25,22 +28,23 @@ public static class ConnectorsExtensions
     {
         services.AddOptions<ArxivOaiOptions>()
             .Bind(configuration.GetSection(ArxivOaiOptions.Section))
-            .Validate(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), $"{ArxivOaiOptions.Section}:BaseUrl must be an absolute http(s) URL")
-            .Validate(o => o.MetadataPrefix is "arXiv" or "arXivRaw", $"{ArxivOaiOptions.Section}:MetadataPrefix must be arXiv or arXivRaw")
-            .Validate(o => o.MinDelay >= TimeSpan.Zero && o.MaxThrottleRetries >= 0, $"{ArxivOaiOptions.Section}: MinDelay and MaxThrottleRetries must not be negative")
-            .Validate(o => IsCron(o.Cron), $"{ArxivOaiOptions.Section}:Cron is not a valid cron expression")
+            .Require(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), o => Setting(ArxivOaiOptions.Section, "BaseUrl", o.BaseUrl, "an absolute http(s) URL"))
+            .Require(o => o.MetadataPrefix is "arXiv" or "arXivRaw", o => Setting(ArxivOaiOptions.Section, "MetadataPrefix", o.MetadataPrefix, "arXiv or arXivRaw (Dublin Core repositories are Sources:OaiDc)"))
+            .Require(o => o.MinDelay >= TimeSpan.Zero, o => Setting(ArxivOaiOptions.Section, "MinDelay", o.MinDelay, "not negative"))
+            .Require(o => o.MaxThrottleRetries >= 0, o => Setting(ArxivOaiOptions.Section, "MaxThrottleRetries", o.MaxThrottleRetries, "not negative"))
+            .Require(o => IsCron(o.Cron), o => Setting(ArxivOaiOptions.Section, "Cron", o.Cron, "a cron expression (UTC) or empty"))
             .ValidateOnStart();
         services.AddOptions<ArxivApiOptions>()
             .Bind(configuration.GetSection(ArxivApiOptions.Section))
-            .Validate(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), $"{ArxivApiOptions.Section}:BaseUrl must be an absolute http(s) URL")
-            .Validate(o => o.MinDelay >= TimeSpan.Zero, $"{ArxivApiOptions.Section}:MinDelay must not be negative")
-            .Validate(o => o.PageSize is >= 1 and <= 2000, $"{ArxivApiOptions.Section}:PageSize must be 1-2000")
+            .Require(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), o => Setting(ArxivApiOptions.Section, "BaseUrl", o.BaseUrl, "an absolute http(s) URL"))
+            .Require(o => o.MinDelay >= TimeSpan.Zero, o => Setting(ArxivApiOptions.Section, "MinDelay", o.MinDelay, "not negative"))
+            .Require(o => o.PageSize is >= 1 and <= 2000, o => Setting(ArxivApiOptions.Section, "PageSize", o.PageSize, "1-2000"))
             .ValidateOnStart();
         services.AddOptions<HfDailyOptions>()
             .Bind(configuration.GetSection(HfDailyOptions.Section))
-            .Validate(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), $"{HfDailyOptions.Section}:BaseUrl must be an absolute http(s) URL")
-            .Validate(o => o.PageSize is >= 1 and <= 100, $"{HfDailyOptions.Section}:PageSize must be 1-100")
-            .Validate(o => IsCron(o.Cron), $"{HfDailyOptions.Section}:Cron is not a valid cron expression")
+            .Require(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), o => Setting(HfDailyOptions.Section, "BaseUrl", o.BaseUrl, "an absolute http(s) URL"))
+            .Require(o => o.PageSize is >= 1 and <= 100, o => Setting(HfDailyOptions.Section, "PageSize", o.PageSize, "1-100"))
+            .Require(o => IsCron(o.Cron), o => Setting(HfDailyOptions.Section, "Cron", o.Cron, "a cron expression (UTC) or empty"))
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -83,7 +87,18 @@ public static class ConnectorsExtensions
         services.AddHttpClient<TClient>(Configure)
             .ConfigurePrimaryHttpMessageHandler(NoRedirects)
             .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler(resilience ?? (_ => { }));
+            .AddStandardResilienceHandler(resilience ?? (_ => { }))
+            .Configure((options, provider) => options.Retry.OnRetry = LogRetry(provider.GetRequiredService<ILoggerFactory>().CreateLogger<TClient>()));
+
+    /// <summary>One line per retry, with what failed and the wait: enough to see a source is down,
+    /// without a stack trace per attempt.</summary>
+    private static Func<OnRetryArguments<HttpResponseMessage>, ValueTask> LogRetry(ILogger logger) => args =>
+    {
+        var reason = args.Outcome.Exception?.Message ?? $"HTTP {(int?)args.Outcome.Result?.StatusCode}";
+        logger.LogWarning("Retry {Attempt} of {Uri} in {Delay:0.0} s: {Reason}",
+            args.AttemptNumber + 1, args.Context.GetRequestMessage()?.RequestUri, args.RetryDelay.TotalSeconds, reason);
+        return ValueTask.CompletedTask;
+    };
 
     private static void Configure(HttpClient http)
     {
@@ -98,6 +113,25 @@ public static class ConnectorsExtensions
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.All,
     };
+
+    /// <summary>"Sources:ArxivOai:MetadataPrefix is 'bogus'; expected arXiv or arXivRaw".</summary>
+    private static string Setting(string section, string key, object? value, string expected) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{section}:{key} is '{value}'; expected {expected}");
+
+    /// <summary>Like <c>Validate</c>, but the failure message can name the value that failed.</summary>
+    private static OptionsBuilder<T> Require<T>(this OptionsBuilder<T> builder, Func<T, bool> ok, Func<T, string> failure) where T : class
+    {
+        builder.Services.AddSingleton<IValidateOptions<T>>(new RequiredSetting<T>(builder.Name, ok, failure));
+        return builder;
+    }
+
+    private sealed class RequiredSetting<T>(string? name, Func<T, bool> ok, Func<T, string> failure) : IValidateOptions<T> where T : class
+    {
+        public ValidateOptionsResult Validate(string? optionsName, T options) =>
+            name is not null && name != optionsName ? ValidateOptionsResult.Skip
+            : ok(options) ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(failure(options));
+    }
 
     private static bool IsTransientExcept503(Outcome<HttpResponseMessage> outcome) =>
         outcome.Result?.StatusCode != HttpStatusCode.ServiceUnavailable && HttpClientResiliencePredicates.IsTransient(outcome);

@@ -58,7 +58,7 @@ public sealed class OaiPmhClient(
 
                 var wait = ConnectorHttp.RetryDelay(reply.RetryAfter, time, _options.DefaultRetryAfter, _options.MaxRetryAfter);
                 logger.LogInformation("OAI-PMH 503 from {Uri}; retrying after {Wait}", uri, wait);
-                await Task.Delay(wait, time, ct);
+                await gate.WaitOutAsync(uri, wait, ct);
                 continue;
             }
 

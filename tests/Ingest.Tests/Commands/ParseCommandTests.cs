@@ -26,7 +26,7 @@ public class ParseCommandTests
         Assert.Equal("2013-02-08", json.GetProperty("publishedOn").GetString());
         Assert.Equal(2, json.GetProperty("versions").GetArrayLength());
         Assert.Equal("Joshua Berger", json.GetProperty("authors")[0].GetProperty("name").GetString());
-        Assert.Contains("1 papers, 0 problems (oai)", errors);
+        Assert.Contains("GetRecordResponse.xml (oai): 1 of 1 parsed, 0 failed", errors);
     }
 
     [Fact]

@@ -33,6 +33,8 @@ internal sealed class RecordingSink(int failOnCall = 0) : IPaperSink
 
     public List<IReadOnlyList<SourcePaper>> Pages { get; } = [];
 
+    public List<(string Source, RecordFailure Failure)> Quarantined { get; } = [];
+
     public IEnumerable<string> Ids => Pages.SelectMany(p => p).Select(p => p.ArxivId!);
 
     public Task HandOnAsync(IReadOnlyList<SourcePaper> papers, CancellationToken ct)
@@ -40,6 +42,12 @@ internal sealed class RecordingSink(int failOnCall = 0) : IPaperSink
         if (++_calls == failOnCall)
             throw new InvalidOperationException("sink unavailable");
         Pages.Add(papers);
+        return Task.CompletedTask;
+    }
+
+    public Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, CancellationToken ct)
+    {
+        Quarantined.AddRange(failures.Select(f => (source, f)));
         return Task.CompletedTask;
     }
 }

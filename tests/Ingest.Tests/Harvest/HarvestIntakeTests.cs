@@ -80,10 +80,10 @@ public sealed class HarvestIntakeTests : IDisposable
         var cursor = new HarvestCursor("arxiv-oai:arXivRaw:cs:cs:LG", new DateOnly(2024, 1, 1), "tok", new DateOnly(2024, 1, 2),
             new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero), new DateOnly(2024, 1, 1));
         await using (var db = _database.Context())
-            await new Papers.Ingest.Harvest.HarvestIntake(db, new Papers.Ingest.Intake.PaperIntake(db, TimeProvider.System)).SaveAsync(cursor, CancellationToken.None);
+            await new Papers.Ingest.Harvest.HarvestIntake(db, new Papers.Ingest.Intake.PaperIntake(db, TimeProvider.System), TimeProvider.System).SaveAsync(cursor, CancellationToken.None);
         await using (var db = _database.Context())
         {
-            var store = new Papers.Ingest.Harvest.HarvestIntake(db, new Papers.Ingest.Intake.PaperIntake(db, TimeProvider.System));
+            var store = new Papers.Ingest.Harvest.HarvestIntake(db, new Papers.Ingest.Intake.PaperIntake(db, TimeProvider.System), TimeProvider.System);
             Assert.Equal(cursor, await store.GetAsync(cursor.Source, CancellationToken.None));
             Assert.Null(await store.GetAsync("other", CancellationToken.None));
         }

@@ -32,7 +32,7 @@ internal sealed class HarvestRig(IngestDbContext db, ReplayServer server, string
         Sets = sets ?? [],
     });
 
-    public HarvestIntake Intake { get; } = new(db, new PaperIntake(db, TimeProvider.System));
+    public HarvestIntake Intake { get; } = new(db, new PaperIntake(db, TimeProvider.System), TimeProvider.System);
 
     public OaiPmhHarvester Harvester() => new(
         new OaiPmhClient(new HttpClient(), Options, new PolitenessGate(TimeProvider.System), TimeProvider.System, NullLogger<OaiPmhClient>.Instance),

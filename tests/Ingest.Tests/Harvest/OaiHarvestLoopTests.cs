@@ -84,7 +84,7 @@ public sealed class OaiHarvestLoopTests
 
         Assert.NotNull(result.LatestDatestamp);
         Assert.True(result.LatestDatestamp >= new DateOnly(2014, 12, 22)); // kept from run 1, raised by newer pages
-        Assert.Equal(new HarvestResult(Key, 2, 4, 0, 0, InitialFrom, RecordedResponseDate, Resumed: true, result.LatestDatestamp), result);
+        Assert.Equal(new HarvestResult(Key, 2, 4, 0, 0, 0, InitialFrom, RecordedResponseDate, Resumed: true, result.LatestDatestamp), result);
         Assert.Equal(["t1", "t2"], server.Requests.Skip(3).Select(r => r["resumptionToken"]));
         Assert.All(server.Requests.Skip(3), r => Assert.Null(r["metadataPrefix"])); // a token travels alone
         Assert.Equal(AllIds, failing.Ids.Concat(sink.Ids));

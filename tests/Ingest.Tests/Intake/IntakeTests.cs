@@ -43,7 +43,8 @@ public sealed class IntakeTests : IDisposable
         Assert.Equal((0, 0, 1), (again.New, again.Revised, again.Unchanged));
         Assert.Equal(first.PaperIds[0], again.PaperIds[0]);
         Assert.StartsWith("p-", first.PaperIds[0]);
-        Assert.Equal(first.PaperIds[0], PaperIds.FromSource(null, "Scaling  laws!"));
+        // A paper new to Ingest without arXiv id is known by title + first author + year, never by its title alone.
+        Assert.Equal(first.PaperIds[0], PaperIds.FromIdentity(PaperIds.IdentityKey(null, null, "Scaling  laws!", "Ada Lovelace", null)));
         Assert.Equal(2, Published().Count);
     }
 

@@ -31,12 +31,18 @@ public class BadInputTests
     }
 
     [Fact]
-    public void A_record_without_title_fails_the_page_at_that_record()
+    public void A_record_without_title_fails_that_record_and_keeps_the_page()
     {
-        var ex = Assert.Throws<ConnectorFormatException>(() =>
-            OaiPmhParser.Parse(Fixture.Read("handmade/oai-ListRecords-missing-title.xml"), "missing-title.xml"));
+        var page = OaiPmhParser.Parse(Fixture.Read("handmade/oai-ListRecords-missing-title.xml"), "missing-title.xml");
 
-        Assert.Equal("missing-title.xml: line 40, position 3: <arXivRaw> has no <title> (record 0704.0716)", ex.Message);
+        Assert.Equal(["0704.0471", "0704.0874", "0704.1109", "0704.1114", "0704.1586"], page.Papers.Select(p => p.ArxivId));
+        var failure = Assert.Single(page.FailedRecords);
+        Assert.Equal(("oai:arXiv.org:0704.0716", "<arXivRaw> has no <title> (record 0704.0716)", 40, 3),
+            (failure.RecordId, failure.Reason, failure.Line, failure.Position));
+        Assert.StartsWith("<record", failure.Content);
+        Assert.Contains("<identifier>oai:arXiv.org:0704.0716</identifier>", failure.Content);
+        Assert.Equal("missing-title.xml: line 40, position 3: oai:arXiv.org:0704.0716: <arXivRaw> has no <title> (record 0704.0716)",
+            Assert.Single(page.ToParseResult("missing-title.xml").Problems).ToString());
     }
 
     [Fact]

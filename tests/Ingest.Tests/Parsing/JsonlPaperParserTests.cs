@@ -68,7 +68,8 @@ public class JsonlPaperParserTests
 
         var back = Assert.Single(JsonlPaperParser.Parse(line, "export.jsonl").Papers);
 
-        Assert.Equal(original with { Source = "file", Authors = back.Authors, Categories = back.Categories, Versions = back.Versions }, back);
+        Assert.Equal(original with { Source = "file", Authors = back.Authors, Categories = back.Categories, Versions = back.Versions, Dois = back.Dois }, back);
+        Assert.Equal(original.Dois, back.Dois);
         Assert.Equal(original.Authors, back.Authors);
         Assert.Equal(original.Categories, back.Categories);
         Assert.Equal(original.Versions, back.Versions);

@@ -29,7 +29,8 @@ public class OaiPmhParserTests
         Assert.Equal(new DateOnly(2007, 4, 3), first.PublishedOn);
         Assert.Equal(new DateOnly(2014, 11, 18), first.ListedOn);
         Assert.Equal("Phys.Rev.C76:024606,2007; Erratum-ibid.C76:039902,2007", first.JournalRef);
-        Assert.Equal("10.1103/PhysRevC.76.024606 10.1103/PhysRevC.76.039902", first.Doi);
+        Assert.Equal(["10.1103/PhysRevC.76.024606", "10.1103/PhysRevC.76.039902"], first.Dois);
+        Assert.Equal("10.1103/PhysRevC.76.024606", first.Doi);
         Assert.Equal("16 pages, 14 figures", first.Comments);
         Assert.StartsWith("The density dependence of the symmetry energy in the equation of state of isospin", first.Abstract);
         Assert.Contains("extremely \" stiff \" and \" soft \" form", first.Abstract);

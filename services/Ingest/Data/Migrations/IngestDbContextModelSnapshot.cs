@@ -100,6 +100,33 @@ namespace Papers.Ingest.Data.Migrations
                     b.ToTable("processed_submissions", (string)null);
                 });
 
+            modelBuilder.Entity("Papers.Ingest.Data.QuarantinedRecord", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("RecordId")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Content")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("QuarantinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Source", "RecordId");
+
+                    b.HasIndex("QuarantinedAt");
+
+                    b.ToTable("quarantined_records", (string)null);
+                });
+
             modelBuilder.Entity("Papers.Ingest.Data.SeenPaper", b =>
                 {
                     b.Property<string>("PaperId")
@@ -113,6 +140,10 @@ namespace Papers.Ingest.Data.Migrations
 
                     b.Property<DateTimeOffset>("FirstSeenAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IdentityId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<DateTimeOffset>("LastChangedAt")
                         .HasColumnType("timestamp with time zone");
