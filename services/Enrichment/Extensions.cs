@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Papers.Enrichment.Apis;
 using Papers.Enrichment.Consumers;
@@ -13,7 +14,7 @@ namespace Papers.Enrichment;
 
 public static class Extensions
 {
-    /// <summary>Enrichment: the embedding model and its announcement, the topic tagger, keywords, and its one consumer.</summary>
+    /// <summary>Enrichment: the embedding model and its announcement, the topic tagger and its model, keywords, and its consumers.</summary>
     public static ServiceModule AddEnrichment(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section);
@@ -29,12 +30,27 @@ public static class Extensions
             services => services.AddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<EmbeddingBatcher>()));
         builder.Services.AddHostedService<ModelWarmUp>();
         builder.Services.AddHostedService<ModelAnnouncer>();
+        // The tagger model Training promotes: fetched over HTTP from Services:Training (a host that
+        // runs Training too replaces the source with its registry), swapped without a restart.
+        if (builder.Configuration["Services:Training"] is { Length: > 0 } training)
+        {
+            builder.Services.AddHttpClient<HttpTaggerModelSource>(c => c.BaseAddress = new Uri(training.TrimEnd('/') + "/"));
+            builder.Services.TryAddSingleton<ITaggerModelSource>(sp => sp.GetRequiredService<HttpTaggerModelSource>());
+        }
+        else
+            builder.Services.TryAddSingleton<ITaggerModelSource, NoTaggerModelSource>();
+        builder.Services.AddSingleton<TaggerModelHolder>();
+        builder.Services.AddHostedService<TaggerModelRefresher>();
         builder.Services.AddSingleton<ITopicTagger, TopicTagger>();
         builder.Services.AddOptions<KeywordOptions>().BindConfiguration(KeywordOptions.Section)
             .Validate(o => o.PhraseCacheSize >= 0, "Keywords:PhraseCacheSize must be 0 (no cache) or more.").ValidateOnStart();
         builder.Services.AddSingleton<KeywordExtractor>();
 
-        return builder.AddModule(new ServiceModule("Enrichment", bus => bus.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>()));
+        return builder.AddModule(new ServiceModule("Enrichment", bus =>
+        {
+            bus.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>();
+            bus.AddConsumer<SwapTaggerModelConsumer, SwapTaggerModelConsumerDefinition>();
+        }));
     }
 
     public static WebApplication MapEnrichment(this WebApplication app)

@@ -5,16 +5,18 @@ using Papers.Local;
 using Papers.Notifications;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
+using Papers.Training;
 
-// The embedded default: the four services composed in one process from the same code as their own
-// hosts. Enrichment runs the model here, so the Api and Notifications embed queries in-process.
+// The embedded default: the five services composed in one process from the same code as their own
+// hosts. Enrichment runs the model here, so the Api, Notifications and Training embed in-process.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 var ingest = builder.AddIngest();
 var enrichment = builder.AddEnrichment();
 var notifications = builder.AddNotifications();
 var api = builder.AddApi();
-builder.AddMessaging(ingest, enrichment, notifications, api);
+var training = builder.AddTraining();
+builder.AddMessaging(ingest, enrichment, notifications, api, training);
 builder.Services.AddHostedService<StartupBanner>();
 
 var app = builder.Build();
@@ -23,5 +25,6 @@ app.MapIngest();
 app.MapEnrichment();
 app.MapNotifications();
 app.MapApi();
+app.MapTraining();
 return await app.RunAsync(args);
 

@@ -33,6 +33,9 @@ public sealed class TaggerOptions
 
     /// <summary>A tagger model file written by <c>train</c>, in place of the embedded one (needed after a change of embedding model).</summary>
     public string? ModelPath { get; set; }
+
+    /// <summary>How often a replica asks Training for the promoted model besides the <c>TaggerModelPromoted</c> events (10 minutes).</summary>
+    public TimeSpan RefreshEvery { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>The configured custom topics.</summary>

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Papers.Enrichment.Tagging.Learning;
 
@@ -44,6 +45,12 @@ public sealed class TaggerModel
     public (double A, double B) ExampleTopic { get; }
 
     public IReadOnlyList<string> Classes => Classifier.Classes;
+
+    /// <summary>A short hash of the weights and calibration: equal for the same model, for logs and to skip a swap to the same model.</summary>
+    public string Fingerprint => _fingerprint ??= Convert.ToHexStringLower(SHA256.HashData(
+        [.. MemoryMarshal.AsBytes(Classifier.Softmax.Weights.AsSpan()), .. BitConverter.GetBytes(Classifier.Temperature), .. BitConverter.GetBytes(Classifier.Coverage)]).AsSpan(0, 6));
+
+    private string? _fingerprint;
 
     public double Threshold => Classifier.Threshold;
 
@@ -108,6 +115,7 @@ public sealed class TaggerModel
             TagB = dto.TagCalibration[1],
             Threshold = dto.Threshold,
             MaxTags = dto.MaxTags,
+            Coverage = dto.Coverage,
         };
         return new TaggerModel(dto.EmbeddingModel, classifier, dto.Descriptions.Select(Floats).ToArray(), dto.TrainedOn.ToHashSet(StringComparer.Ordinal),
             (dto.DescriptionTopicCalibration[0], dto.DescriptionTopicCalibration[1]), (dto.ExampleTopicCalibration[0], dto.ExampleTopicCalibration[1]));
@@ -133,6 +141,7 @@ public sealed class TaggerModel
             TagCalibration: [c.TagA, c.TagB],
             Threshold: c.Threshold,
             MaxTags: c.MaxTags,
+            Coverage: c.Coverage,
             DescriptionTopicCalibration: [DescriptionTopic.A, DescriptionTopic.B],
             ExampleTopicCalibration: [ExampleTopic.A, ExampleTopic.B],
             TrainedOn: TrainedOn.Order(StringComparer.Ordinal).ToArray());
@@ -164,6 +173,9 @@ public sealed class TaggerModel
         double[] TagCalibration,
         double Threshold,
         int MaxTags,
+
+        /// <summary>0 in models written before it existed: tags by threshold only.</summary>
+        double Coverage,
         double[] DescriptionTopicCalibration,
         double[] ExampleTopicCalibration,
         string[] TrainedOn);

@@ -8,10 +8,11 @@ namespace Papers.Enrichment.Tagging;
 
 /// <summary>
 /// Tags papers with arXiv categories and the configured custom topics. Categories come from the
-/// shipped <see cref="TaggerModel"/> (trained on labelled papers; description similarity for
-/// categories it had no papers of); custom topics from similarity to their description and
-/// example papers. All scores are calibrated probabilities that the tag applies, so one
-/// threshold serves both: tags are those above it, best first, at most <see cref="TaggerModel.MaxTags"/>.
+/// <see cref="TaggerModel"/> the <see cref="TaggerModelHolder"/> holds now (built in, or the one
+/// Training promoted; description similarity for categories it had no papers of); custom topics
+/// from similarity to their description and example papers. Category tags are the model's
+/// (calibrated: the primary's likely candidates, then any other above the threshold); custom
+/// topics are shown above the same threshold; best first, at most <see cref="TaggerModel.MaxTags"/>.
 /// </summary>
 public sealed class TopicTagger : ITopicTagger
 {
@@ -21,39 +22,33 @@ public sealed class TopicTagger : ITopicTagger
     private const int FallbackMaxTags = 5;
 
     private readonly ITextEmbedder _embedder;
-    private readonly TaggerModel? _model;
+    private readonly TaggerModelHolder _models;
     private readonly IReadOnlyList<CustomTopic> _topics;
     private readonly Dictionary<string, string> _names = ArxivTopics.Categories.ToDictionary(c => c.Id, c => c.Name, StringComparer.Ordinal);
     private readonly SemaphoreSlim _load = new(1, 1);
     private State? _state;
 
-    public TopicTagger(ITextEmbedder embedder, IOptions<CustomTopicsOptions> topics, IOptions<TaggerOptions> options, ILogger<TopicTagger> logger)
-        : this(embedder, TaggerModel.LoadFileOrEmbedded(options.Value.ModelPath), topics.Value, logger)
+    public TopicTagger(ITextEmbedder embedder, TaggerModelHolder models, IOptions<CustomTopicsOptions> topics, ILogger<TopicTagger> logger)
+        : this(embedder, models, topics.Value, logger)
     {
     }
 
+    /// <summary>A tagger that keeps one model (the lab's commands, tests): nothing to fetch, nothing swapped in.</summary>
     internal TopicTagger(ITextEmbedder embedder, TaggerModel? model, CustomTopicsOptions topics, ILogger logger)
+        : this(embedder, new TaggerModelHolder(embedder, new NoTaggerModelSource(), model, logger), topics, logger)
+    {
+    }
+
+    internal TopicTagger(ITextEmbedder embedder, TaggerModelHolder models, CustomTopicsOptions topics, ILogger logger)
     {
         topics.Validate();
         _embedder = embedder;
+        _models = models;
         _topics = topics.Topics;
-        if (model is null)
-            logger.LogWarning("No trained tagger model is embedded or configured; tagging arXiv categories by description similarity only (weak). Run `train` of tools/Enrichment.Lab and rebuild");
-        else if (model.EmbeddingModel != embedder.ModelId)
-            logger.LogWarning("The tagger model was trained on {Trained} embeddings but this service makes {Current}; tagging arXiv categories by description similarity only (weak) until `train` is rerun with this model and its output named by Tagging:ModelPath",
-                model.EmbeddingModel, embedder.ModelId);
-        _model = model is not null && model.EmbeddingModel == embedder.ModelId ? model : null;
-        if (_model is not null)
+        if (models.Current is { } model)
             logger.LogInformation("Topic tagger: {Categories} arXiv categories ({Trained} learned from papers), {Custom} custom topics, threshold {Threshold}",
-                _model.Classes.Count, _model.Classifier.Active.Length, _topics.Count, _model.Threshold);
-        _calibration = model is null ? FallbackCalibration : model.DescriptionTopic;
+                model.Classes.Count, model.Classifier.Active.Length, _topics.Count, model.Threshold);
     }
-
-    private readonly (double A, double B) _calibration;
-
-    private double Threshold => _model?.Threshold ?? FallbackThreshold;
-
-    private int MaxTags => _model?.MaxTags ?? FallbackMaxTags;
 
     public async Task<IReadOnlyList<TaggingResult>> TagAsync(IReadOnlyList<float[]> embeddings, CancellationToken cancellationToken)
     {
@@ -63,62 +58,63 @@ public sealed class TopicTagger : ITopicTagger
 
     private TaggingResult Tag(float[] embedding, State state)
     {
+        var model = state.Model;
+        var threshold = model?.Threshold ?? FallbackThreshold;
+        var maxTags = model?.MaxTags ?? FallbackMaxTags;
         var tags = new List<TopicTag>();
         string? primary;
-        if (_model is not null)
+        if (model is not null)
         {
-            var probabilities = _model.Probabilities(embedding);
-            var ranked = Enumerable.Range(0, probabilities.Length).OrderByDescending(c => probabilities[c]).ToList();
-            primary = _model.Classes[ranked[0]];
-            foreach (var c in ranked.Take(MaxTags))
-                Add(tags, _model.Classes[c], _model.TagScore(probabilities[c]));
+            var probabilities = model.Probabilities(embedding);
+            var prediction = model.Classifier.Predict(probabilities);
+            primary = prediction.Ranked[0];
+            foreach (var category in prediction.Tags)
+                tags.Add(Tag(category, model.TagScore(probabilities[model.Classifier.IndexOf(category)])));
         }
         else
         {
             var sims = state.Descriptions!.Select(d => TensorPrimitives.Dot(embedding, d)).ToArray();
             var ranked = Enumerable.Range(0, sims.Length).OrderByDescending(c => sims[c]).ToList();
             primary = Categories.Predictable[ranked[0]].Id;
-            foreach (var c in ranked.Take(MaxTags))
-                Add(tags, Categories.Predictable[c].Id, Score(_calibration, sims[c]));
+            foreach (var c in ranked.Take(maxTags).Where(c => Score(FallbackCalibration, sims[c]) >= threshold))
+                tags.Add(Tag(Categories.Predictable[c].Id, Score(FallbackCalibration, sims[c])));
         }
         foreach (var (topic, prototype, calibration) in state.Custom)
         {
             var score = Score(calibration, TensorPrimitives.Dot(embedding, prototype));
-            if (score >= Threshold)
+            if (score >= threshold)
                 tags.Add(new TopicTag(topic.EffectiveId, topic.Name, Math.Round(score, 4)));
         }
-        return new TaggingResult(tags.OrderByDescending(t => t.Score).ThenBy(t => t.Topic, StringComparer.Ordinal).Take(MaxTags).ToList(), primary);
+        return new TaggingResult(tags.OrderByDescending(t => t.Score).ThenBy(t => t.Topic, StringComparer.Ordinal).Take(maxTags).ToList(), primary);
     }
 
-    private void Add(List<TopicTag> tags, string category, double score)
-    {
-        if (score >= Threshold)
-            tags.Add(new TopicTag(category, _names.GetValueOrDefault(category, category), Math.Round(score, 4)));
-    }
+    private TopicTag Tag(string category, double score) => new(category, _names.GetValueOrDefault(category, category), Math.Round(score, 4));
 
     private static double Score((double A, double B) calibration, double cosine) => 1 / (1 + Math.Exp(-(calibration.A * cosine + calibration.B)));
 
-    /// <summary>Embeds the custom topics (and, without a model, the category descriptions) once, on first use.</summary>
+    /// <summary>Embeds the custom topics (and, without a model, the category descriptions) once for each model tagged with.</summary>
     private async Task<State> StateAsync(CancellationToken cancellationToken)
     {
-        if (_state is { } ready)
+        var model = _models.Current;
+        if (_state is { } ready && ready.Model == model)
             return ready;
         await _load.WaitAsync(cancellationToken);
         try
         {
-            if (_state is not null)
-                return _state;
+            if (_state is { } other && other.Model == model)
+                return other;
             float[][]? descriptions = null;
-            if (_model is null)
+            if (model is null)
                 descriptions = await _embedder.EmbedAsync(Categories.Predictable.Select(c => c.DescriptionText).ToList(), cancellationToken);
+            var described = model?.DescriptionTopic ?? FallbackCalibration;
             var custom = new List<(CustomTopic, float[], (double, double))>();
             foreach (var topic in _topics)
             {
                 var vectors = await _embedder.EmbedAsync([topic.DescriptionText, .. topic.Examples], cancellationToken);
-                var calibration = topic.Examples.Count > 0 ? _model?.ExampleTopic ?? _calibration : _calibration;
+                var calibration = topic.Examples.Count > 0 ? model?.ExampleTopic ?? described : described;
                 custom.Add((topic, Prototype(vectors[0], vectors.Skip(1)), calibration));
             }
-            return _state = new State(descriptions, custom);
+            return _state = new State(model, descriptions, custom);
         }
         finally
         {
@@ -136,5 +132,5 @@ public sealed class TopicTagger : ITopicTagger
         return sum;
     }
 
-    private sealed record State(float[][]? Descriptions, List<(CustomTopic Topic, float[] Prototype, (double A, double B) Calibration)> Custom);
+    private sealed record State(TaggerModel? Model, float[][]? Descriptions, List<(CustomTopic Topic, float[] Prototype, (double A, double B) Calibration)> Custom);
 }

@@ -1,6 +1,7 @@
 using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
+using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Tests.Lab;
 

@@ -6,6 +6,7 @@ using Papers.Enrichment.Embeddings;
 using Papers.Enrichment.Keywords;
 using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
+using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Commands;
 

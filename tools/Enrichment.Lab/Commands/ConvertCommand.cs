@@ -1,4 +1,5 @@
 using Papers.Enrichment.Lab.Learning;
+using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Commands;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Papers.Enrichment.Embeddings;
 using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
+using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Commands;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
+using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Commands;
 

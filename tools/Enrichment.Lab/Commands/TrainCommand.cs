@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
+using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Commands;
 
@@ -47,8 +47,8 @@ internal static class TrainCommand
         Console.WriteLine($"Fitting on {papers.Count} papers ({papers.SelectMany(p => p.Categories).Distinct().Count()} categories):");
         var trainer = Trainer(a, seed) with { InnerFolds = 5 };
         var classifier = trainer.Fit(classes, new DenseFeatures(vectors), sims, papers, Enumerable.Range(0, papers.Count).ToList(), Console.Out);
-        var descriptionTopic = DescriptionTopicCalibration(papers, classes, sims);
-        var exampleTopic = ExampleTopicCalibration(papers, classes, vectors, descriptions, seed);
+        var descriptionTopic = TopicCalibration.Description(papers, classes, sims);
+        var exampleTopic = TopicCalibration.Examples(papers, classes, vectors, descriptions, seed);
         Console.WriteLine($"Custom topics: description only σ({descriptionTopic.A:F2}·cos{descriptionTopic.B:+0.00;-0.00}), with examples σ({exampleTopic.A:F2}·cos{exampleTopic.B:+0.00;-0.00})");
 
         var model = new TaggerModel(modelId, classifier, descriptions, papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal), descriptionTopic, exampleTopic);
@@ -58,53 +58,5 @@ internal static class TrainCommand
         Console.WriteLine($"{classifier.Active.Length} categories learned from examples, {classes.Count - classifier.Active.Length} from descriptions only; " +
             $"wrote {output} ({new FileInfo(output).Length / 1024} KB) in {watch.Elapsed.TotalSeconds:F0} s. Rebuild to embed it.");
         return Task.FromResult(0);
-    }
-
-    /// <summary>How a paper's similarity to a category's description predicts that the category is one of the paper's.</summary>
-    private static (double A, double B) DescriptionTopicCalibration(List<LabelledPaper> papers, List<string> classes, float[][] sims)
-    {
-        var scores = new List<double>();
-        var labels = new List<bool>();
-        for (var i = 0; i < papers.Count; i++)
-        {
-            if (papers[i].Categories.Any(Categories.IsCoarse))
-                continue;
-            for (var c = 0; c < classes.Count; c++)
-            {
-                scores.Add(sims[i][c]);
-                labels.Add(papers[i].Categories.Contains(classes[c]));
-            }
-        }
-        return Calibration.Platt(scores, labels);
-    }
-
-    /// <summary>
-    /// The same for a topic given by a few example papers: for categories with enough papers,
-    /// draws of 1–10 of them (plus the description) make a prototype, scored against the other papers.
-    /// </summary>
-    private static (double A, double B) ExampleTopicCalibration(List<LabelledPaper> papers, List<string> classes, float[][] vectors, float[][] descriptions, int seed)
-    {
-        var random = new Random(seed);
-        var scores = new List<double>();
-        var labels = new List<bool>();
-        var usable = Enumerable.Range(0, papers.Count).Where(i => !papers[i].Categories.Any(Categories.IsCoarse)).ToList();
-        for (var c = 0; c < classes.Count; c++)
-        {
-            var members = usable.Where(i => papers[i].Categories.Contains(classes[c])).ToArray();
-            if (members.Length < 12)
-                continue;
-            foreach (var count in new[] { 1, 3, 10 })
-            {
-                random.Shuffle(members);
-                var examples = members.Take(count).ToHashSet();
-                var prototype = TopicTagger.Prototype(descriptions[c], examples.Select(i => vectors[i]));
-                foreach (var i in usable.Where(i => !examples.Contains(i)))
-                {
-                    scores.Add(TensorPrimitives.Dot(vectors[i], prototype));
-                    labels.Add(papers[i].Categories.Contains(classes[c]));
-                }
-            }
-        }
-        return Calibration.Platt(scores, labels);
     }
 }

@@ -2,17 +2,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Learning;
-
-/// <summary>A paper with its arXiv categories (today's ids, primary first).</summary>
-public sealed record LabelledPaper(string Id, string Title, string Abstract, IReadOnlyList<string> Categories)
-{
-    public string Primary => Categories[0];
-
-    /// <summary>What the model reads: the same text the consumer embeds.</summary>
-    public string Text => string.IsNullOrWhiteSpace(Abstract) ? Title : $"{Title}. {Abstract}";
-}
 
 /// <summary>
 /// Reads labelled papers from JSON Lines (<c>id</c>, <c>title</c>, <c>summary</c> or

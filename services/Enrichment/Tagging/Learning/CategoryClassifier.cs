@@ -8,7 +8,9 @@ internal sealed record Prediction(IReadOnlyList<string> Ranked, IReadOnlyList<st
 /// rest scored from their description similarity (<c>β·s_c + γ</c>) when descriptions are
 /// used, all divided by a temperature so that the probability of the primary is calibrated;
 /// tag scores are a Platt mapping of <c>log p</c> to the probability that the category is
-/// one of the paper's, and tags are those above <see cref="Threshold"/>, best first.
+/// one of the paper's, and tags are those above <see cref="Threshold"/>, best first, plus the
+/// most probable ones until their probabilities of being the primary add up to <see cref="Coverage"/>
+/// (so the primary is among the tags shown at the rate calibration promises).
 /// Loaded from the shipped model by <see cref="TaggerModel"/>; fitted by the lab's
 /// <c>CategoryTrainer</c> (tools/Enrichment.Lab).
 /// </summary>
@@ -37,6 +39,12 @@ internal sealed class CategoryClassifier
 
     public int MaxTags { get; init; } = 5;
 
+    /// <summary>
+    /// Show the most probable categories until their primary probabilities add up to this (at
+    /// most <see cref="MaxTags"/>), whatever their tag score: 0 shows only those above the threshold.
+    /// </summary>
+    public double Coverage { get; set; }
+
     /// <summary>Raw softmax logits of one row, in <see cref="Active"/> order.</summary>
     public float[] ActiveLogits(IFeatures x, int row, float[]? sims)
     {
@@ -51,9 +59,21 @@ internal sealed class CategoryClassifier
     public Prediction Predict(double[] probabilities)
     {
         var ranked = Enumerable.Range(0, Classes.Count).OrderByDescending(c => probabilities[c]).ToList();
-        var tags = ranked.Take(MaxTags).Where(c => TagScore(probabilities[c]) >= Threshold).Select(c => Classes[c]).ToList();
+        var covered = 0.0;
+        var tags = new List<string>();
+        foreach (var c in ranked.Take(MaxTags))
+        {
+            if (covered < Coverage || TagScore(probabilities[c]) >= Threshold)
+                tags.Add(Classes[c]);
+            covered += probabilities[c];
+        }
         return new Prediction(ranked.Select(c => Classes[c]).ToList(), tags);
     }
+
+    /// <summary>The position of <paramref name="category"/> in <see cref="Classes"/>.</summary>
+    public int IndexOf(string category) => (_index ??= Classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i, StringComparer.Ordinal))[category];
+
+    private Dictionary<string, int>? _index;
 
     public double TagScore(double probability) => Sigmoid(TagA * Math.Log(Math.Max(probability, 1e-12)) + TagB);
 

@@ -1,4 +1,4 @@
-namespace Papers.Enrichment.Lab.Learning;
+namespace Papers.Training.Learning;
 
 /// <summary>k-fold cross-validation stratified by primary category: each category's papers are dealt round the folds in a seeded random order.</summary>
 internal static class Folds

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Lab.Learning;
+namespace Papers.Training.Learning;
 
 /// <summary>
 /// What one training paper should predict: probability mass on classes, and mass on sets of

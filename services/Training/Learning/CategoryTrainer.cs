@@ -1,7 +1,7 @@
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Lab.Learning;
+namespace Papers.Training.Learning;
 
 /// <summary>
 /// Fits a <see cref="CategoryClassifier"/>: class-balanced soft targets (the primary gets
@@ -28,6 +28,12 @@ internal sealed record CategoryTrainer
 
     /// <summary>Fixed tag threshold; null chooses the one with the best out-of-fold micro F1.</summary>
     public double? Threshold { get; init; }
+
+    /// <summary>
+    /// How often the primary should be among the tags shown: the smallest coverage (see
+    /// <see cref="CategoryClassifier.Coverage"/>) that reaches it out of fold; null shows tags by threshold only.
+    /// </summary>
+    public double? PrimaryShownGoal { get; init; }
 
     public CategoryClassifier Fit(IReadOnlyList<string> classes, IFeatures x, float[][]? sims, IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> rows, TextWriter? log = null)
     {
@@ -96,7 +102,9 @@ internal sealed record CategoryTrainer
         final.TagA = a;
         final.TagB = b;
         final.Threshold = Threshold ?? BestThreshold(final, oofProbabilities, gold);
-        log?.WriteLine($"    fitted {final.Active.Length} classes on {rows.Count} papers: T={t:F2} fallback={beta:F1}·s{gamma:+0.0;-0.0} tag=σ({a:F2}·log p{b:+0.00;-0.00}) threshold={final.Threshold:F2}");
+        if (PrimaryShownGoal is { } goal)
+            final.Coverage = LeastCoverage(final, oofProbabilities, gold, goal);
+        log?.WriteLine($"    fitted {final.Active.Length} classes on {rows.Count} papers: T={t:F2} fallback={beta:F1}·s{gamma:+0.0;-0.0} tag=σ({a:F2}·log p{b:+0.00;-0.00}) threshold={final.Threshold:F2} coverage={final.Coverage:F2}");
         return final;
     }
 
@@ -111,6 +119,19 @@ internal sealed record CategoryTrainer
                 best = (threshold, f1);
         }
         return Math.Round(best.Threshold, 2);
+    }
+
+    /// <summary>The smallest coverage whose tags hold the primary for <paramref name="goal"/> of the papers out of fold (1: all <see cref="MaxTags"/> when none does).</summary>
+    private static double LeastCoverage(CategoryClassifier model, List<double[]> probabilities, List<IReadOnlyList<string>> gold, double goal)
+    {
+        for (var coverage = 0.5; coverage < 0.995; coverage += 0.01)
+        {
+            model.Coverage = coverage;
+            var shown = probabilities.Select(model.Predict).Where((p, i) => p.Tags.Any(t => Categories.Matches(t, gold[i][0]))).Count();
+            if (shown >= goal * probabilities.Count)
+                return Math.Round(coverage, 2);
+        }
+        return 1;
     }
 
     private CategoryClassifier FitSoftmax(IReadOnlyList<string> classes, Dictionary<string, int> index, IFeatures x, float[][]? sims, IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> rows)

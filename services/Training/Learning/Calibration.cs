@@ -1,6 +1,6 @@
 using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Lab.Learning;
+namespace Papers.Training.Learning;
 
 /// <summary>One-dimensional fits used to calibrate scores on held-out predictions.</summary>
 internal static class Calibration

@@ -1,10 +1,10 @@
 using Papers.Enrichment.Tagging;
 using Papers.Enrichment.Tagging.Learning;
 
-namespace Papers.Enrichment.Lab.Learning;
+namespace Papers.Training.Learning;
 
-/// <summary>Top-k accuracy of the primary category and micro/macro F1 of the tag sets against all categories.</summary>
-internal sealed record TaggingMetrics(int Papers, double Top1, double Top3, double MicroF1, double MacroF1, double MicroPrecision, double MicroRecall, double TagsPerPaper)
+/// <summary>Top-k accuracy of the primary category, micro/macro F1 of the tag sets against all categories, and how often the primary is among the tags.</summary>
+internal sealed record TaggingMetrics(int Papers, double Top1, double Top3, double MicroF1, double MacroF1, double MicroPrecision, double MicroRecall, double TagsPerPaper, double PrimaryShown)
 {
     /// <summary>
     /// A gold label that is a bare archive (an old paper's <c>astro-ph</c>) is matched by any
@@ -13,7 +13,7 @@ internal sealed record TaggingMetrics(int Papers, double Top1, double Top3, doub
     /// </summary>
     public static TaggingMetrics Compute(IReadOnlyList<IReadOnlyList<string>> gold, IReadOnlyList<Prediction> predicted)
     {
-        int top1 = 0, top3 = 0, tags = 0;
+        int top1 = 0, top3 = 0, tags = 0, shown = 0;
         var tp = new Dictionary<string, int>(StringComparer.Ordinal);
         var fp = new Dictionary<string, int>(StringComparer.Ordinal);
         var fn = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -25,6 +25,8 @@ internal sealed record TaggingMetrics(int Papers, double Top1, double Top3, doub
                 top1++;
             if (p.Ranked.Take(3).Any(r => Categories.Matches(r, g[0])))
                 top3++;
+            if (p.Tags.Any(t => Categories.Matches(t, g[0])))
+                shown++;
             var coarsened = p.Tags.Select(t => g.FirstOrDefault(l => Categories.IsCoarse(l) && Categories.Matches(t, l)) ?? t).Distinct().ToList();
             tags += coarsened.Count;
             foreach (var t in coarsened)
@@ -37,7 +39,7 @@ internal sealed record TaggingMetrics(int Papers, double Top1, double Top3, doub
         var macro = labels.Count == 0 ? 0 : labels.Average(l => F1(tp.GetValueOrDefault(l), fp.GetValueOrDefault(l), fn.GetValueOrDefault(l)));
         var n = Math.Max(1, gold.Count);
         return new TaggingMetrics(gold.Count, (double)top1 / n, (double)top3 / n, F1(TP, FP, FN), macro,
-            TP + FP == 0 ? 0 : (double)TP / (TP + FP), TP + FN == 0 ? 0 : (double)TP / (TP + FN), (double)tags / n);
+            TP + FP == 0 ? 0 : (double)TP / (TP + FP), TP + FN == 0 ? 0 : (double)TP / (TP + FN), (double)tags / n, (double)shown / n);
     }
 
     private static double F1(int tp, int fp, int fn) => tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);

@@ -1,0 +1,84 @@
+using System.Numerics.Tensors;
+using Papers.Enrichment.Tagging;
+using Papers.Enrichment.Tagging.Learning;
+
+namespace Papers.Training.Learning;
+
+/// <summary>A labelled paper with its embedding and the day it was listed.</summary>
+public sealed record TrainingExample(LabelledPaper Paper, float[] Vector, DateOnly ListedOn);
+
+/// <summary>A candidate model, the split it was validated on, and how it did there.</summary>
+/// <param name="BaseExamples">Examples of the base set (the shipped training papers) fitted on besides the harvest's.</param>
+internal sealed record FittedModel(TaggerModel Model, TimeSplit Split, ModelEvaluation Validation, int BaseExamples);
+
+/// <summary>
+/// The retraining recipe, the same for the Training service and the lab's <c>timesplit</c>
+/// command: hold out the newest listing days of the harvest, fit a <see cref="CategoryTrainer"/>
+/// on the older harvested examples plus the base set (papers the harvest also has are taken from
+/// the harvest), and judge the model on the held-out days.
+/// </summary>
+internal sealed class TaggerFitter
+{
+    /// <summary>Tags shown per paper at most: arXiv papers have ~2 categories.</summary>
+    public const int MaxTags = 4;
+
+    /// <summary>How often the primary should be among the tags shown (out of fold, when fitting).</summary>
+    public const double PrimaryShownGoal = 0.95;
+
+    public int ValidationDays { get; init; } = 7;
+
+    public double HoldOutShare { get; init; } = 0.2;
+
+    public int Seed { get; init; } = 1;
+
+    public FittedModel Fit(string embeddingModel, IReadOnlyList<TrainingExample> harvest, IReadOnlyList<TrainingExample> baseSet, float[][] descriptions, TextWriter? log = null)
+    {
+        var split = TimeSplit.Newest(harvest.Select(e => e.ListedOn).ToList(), ValidationDays, HoldOutShare);
+        var harvested = harvest.Select(e => e.Paper.Id).ToHashSet(StringComparer.Ordinal);
+        var extra = baseSet.Where(e => !harvested.Contains(e.Paper.Id)).ToList();
+        var training = split.Train.Select(i => harvest[i]).Concat(extra).ToList();
+        log?.WriteLine($"  {split.Rule}: fitting on {split.Train.Count} harvested + {extra.Count} base examples, validating on {split.Validation.Count}");
+        var model = FitModel(embeddingModel, training, descriptions, log);
+        var validation = split.Validation.Select(i => harvest[i]).ToList();
+        var evaluation = ModelEvaluation.Of(model, validation.Select(e => e.Vector).ToList(), validation.Select(e => e.Paper.Categories).ToList());
+        return new FittedModel(model, split, evaluation, extra.Count);
+    }
+
+    /// <summary>Fits the classifier and the custom-topic calibration on all of <paramref name="examples"/>.</summary>
+    public TaggerModel FitModel(string embeddingModel, IReadOnlyList<TrainingExample> examples, float[][] descriptions, TextWriter? log = null)
+    {
+        var classes = Categories.Predictable.Select(c => c.Id).ToList();
+        var papers = examples.Select(e => e.Paper).ToList();
+        var vectors = examples.Select(e => e.Vector).ToArray();
+        var sims = Similarities(vectors, descriptions);
+        var trainer = new CategoryTrainer
+        {
+            Seed = Seed,
+            InnerFolds = 3,
+            MaxTags = MaxTags,
+            PrimaryShownGoal = PrimaryShownGoal,
+            Softmax = new SoftmaxTrainer { Seed = Seed },
+        };
+        var classifier = trainer.Fit(classes, new DenseFeatures(vectors), sims, papers, Enumerable.Range(0, papers.Count).ToList(), log);
+        return new TaggerModel(embeddingModel, classifier, descriptions, papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal),
+            TopicCalibration.Description(papers, classes, sims), TopicCalibration.Examples(papers, classes, vectors, descriptions, Seed));
+    }
+
+    /// <summary>
+    /// The baseline every candidate must beat when no model for this embedding model can be judged
+    /// on the validation papers: each paper's nearest category description, as its one tag.
+    /// </summary>
+    public static TaggingMetrics DescriptionBaseline(IReadOnlyList<TrainingExample> validation, float[][] descriptions)
+    {
+        var classes = Categories.Predictable.Select(c => c.Id).ToList();
+        var predictions = Similarities(validation.Select(e => e.Vector).ToArray(), descriptions).Select(s =>
+        {
+            var ranked = Enumerable.Range(0, classes.Count).OrderByDescending(c => s[c]).Select(c => classes[c]).ToList();
+            return new Prediction(ranked, ranked.Take(1).ToList());
+        }).ToList();
+        return TaggingMetrics.Compute(validation.Select(e => e.Paper.Categories).ToList(), predictions);
+    }
+
+    private static float[][] Similarities(float[][] vectors, float[][] descriptions) =>
+        vectors.Select(v => descriptions.Select(d => TensorPrimitives.Dot(v, d)).ToArray()).ToArray();
+}
