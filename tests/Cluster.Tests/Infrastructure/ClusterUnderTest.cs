@@ -16,6 +16,11 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 {
     public static readonly string[] Services = ["Enrichment", "Api", "Ingest", "Notifications"];
 
+    /// <summary>Services a scenario starts only when <c>replicasOf</c> names them (the archive would add nothing to the other scenarios but load).</summary>
+    private static readonly string[] OptIn = ["Analytics"];
+
+    private static readonly string[] Startable = [.. Services, .. OptIn];
+
     public static string PapersFile => Path.Combine(AppContext.BaseDirectory, "Data", "papers.jsonl");
 
     /// <summary>
@@ -65,8 +70,11 @@ public sealed class ClusterUnderTest : IAsyncDisposable
         _management = new RabbitMqManagement(infra.Management, infra.Amqp);
         _logDirectory = Path.Combine(Path.GetTempPath(), "papers-cluster-tests", _id);
         Directory.CreateDirectory(_logDirectory);
-        foreach (var service in Services)
-            _ports[service] = [.. Enumerable.Range(0, replicasOf?.GetValueOrDefault(service, replicas) ?? replicas).Select(_ => ServiceProcess.FreePort())];
+        foreach (var service in Startable)
+        {
+            var byDefault = OptIn.Contains(service) ? 0 : replicas;
+            _ports[service] = [.. Enumerable.Range(0, replicasOf?.GetValueOrDefault(service, byDefault) ?? byDefault).Select(_ => ServiceProcess.FreePort())];
+        }
     }
 
     public string Vhost { get; }
@@ -91,6 +99,12 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 
     public string ConnectionString(string service) => $"{_infra.Postgres};Database={Database(service)}";
 
+    /// <summary>The AMQP URI of this scenario's virtual host.</summary>
+    public Uri Amqp => new UriBuilder(_infra.Amqp) { Path = "/" + Uri.EscapeDataString(Vhost) }.Uri;
+
+    /// <summary>Analytics' archive folder (the replicas share it, as a volume in a cluster).</summary>
+    public string ArchiveRoot => Path.Combine(_logDirectory, "archive");
+
     /// <summary>The tests' own connections: unpooled, so none is left broken by a PostgreSQL restart.</summary>
     private string TestConnectionString(string service) => ConnectionString(service) + ";Pooling=false";
 
@@ -98,7 +112,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 
     private Dictionary<string, string?> Environment(string service)
     {
-        var amqp = new UriBuilder(_infra.Amqp) { Path = "/" + Uri.EscapeDataString(Vhost) }.Uri.ToString();
+        var amqp = Amqp.ToString();
         var env = new Dictionary<string, string?>
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
@@ -116,6 +130,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
             ["Embedding__MaxTokens"] = "128",
             ["Embedding__AnnounceEvery"] = "00:00:05",
             ["Digests__WakeEvery"] = "00:00:00",
+            ["Analytics__Root"] = ArchiveRoot,
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null,
         };
         foreach (var (key, value) in MessageLog.LoggingEnvironment)
@@ -137,7 +152,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     {
         await _management.CreateVhostAsync(Vhost);
         await MigrateAsync();
-        foreach (var service in Services)
+        foreach (var service in Startable)
         {
             _services[service] = [.. _ports[service].Select((port, i) =>
                 new ServiceProcess(service, Path.Combine(_logDirectory, $"{ReplicaName(service, i)}.log"), Environment(service), port))];
@@ -157,7 +172,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     /// </summary>
     private async Task MigrateAsync()
     {
-        var services = Services.Where(s => _ports[s].Length > 0).OrderBy(s => s == "Enrichment").ToList();
+        var services = Startable.Where(s => _ports[s].Length > 0).OrderBy(s => s == "Enrichment").ToList();
         async Task Migrate(string service)
         {
             var migrate = new ServiceProcess(service, Path.Combine(_logDirectory, $"migrate-{service.ToLowerInvariant()}.log"), Environment(service), null, "migrate");
@@ -448,7 +463,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
             await _management.DeleteVhostAsync(Vhost);
             await using var connection = new NpgsqlConnection(_infra.Postgres + ";Database=postgres;Pooling=false");
             await connection.OpenAsync();
-            foreach (var service in Services.Append("Identity"))
+            foreach (var service in Startable.Append("Identity"))
             {
                 await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database(service)}\" WITH (FORCE)", connection);
                 await drop.ExecuteNonQueryAsync();
