@@ -66,36 +66,50 @@ public sealed class DigestMailer(IServiceScopeFactory scopes, IMailSender sender
         var delays = mail.Value.RetryDelays ?? MailOptions.DefaultRetryDelays;
         for (var attempt = 0; ; attempt++)
         {
+            Exception? failure = null;
             try
             {
                 await session.SendAsync(message, cancellationToken);
-                // Not the caller's token from here: the server has the mail, so it must be recorded.
-                await RecordSentAsync(db, letter);
-                return true;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
             {
-                var status = ex is SmtpCommandException command ? (int)command.StatusCode : (int?)null;
-                var permanent = status >= 500;
-                if (!permanent && attempt < delays.Length)
-                {
-                    logger.LogInformation("Digest {Delivery} refused for now ({Status}: {Error}); retrying in {Delay}", delivery.Id, status, ex.Message, delays[attempt]);
-                    await Task.Delay(delays[attempt], clock, cancellationToken);
-                    continue;
-                }
-                logger.LogWarning("Digest {Delivery} of subscriber {Subscriber} failed {Kind} ({Status}: {Error})", delivery.Id, subscriber.Id,
-                    permanent ? "permanently" : "for now", status, ex.Message);
-                await RecordFailedAsync(db, letter, status, permanent, ex.Message);
-                return false;
+                failure = ex;
             }
+            if (failure is null)
+            {
+                // Not the caller's token from here: the server has the mail, so it must be recorded.
+                await InTransactionAsync(db, () => RecordSentAsync(db, letter));
+                return true;
+            }
+            var status = failure is SmtpCommandException command ? (int)command.StatusCode : (int?)null;
+            var permanent = status >= 500;
+            if (!permanent && attempt < delays.Length)
+            {
+                logger.LogInformation("Digest {Delivery} refused for now ({Status}: {Error}); retrying in {Delay}", delivery.Id, status, failure.Message, delays[attempt]);
+                await Task.Delay(delays[attempt], clock, cancellationToken);
+                continue;
+            }
+            logger.LogWarning("Digest {Delivery} of subscriber {Subscriber} failed {Kind} ({Status}: {Error})", delivery.Id, subscriber.Id,
+                permanent ? "permanently" : "for now", status, failure.Message);
+            await InTransactionAsync(db, () => RecordFailedAsync(db, letter, status, permanent, failure.Message));
+            return false;
         }
     }
+
+    /// <summary>The outcome and its event in one transaction, retried as a whole on a transient database error (the retrying execution strategy).</summary>
+    private static Task InTransactionAsync(NotificationsDbContext db, Func<Task> record) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            await record();
+            await transaction.CommitAsync(CancellationToken.None);
+        });
 
     private async Task RecordSentAsync(NotificationsDbContext db, DigestLetter letter)
     {
         var (subscriber, delivery) = (letter.Subscriber, letter.Delivery);
         var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Sent)
             .SetProperty(d => d.SentAt, now).SetProperty(d => d.Error, (string?)null).SetProperty(d => d.SmtpStatus, (int?)null), CancellationToken.None);
         // Papers that arrived after the claim were not considered: the next digest starts there.
@@ -103,7 +117,6 @@ public sealed class DigestMailer(IServiceScopeFactory scopes, IMailSender sender
             .SetProperty(s => s.PermanentFailures, 0), CancellationToken.None);
         db.AddToOutbox(new DigestSent(delivery.Id, subscriber.Id, subscriber.Topics, delivery.PaperIds, now), clock);
         await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
     }
 
     private async Task RecordFailedAsync(NotificationsDbContext db, DigestLetter letter, int? status, bool permanent, string error)
@@ -113,7 +126,6 @@ public sealed class DigestMailer(IServiceScopeFactory scopes, IMailSender sender
         var attempts = await db.Deliveries.Where(d => d.Id == delivery.Id).Select(d => d.Attempts).SingleAsync(CancellationToken.None);
         var final = permanent || attempts >= mail.Value.MaxAttempts;
         error = error.Length > 500 ? error[..500] : error;
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         // Failing for now: claimed again, for the next run.
         await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, final ? DeliveryState.Failed : DeliveryState.Claimed)
             .SetProperty(d => d.Error, error).SetProperty(d => d.SmtpStatus, status), CancellationToken.None);
@@ -128,6 +140,5 @@ public sealed class DigestMailer(IServiceScopeFactory scopes, IMailSender sender
         if (final)
             db.AddToOutbox(new DigestFailed(delivery.Id, subscriber.Id, delivery.Period, status, permanent, paused, now), clock);
         await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
     }
 }

@@ -79,6 +79,9 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 
     public string Vhost { get; }
 
+    /// <summary>Configuration every service process gets on top of the defaults below; set before <see cref="StartAsync"/>.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     /// <summary>Where the processes' logs (and anything else a scenario writes) go.</summary>
     public string LogDirectory => _logDirectory;
 
@@ -145,6 +148,8 @@ public sealed class ClusterUnderTest : IAsyncDisposable
         {
             env["Mail__PickupDirectory"] = Path.Combine(_logDirectory, "mail");
         }
+        foreach (var (key, value) in Settings)
+            env[key] = value;
         return env;
     }
 
