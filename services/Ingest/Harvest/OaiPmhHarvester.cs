@@ -102,14 +102,12 @@ public sealed class OaiPmhHarvester(
                 latest = stamp;
             if (page.Papers.Count > 0)
                 await sink.HandOnAsync(page.Papers, ct);
-            if (page.FailedRecords.Count > 0)
-            {
-                // One unreadable record must not hold the page (nor the harvest) back: it is kept
-                // for an operator, and the cursor moves on with the rest of the page.
-                foreach (var failure in page.FailedRecords)
-                    logger.LogWarning("OAI-PMH harvest {Key}: quarantined record {RecordId}: {Reason}", key, failure.RecordId, failure.Reason);
-                await sink.QuarantineAsync(key, page.FailedRecords, ct);
-            }
+            // One unreadable record must not hold the page (nor the harvest) back: it is kept for
+            // an operator, and the cursor moves on with the rest of the page. A record quarantined
+            // before and read now is released.
+            foreach (var failure in page.FailedRecords)
+                logger.LogWarning("OAI-PMH harvest {Key}: quarantined record {RecordId}: {Reason}", key, failure.RecordId, failure.Reason);
+            await sink.QuarantineAsync(key, page.FailedRecords, page.ReadRecordIds, ct);
             pages++;
             failed += page.FailedRecords.Count;
             papers += page.Papers.Count;

@@ -86,9 +86,12 @@ public sealed class GapReportTests : IDisposable
     [Fact]
     public async Task A_record_that_cannot_be_read_is_quarantined_the_rest_ingested_and_the_cursor_moves_on()
     {
-        var first = OaiXml.Page(["2401.00001", "2401.00002", "2401.00003"], token: "t1").Replace("<title>Paper 2401.00002</title>", "", StringComparison.Ordinal);
+        var good = OaiXml.Page(["2401.00001", "2401.00002", "2401.00003"], token: "t1");
+        var first = good.Replace("<title>Paper 2401.00002</title>", "", StringComparison.Ordinal);
         var second = OaiXml.Page(["2401.00004"]);
-        await using var server = await ReplayServer.StartAsync((context, request) => ReplayServer.Xml(context, request["resumptionToken"] is null ? first : second));
+        var fixedUpstream = false;
+        await using var server = await ReplayServer.StartAsync((context, request) =>
+            ReplayServer.Xml(context, request["resumptionToken"] is not null ? second : fixedUpstream ? good : first));
 
         HarvestRunSummary summary;
         await using (var db = _database.Context())
@@ -115,6 +118,17 @@ public sealed class GapReportTests : IDisposable
         Assert.Equal(1, status!.Quarantined);
         var listed = Assert.Single(status.Quarantine);
         Assert.Equal((Key, "oai:arXiv.org:2401.00002", "<arXivRaw> has no <title> (record 2401.00002)"), (listed.Source, listed.RecordId, listed.Reason));
+
+        // Fixed upstream: the next harvest reads the record and releases it.
+        fixedUpstream = true;
+        await using (var db = _database.Context())
+            summary = Assert.Single(await new HarvestRig(db, server).Job().RunScheduledAsync(CancellationToken.None));
+        Assert.Empty(summary.Failures);
+        await using (var db = _database.Context())
+        {
+            Assert.Empty(await db.Quarantine.ToListAsync());
+            Assert.True(await db.Papers.AnyAsync(p => p.PaperId == "2401.00002"));
+        }
     }
 
     /// <summary>
