@@ -32,9 +32,11 @@ public static partial class PaperIds
     /// lower-cased: DOIs are case-insensitive), else its first external id (<c>s2:…</c>,
     /// <c>openalex:W…</c>, <c>oai:repo:123</c>: a catalogue's or the source's own), else its title +
     /// the first author's surname + the year. Never the title alone: two papers sharing a title
-    /// (or a title with no letters, <c>!!!</c>) are told apart by author and year.
+    /// (or a title with no letters, <c>!!!</c>) are told apart by author and year, and a paper
+    /// with neither by its abstract (a revised abstract then reads as another paper, which is
+    /// better than overwriting a different paper with it).
     /// </summary>
-    public static string IdentityKey(IEnumerable<string>? dois, IEnumerable<string>? externalIds, string title, string? firstAuthor, int? year)
+    public static string IdentityKey(IEnumerable<string>? dois, IEnumerable<string>? externalIds, string title, string? firstAuthor, int? year, string? @abstract = null)
     {
         if (dois?.Select(d => d.Trim()).FirstOrDefault(d => d.Length > 0) is { } doi)
             return "doi:" + doi.ToLowerInvariant();
@@ -45,7 +47,8 @@ public static partial class PaperIds
         if (titleText.Length == 0)
             titleText = "raw:" + title.Trim();
         var surname = LettersAndDigits(firstAuthor?.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? string.Empty);
-        return string.Create(CultureInfo.InvariantCulture, $"title:{titleText}|author:{surname}|year:{year}");
+        var key = string.Create(CultureInfo.InvariantCulture, $"title:{titleText}|author:{surname}|year:{year}");
+        return surname.Length == 0 && year is null ? $"{key}|abstract:{Hash(LettersAndDigits(@abstract ?? string.Empty))}" : key;
     }
 
     /// <summary>True for an arXiv id (any form <see cref="ArxivId"/> parses, version allowed) or a <c>p-</c> id.</summary>

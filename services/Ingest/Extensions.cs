@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Papers.Ingest.Apis;
 using Papers.Ingest.Consumers;
 using Papers.Ingest.Data;
@@ -20,6 +21,8 @@ public static class Extensions
         builder.Services.AddHostedService<StartupImport>();
         builder.Services.AddHostedService<OaiHarvestSchedule>();
         builder.Services.AddHostedService<HfDailySchedule>();
+        builder.Services.AddHostedService<OaiDcHarvestSchedule>();
+        builder.Services.AddHostedService<ArxivFeedSchedule>();
 
         return builder.AddModule(new ServiceModule("Ingest", bus => bus.AddConsumer<SubmitPaperConsumer>()));
     }
@@ -39,10 +42,16 @@ public static class Extensions
         builder.Services.AddScoped<HarvestIntake>();
         builder.Services.AddScoped<IHarvestCursorStore>(sp => sp.GetRequiredService<HarvestIntake>());
         builder.Services.AddScoped<IPaperSink>(sp => sp.GetRequiredService<HarvestIntake>());
-        builder.Services.AddScoped<OaiHarvestJob>();
+        builder.Services.AddScoped(sp => OaiJob<ArxivOaiOptions>(sp, sp.GetRequiredService<OaiPmhHarvester>()));
+        builder.Services.AddKeyedScoped(OaiDcOptions.Section, (sp, key) => OaiJob<OaiDcOptions>(sp, sp.GetRequiredKeyedService<OaiPmhHarvester>(key)));
+        builder.Services.AddScoped<ArxivFeedJob>();
         builder.Services.AddScoped<HfDailyJob>();
         return builder;
     }
+
+    private static OaiHarvestJob OaiJob<T>(IServiceProvider sp, OaiPmhHarvester harvester) where T : OaiSourceOptions =>
+        new(harvester, sp.GetRequiredService<HarvestIntake>(), sp.GetRequiredService<IngestDbContext>(), sp.GetRequiredService<IOptions<T>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OaiHarvestJob>>());
 
     public static WebApplication MapIngest(this WebApplication app)
     {

@@ -49,6 +49,9 @@ public class PaperIdsTests
         Assert.NotEqual(Id("Attention Is All You Need", "Ada Lovelace", 2025), Id("Attention Is All You Need", "Ada Lovelace", 2024));
         Assert.NotEqual(Id("!!!", "Ada Lovelace", 2025), Id("!!!", "Grace Hopper", 2025));
         Assert.NotEqual(Id("!!!", null, null), Id("???", null, null));
+        // With neither author nor year, the abstract tells them apart.
+        Assert.NotEqual(PaperIds.IdentityKey(null, null, "!!!", null, null, "One abstract."), PaperIds.IdentityKey(null, null, "!!!", null, null, "Another."));
+        Assert.Equal(PaperIds.IdentityKey(null, null, "!!!", "", null, "One  abstract"), PaperIds.IdentityKey(null, null, "!!!", null, null, "One abstract."));
         Assert.Equal(Id("Attention is all you need.", "A. Lovelace", 2025), Id("Attention Is All You Need", "Ada Lovelace", 2025));
         Assert.True(PaperIds.IsPaperId(Id("!!!", null, null)));
         Assert.NotEqual(PaperIds.FromSource(null, "Attention Is All You Need"), Id("Attention Is All You Need", null, null));

@@ -16,6 +16,9 @@ public sealed class CommandLog(string command, TextWriter output) : ILoggerProvi
         // EF Core logs a failed command as an error before the exception reaches the command,
         // which reports it itself.
         logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Critical);
+        // The shared access control's key ring warns about its storage at every start; a command
+        // signs nothing, so that warning is noise here (the service still logs it).
+        logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         logging.AddProvider(new CommandLog(command, output));
     }
 

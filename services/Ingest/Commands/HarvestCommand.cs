@@ -10,8 +10,10 @@ namespace Papers.Ingest.Commands;
 
 /// <summary>
 /// <c>harvest oai --from yyyy-MM-dd [--until yyyy-MM-dd] [--set cs:cs:LG]</c> and
-/// <c>harvest hf --date yyyy-MM-dd [--until yyyy-MM-dd]</c> (both with <c>[--timeout seconds]</c>):
-/// an on-demand backfill of a date range from arXiv OAI-PMH or the Hugging Face daily papers,
+/// <c>harvest oai-dc --from yyyy-MM-dd [--until yyyy-MM-dd] [--set SET]</c>,
+/// <c>harvest hf --date yyyy-MM-dd [--until yyyy-MM-dd]</c> and <c>harvest feed</c> (all with
+/// <c>[--timeout seconds]</c>): an on-demand backfill of a date range from arXiv OAI-PMH, a Dublin
+/// Core repository or the Hugging Face daily papers, or a read of today's arXiv listing feed,
 /// through the same jobs as the scheduled harvests, with a progress display and a summary
 /// (fetched, new, revised, unchanged, skipped, failed with reasons). An OAI-PMH range keeps its
 /// own cursor, so the scheduled harvest's is untouched and an interrupted run resumes when run
@@ -23,7 +25,9 @@ public static class HarvestCommand
 {
     public const string Usage =
         "usage: harvest oai --from yyyy-MM-dd [--until yyyy-MM-dd] [--set cs:cs:LG] [--timeout seconds]\n" +
-        "       harvest hf --date yyyy-MM-dd [--until yyyy-MM-dd] [--timeout seconds]";
+        "       harvest oai-dc --from yyyy-MM-dd [--until yyyy-MM-dd] [--set SET] [--timeout seconds]\n" +
+        "       harvest hf --date yyyy-MM-dd [--until yyyy-MM-dd] [--timeout seconds]\n" +
+        "       harvest feed [--timeout seconds]";
 
     private sealed record Options(string Source, DateOnly From, DateOnly? Until, string? Set, TimeSpan Timeout);
 
@@ -41,9 +45,10 @@ public static class HarvestCommand
 
     private static async Task<int> RunAsync(IHost host, Options options, TextWriter output, TextWriter error)
     {
-        if (BaseUrlOf(host.Services, options.Source) is null)
+        var source = Sources[options.Source];
+        if (source.BaseUrl(host.Services) is null)
         {
-            await error.WriteLineAsync($"harvest: {(options.Source == "oai" ? ArxivOaiOptions.Section : HfDailyOptions.Section)}:BaseUrl is not configured.");
+            await error.WriteLineAsync($"harvest: {source.Section}:BaseUrl is not configured.");
             return 2;
         }
 
@@ -56,22 +61,30 @@ public static class HarvestCommand
             var summaries = new List<HarvestRunSummary>();
             // The scheduled harvest of the source (on any replica) and this command exclude each other.
             var lease = host.Services.GetRequiredService<ClusterLease<IngestDbContext>>();
-            var outcome = await lease.RunOnceAsync(options.Source == "oai" ? OaiHarvestSchedule.JobName : HfDailySchedule.JobName, occurrence: null, async ct =>
+            var outcome = await lease.RunOnceAsync(source.Job, occurrence: null, async ct =>
             {
                 await using var scope = host.Services.CreateAsyncScope();
                 var intake = scope.ServiceProvider.GetRequiredService<HarvestIntake>();
                 var gate = scope.ServiceProvider.GetRequiredService<PolitenessGate>();
                 using var display = Progress(() => ProgressText(intake.Tally, gate));
-                if (options.Source == "oai")
+                switch (options.Source)
                 {
-                    summaries.Add(await scope.ServiceProvider.GetRequiredService<OaiHarvestJob>()
-                        .RunRangeAsync(options.Set, options.From, options.Until, ct));
-                }
-                else
-                {
-                    var job = scope.ServiceProvider.GetRequiredService<HfDailyJob>();
-                    for (var day = options.From; day <= (options.Until ?? options.From); day = day.AddDays(1))
-                        summaries.Add(await job.RunAsync(day, ct));
+                    case "oai":
+                        summaries.Add(await scope.ServiceProvider.GetRequiredService<OaiHarvestJob>()
+                            .RunRangeAsync(options.Set, options.From, options.Until, ct));
+                        break;
+                    case "oai-dc":
+                        summaries.Add(await scope.ServiceProvider.GetRequiredKeyedService<OaiHarvestJob>(OaiDcOptions.Section)
+                            .RunRangeAsync(options.Set, options.From, options.Until, ct));
+                        break;
+                    case "feed":
+                        summaries.Add(await scope.ServiceProvider.GetRequiredService<ArxivFeedJob>().RunAsync(ct));
+                        break;
+                    default:
+                        var job = scope.ServiceProvider.GetRequiredService<HfDailyJob>();
+                        for (var day = options.From; day <= (options.Until ?? options.From); day = day.AddDays(1))
+                            summaries.Add(await job.RunAsync(day, ct));
+                        break;
                 }
             }, timeout.Token);
             if (outcome == LeaseOutcome.Busy)
@@ -112,22 +125,31 @@ public static class HarvestCommand
         $"fetched {tally.Fetched}, new {tally.New}, revised {tally.Revised}, failed {tally.Quarantined.Count}" +
         (gate.Throttling() is { } throttled ? $"; {throttled}" : string.Empty);
 
-    private static Uri? BaseUrlOf(IServiceProvider services, string source) => source == "oai"
-        ? services.GetRequiredService<IOptions<ArxivOaiOptions>>().Value.BaseUrl
-        : services.GetRequiredService<IOptions<HfDailyOptions>>().Value.BaseUrl;
+    /// <summary>A source the command harvests: its settings section, its lease (shared with its schedule) and its endpoint.</summary>
+    private sealed record Source(string Section, string Job, Func<IServiceProvider, Uri?> BaseUrl);
+
+    private static readonly Dictionary<string, Source> Sources = new()
+    {
+        ["oai"] = new(ArxivOaiOptions.Section, OaiHarvestSchedule.JobName, sp => sp.GetRequiredService<IOptions<ArxivOaiOptions>>().Value.BaseUrl),
+        ["oai-dc"] = new(OaiDcOptions.Section, OaiDcHarvestSchedule.JobName, sp => sp.GetRequiredService<IOptions<OaiDcOptions>>().Value.BaseUrl),
+        ["hf"] = new(HfDailyOptions.Section, HfDailySchedule.JobName, sp => sp.GetRequiredService<IOptions<HfDailyOptions>>().Value.BaseUrl),
+        ["feed"] = new(ArxivFeedOptions.Section, ArxivFeedSchedule.JobName, sp => sp.GetRequiredService<IOptions<ArxivFeedOptions>>().Value.BaseUrl),
+    };
 
     private static bool TryParse(string[] args, out Options options, out string error)
     {
         options = new Options("", default, null, null, TimeSpan.FromHours(6));
         error = "";
         var source = args.Length > 1 ? args[1] : "";
-        if (source is not ("oai" or "hf"))
+        if (!Sources.ContainsKey(source))
         {
-            error = "harvest: name the source, oai or hf.";
+            error = "harvest: name the source, oai, oai-dc, hf or feed.";
             return false;
         }
 
-        var dateOption = source == "oai" ? "--from" : "--date";
+        // The feed holds only the latest announcement: it takes no dates.
+        var dateOption = source switch { "oai" or "oai-dc" => "--from", "hf" => "--date", _ => null };
+        var hasSets = source is "oai" or "oai-dc";
         DateOnly? from = null;
         options = options with { Source = source };
         for (var i = 2; i < args.Length; i++)
@@ -139,16 +161,16 @@ public static class HarvestCommand
                 case var o when o == dateOption && isDate:
                     from = date;
                     break;
-                case "--until" when isDate:
+                case "--until" when isDate && dateOption is not null:
                     options = options with { Until = date };
                     break;
-                case "--set" when source == "oai" && !string.IsNullOrWhiteSpace(value) && !value.StartsWith("--", StringComparison.Ordinal):
+                case "--set" when hasSets && !string.IsNullOrWhiteSpace(value) && !value.StartsWith("--", StringComparison.Ordinal):
                     options = options with { Set = value };
                     break;
                 case "--timeout" when int.TryParse(value, CultureInfo.InvariantCulture, out var s) && s > 0:
                     options = options with { Timeout = TimeSpan.FromSeconds(s) };
                     break;
-                case var o when o == dateOption || o is "--until" or "--timeout" || (o == "--set" && source == "oai"):
+                case var o when o == dateOption || (o == "--until" && dateOption is not null) || o == "--timeout" || (o == "--set" && hasSets):
                     error = $"harvest: {o} has a bad or missing value '{value}'.";
                     return false;
                 default:
@@ -158,6 +180,8 @@ public static class HarvestCommand
             i++;
         }
 
+        if (dateOption is null)
+            return true;
         if (from is null)
         {
             error = $"harvest {source}: {dateOption} yyyy-MM-dd is required.";

@@ -50,7 +50,7 @@ public static class QuarantineCommand
                     var status = row.ToStatus();
                     await output.WriteLineAsync($"{status.QuarantinedAt:yyyy-MM-dd HH:mm:ss}Z  {status.Source}  {status.RecordId}: {status.Reason}");
                     if (content && row.Content is not null)
-                        await output.WriteLineAsync("    " + row.Content);
+                        await output.WriteLineAsync("    " + row.Content.ReplaceLineEndings(Environment.NewLine + "    "));
                 }
 
                 await output.WriteLineAsync($"quarantine: {rows.Count} {(rows.Count == 1 ? "record" : "records")}" + (source is null ? string.Empty : $" from {source}"));

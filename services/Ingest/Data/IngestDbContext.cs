@@ -151,7 +151,8 @@ public class GapReportRow
 /// <summary>
 /// A harvested record that could not be read. The rest of its page was ingested and the harvest
 /// moved on; the record waits here, with why and as received, for an operator
-/// (<c>GET /api/ingest/status</c>, the <c>quarantine</c> command). Harvesting it again replaces the row.
+/// (<c>GET /api/ingest/status</c>, the <c>quarantine</c> command). Failing again replaces the row;
+/// once a harvest reads the record (fixed upstream), the row is removed.
 /// </summary>
 public class QuarantinedRecord
 {

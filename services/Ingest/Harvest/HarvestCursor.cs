@@ -39,9 +39,10 @@ public interface IPaperSink
 {
     Task HandOnAsync(IReadOnlyList<SourcePaper> papers, CancellationToken ct);
 
-    /// <summary>Keeps records that could not be read where an operator sees them; like papers, they
-    /// are safe once the cursor save that follows returns.</summary>
-    Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, CancellationToken ct);
+    /// <summary>Keeps records that could not be read where an operator sees them, and releases
+    /// those quarantined before that were read now (fixed upstream); like papers, both take effect
+    /// with the cursor save that follows.</summary>
+    Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, IReadOnlyList<string> readRecordIds, CancellationToken ct);
 }
 
 /// <summary>What one harvest run did.</summary>

@@ -18,7 +18,7 @@ public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake, TimePr
     private const int ConflictAttempts = 5;
 
     private readonly List<(IReadOnlyList<SourcePaper> Papers, IntakeSummary Summary)> _staged = [];
-    private readonly List<(string Source, IReadOnlyList<RecordFailure> Failures)> _quarantined = [];
+    private readonly List<(string Source, IReadOnlyList<RecordFailure> Failures, IReadOnlyList<string> Read)> _quarantined = [];
 
     /// <summary>What was committed since <see cref="StartTally"/>.</summary>
     public HarvestTally Tally { get; private set; } = new();
@@ -31,14 +31,17 @@ public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake, TimePr
     public async Task HandOnAsync(IReadOnlyList<SourcePaper> papers, CancellationToken ct) =>
         _staged.Add((papers, await intake.StageAsync(papers, ct)));
 
-    public async Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, CancellationToken ct)
+    public async Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, IReadOnlyList<string> readRecordIds, CancellationToken ct)
     {
-        await StageQuarantineAsync(source, failures, ct);
-        _quarantined.Add((source, failures));
+        await StageQuarantineAsync(source, failures, readRecordIds, ct);
+        _quarantined.Add((source, failures, readRecordIds));
     }
 
-    private async Task StageQuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, CancellationToken ct)
+    private async Task StageQuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, IReadOnlyList<string> readRecordIds, CancellationToken ct)
     {
+        if (readRecordIds.Count > 0)
+            db.Quarantine.RemoveRange(await db.Quarantine.Where(r => r.Source == source && readRecordIds.Contains(r.RecordId)).ToListAsync(ct));
+
         foreach (var failure in failures.DistinctBy(f => f.RecordId))
         {
             var recordId = failure.RecordId.Length <= 500 ? failure.RecordId : failure.RecordId[..500];
@@ -79,14 +82,14 @@ public sealed class HarvestIntake(IngestDbContext db, PaperIntake intake, TimePr
                 intake.Discarded();
                 for (var i = 0; i < _staged.Count; i++)
                     _staged[i] = (_staged[i].Papers, await intake.StageAsync(_staged[i].Papers, ct));
-                foreach (var (source, failures) in _quarantined)
-                    await StageQuarantineAsync(source, failures, ct);
+                foreach (var (source, failures, read) in _quarantined)
+                    await StageQuarantineAsync(source, failures, read, ct);
             }
         }
         intake.Committed();
         foreach (var (papers, summary) in _staged)
             Tally.Add(papers, summary);
-        foreach (var (_, failures) in _quarantined)
+        foreach (var (_, failures, _) in _quarantined)
             Tally.Quarantined.AddRange(failures.Select(f => $"{f.RecordId}: {f.Reason} (quarantined)"));
         _staged.Clear();
         _quarantined.Clear();

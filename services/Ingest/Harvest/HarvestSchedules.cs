@@ -111,6 +111,38 @@ public sealed class OaiHarvestSchedule(IServiceScopeFactory scopes, ClusterLease
         services.GetRequiredService<OaiHarvestJob>().RunScheduledAsync(ct);
 }
 
+/// <summary>The scheduled harvest of a Dublin Core repository (<c>Sources:OaiDc:Cron</c>).</summary>
+public sealed class OaiDcHarvestSchedule(IServiceScopeFactory scopes, ClusterLease<IngestDbContext> lease, IOptions<OaiDcOptions> options, TimeProvider clock, ILogger<OaiDcHarvestSchedule> logger)
+    : ScheduledHarvest(scopes, lease, clock, logger)
+{
+    public const string JobName = "harvest:oai-dc";
+
+    public override string Name => "OAI-PMH Dublin Core harvest";
+
+    public override string Job => JobName;
+
+    public override CronExpression? Schedule { get; } = ScheduleOf(options.Value.BaseUrl, options.Value.Cron);
+
+    protected override Task<IReadOnlyList<HarvestRunSummary>> RunOnceAsync(IServiceProvider services, CancellationToken ct) =>
+        services.GetRequiredKeyedService<OaiHarvestJob>(OaiDcOptions.Section).RunScheduledAsync(ct);
+}
+
+/// <summary>The scheduled read of the arXiv listing feed of the configured categories (<c>Sources:ArxivFeed:Cron</c>).</summary>
+public sealed class ArxivFeedSchedule(IServiceScopeFactory scopes, ClusterLease<IngestDbContext> lease, IOptions<ArxivFeedOptions> options, TimeProvider clock, ILogger<ArxivFeedSchedule> logger)
+    : ScheduledHarvest(scopes, lease, clock, logger)
+{
+    public const string JobName = "harvest:arxiv-feed";
+
+    public override string Name => "arXiv listing feed";
+
+    public override string Job => JobName;
+
+    public override CronExpression? Schedule { get; } = options.Value.Categories.Length == 0 ? null : ScheduleOf(options.Value.BaseUrl, options.Value.Cron);
+
+    protected override async Task<IReadOnlyList<HarvestRunSummary>> RunOnceAsync(IServiceProvider services, CancellationToken ct) =>
+        [await services.GetRequiredService<ArxivFeedJob>().RunAsync(ct)];
+}
+
 /// <summary>The scheduled Hugging Face daily papers import of the current day (<c>Sources:HfDaily:Cron</c>).</summary>
 public sealed class HfDailySchedule(IServiceScopeFactory scopes, ClusterLease<IngestDbContext> lease, IOptions<HfDailyOptions> options, TimeProvider clock, ILogger<HfDailySchedule> logger)
     : ScheduledHarvest(scopes, lease, clock, logger)

@@ -6,16 +6,16 @@ using Papers.Ingest.Sources;
 namespace Papers.Ingest.Harvest;
 
 /// <summary>
-/// One OAI-PMH harvest run, scheduled or on demand: harvests each set through
-/// <see cref="HarvestIntake"/>, then checks the new submissions seen for gaps in the id sequence
-/// and keeps the report (<c>harvest_gap_reports</c>, served at <c>/api/ingest/gaps</c>). A failing set
+/// One OAI-PMH harvest run of one source (arXiv, or a Dublin Core repository), scheduled or on
+/// demand: harvests each set through <see cref="HarvestIntake"/>, then, for arXiv, checks the new
+/// submissions seen for gaps in the id sequence and keeps the report (<c>harvest_gap_reports</c>, served at <c>/api/ingest/gaps</c>). A failing set
 /// is reported and counted, and the next set still runs.
 /// </summary>
 public sealed class OaiHarvestJob(
     OaiPmhHarvester harvester,
     HarvestIntake intake,
     IngestDbContext db,
-    IOptions<ArxivOaiOptions> options,
+    IOptions<OaiSourceOptions> options,
     TimeProvider clock,
     ILogger<OaiHarvestJob> logger)
 {
@@ -30,7 +30,7 @@ public sealed class OaiHarvestJob(
         var summaries = new List<HarvestRunSummary>();
         foreach (var set in sets)
         {
-            var key = OaiPmhHarvester.CursorKey(options.Value.MetadataPrefix, set);
+            var key = harvester.KeyOf(set);
             summaries.Add(await RunAsync(key, set, chained: true, () => harvester.HarvestAsync(set, ct), ct));
         }
         return summaries;
@@ -46,8 +46,9 @@ public sealed class OaiHarvestJob(
         try
         {
             var result = await harvest();
-            var report = await CheckGapsAsync(key, set, result, tally, chained, ct);
-            return HarvestRunSummary.From(key, tally, [], report.Gaps, result.LatestDatestamp);
+            // Only arXiv numbers its papers consecutively; other repositories' ids have no gaps to find.
+            var gaps = options.Value is ArxivOaiOptions ? (await CheckGapsAsync(key, set, result, tally, chained, ct)).Gaps : [];
+            return HarvestRunSummary.From(key, tally, [], gaps, result.LatestDatestamp);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -18,15 +18,18 @@ public sealed class OaiPmhHarvester(
     OaiPmhClient client,
     IHarvestCursorStore cursors,
     IPaperSink sink,
-    IOptions<ArxivOaiOptions> options,
+    IOptions<OaiSourceOptions> options,
     TimeProvider time,
     ILogger<OaiPmhHarvester> logger)
 {
-    private readonly ArxivOaiOptions _options = options.Value;
+    private readonly OaiSourceOptions _options = options.Value;
 
-    /// <summary>The cursor key of one harvested stream: metadata format and set.</summary>
+    /// <summary>The cursor key of one arXiv harvested stream: metadata format and set.</summary>
     public static string CursorKey(string metadataPrefix, string? set) =>
-        $"{OaiPmhParser.SourceLabel}:{metadataPrefix}:{(string.IsNullOrWhiteSpace(set) ? "*" : set)}";
+        new ArxivOaiOptions { MetadataPrefix = metadataPrefix }.CursorKey(set);
+
+    /// <summary>The cursor key of one harvested stream of this source.</summary>
+    public string KeyOf(string? set) => _options.CursorKey(set);
 
     /// <summary>Harvests every configured set (or the whole repository when none is configured).</summary>
     public async Task<IReadOnlyList<HarvestResult>> HarvestAllAsync(CancellationToken ct)
@@ -41,7 +44,7 @@ public sealed class OaiPmhHarvester(
     /// <summary>The scheduled, incremental harvest of one set: from the cursor's date onwards.</summary>
     public async Task<HarvestResult> HarvestAsync(string? set, CancellationToken ct)
     {
-        var key = CursorKey(_options.MetadataPrefix, set);
+        var key = KeyOf(set);
         var cursor = await cursors.GetAsync(key, ct);
         var from = cursor?.From ?? _options.InitialFrom ?? Today().AddDays(-1);
         return await RunAsync(key, set, from, null, cursor, ct);
@@ -61,7 +64,7 @@ public sealed class OaiPmhHarvester(
 
     /// <summary>The cursor key of an on-demand harvest of a date range.</summary>
     public string RangeKey(string? set, DateOnly from, DateOnly? until) =>
-        string.Create(CultureInfo.InvariantCulture, $"{CursorKey(_options.MetadataPrefix, set)}:{from:yyyy-MM-dd}..{until:yyyy-MM-dd}");
+        string.Create(CultureInfo.InvariantCulture, $"{KeyOf(set)}:{from:yyyy-MM-dd}..{until:yyyy-MM-dd}");
 
     private async Task<HarvestResult> RunAsync(string key, string? set, DateOnly from, DateOnly? until, HarvestCursor? cursor, CancellationToken ct)
     {
@@ -99,14 +102,12 @@ public sealed class OaiPmhHarvester(
                 latest = stamp;
             if (page.Papers.Count > 0)
                 await sink.HandOnAsync(page.Papers, ct);
-            if (page.FailedRecords.Count > 0)
-            {
-                // One unreadable record must not hold the page (nor the harvest) back: it is kept
-                // for an operator, and the cursor moves on with the rest of the page.
-                foreach (var failure in page.FailedRecords)
-                    logger.LogWarning("OAI-PMH harvest {Key}: quarantined record {RecordId}: {Reason}", key, failure.RecordId, failure.Reason);
-                await sink.QuarantineAsync(key, page.FailedRecords, ct);
-            }
+            // One unreadable record must not hold the page (nor the harvest) back: it is kept for
+            // an operator, and the cursor moves on with the rest of the page. A record quarantined
+            // before and read now is released.
+            foreach (var failure in page.FailedRecords)
+                logger.LogWarning("OAI-PMH harvest {Key}: quarantined record {RecordId}: {Reason}", key, failure.RecordId, failure.Reason);
+            await sink.QuarantineAsync(key, page.FailedRecords, page.ReadRecordIds, ct);
             pages++;
             failed += page.FailedRecords.Count;
             papers += page.Papers.Count;
@@ -124,7 +125,7 @@ public sealed class OaiPmhHarvester(
 
             if (page.ResumptionToken == token)
             {
-                throw new ConnectorFormatException($"{OaiPmhParser.SourceLabel} {fetch.RequestUri}", null, null,
+                throw new ConnectorFormatException(fetch.RequestUri.ToString(), null, null,
                     $"the repository returned the same resumptionToken '{token}' again; stopping instead of looping");
             }
 

@@ -149,7 +149,7 @@ public sealed class PaperIntake(IngestDbContext db, TimeProvider clock)
         if (!string.IsNullOrWhiteSpace(p.ArxivId))
             return new PaperIdentity(PaperIds.FromSource(p.ArxivId, p.Title), null);
         var year = p.PublishedOn?.Year ?? p.Versions.FirstOrDefault(v => v.Number == 1)?.SubmittedAt?.Year;
-        var key = PaperIds.IdentityKey(p.Dois, p.ExternalIds, p.Title, p.Authors.FirstOrDefault()?.Name, year);
+        var key = PaperIds.IdentityKey(p.Dois, p.ExternalIds, p.Title, p.Authors.FirstOrDefault()?.Name, year, p.Abstract);
         return new PaperIdentity(PaperIds.FromIdentity(key), PaperIds.FromSource(null, p.Title));
     }
 

@@ -12,6 +12,7 @@ namespace Papers.Ingest.Parsing;
 /// <param name="LatestDatestamp">The newest record datestamp on the page.</param>
 /// <param name="NoRecordsMatch">The repository answered <c>noRecordsMatch</c>: an empty, final page.</param>
 /// <param name="Failures">Records that could not be read; the rest of the page is still good.</param>
+/// <param name="RecordIds">The OAI identifiers of the records that were read, deleted ones included.</param>
 public sealed record OaiPmhPage(
     IReadOnlyList<SourcePaper> Papers,
     IReadOnlyList<string> DeletedIds,
@@ -22,12 +23,16 @@ public sealed record OaiPmhPage(
     DateTimeOffset? ResponseDate,
     DateOnly? LatestDatestamp,
     bool NoRecordsMatch = false,
-    IReadOnlyList<RecordFailure>? Failures = null)
+    IReadOnlyList<RecordFailure>? Failures = null,
+    IReadOnlyList<string>? RecordIds = null)
 {
     public bool IsLastPage => string.IsNullOrWhiteSpace(ResumptionToken);
 
     /// <summary>The unreadable records (never null).</summary>
     public IReadOnlyList<RecordFailure> FailedRecords => Failures ?? [];
+
+    /// <summary>The identifiers of the records read (never null).</summary>
+    public IReadOnlyList<string> ReadRecordIds => RecordIds ?? [];
 
     /// <summary>The page's readable records and its failures as a <see cref="ParseResult"/> (deleted records included).</summary>
     public ParseResult ToParseResult(string source) =>

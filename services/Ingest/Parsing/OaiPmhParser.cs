@@ -50,6 +50,7 @@ public static class OaiPmhParser
         var papers = new List<SourcePaper>();
         var deleted = new List<string>();
         var failures = new List<RecordFailure>();
+        var read = new List<string>();
         DateOnly? latest = null;
         var place = 0;
         foreach (var record in list.Elements(Oai + "record"))
@@ -71,6 +72,7 @@ public static class OaiPmhParser
             }
 
             papers.Add(paper);
+            read.Add(RecordIdOf(record));
             if (paper.Deleted)
                 deleted.Add(paper.ArxivId ?? RecordIdOf(record));
         }
@@ -85,7 +87,8 @@ public static class OaiPmhParser
             ParseDateTime(token?.Attribute("expirationDate")?.Value),
             responseDate,
             latest,
-            Failures: failures);
+            Failures: failures,
+            RecordIds: read);
     }
 
     private static string RecordIdOf(XElement record) =>

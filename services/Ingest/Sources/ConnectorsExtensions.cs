@@ -16,23 +16,26 @@ using Polly.Retry;
 
 namespace Papers.Ingest.Sources;
 
-public static class ConnectorsExtensions
+public static partial class ConnectorsExtensions
 {
     /// <summary>
-    /// Registers the source connectors: options from <c>Sources:ArxivOai</c>, <c>Sources:ArxivApi</c>
-    /// and <c>Sources:HfDaily</c>, typed HttpClients with the standard resilience handler, the
-    /// shared politeness gate, and the OAI-PMH harvester. The harvester needs an
+    /// Registers the source connectors: options from <c>Sources:ArxivOai</c>, <c>Sources:OaiDc</c>,
+    /// <c>Sources:ArxivFeed</c>, <c>Sources:ArxivApi</c> and <c>Sources:HfDaily</c> (a bad value fails
+    /// with the setting and value named), typed HttpClients with the standard resilience handler,
+    /// the shared politeness gate, and the OAI-PMH harvesters. The harvester needs an
     /// <see cref="IHarvestCursorStore"/> and an <see cref="IPaperSink"/> from the host.
     /// </summary>
     public static IServiceCollection AddIngestConnectors(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ArxivOaiOptions>()
-            .Bind(configuration.GetSection(ArxivOaiOptions.Section))
-            .Require(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), o => Setting(ArxivOaiOptions.Section, "BaseUrl", o.BaseUrl, "an absolute http(s) URL"))
-            .Require(o => o.MetadataPrefix is "arXiv" or "arXivRaw", o => Setting(ArxivOaiOptions.Section, "MetadataPrefix", o.MetadataPrefix, "arXiv or arXivRaw (Dublin Core repositories are Sources:OaiDc)"))
-            .Require(o => o.MinDelay >= TimeSpan.Zero, o => Setting(ArxivOaiOptions.Section, "MinDelay", o.MinDelay, "not negative"))
-            .Require(o => o.MaxThrottleRetries >= 0, o => Setting(ArxivOaiOptions.Section, "MaxThrottleRetries", o.MaxThrottleRetries, "not negative"))
-            .Require(o => IsCron(o.Cron), o => Setting(ArxivOaiOptions.Section, "Cron", o.Cron, "a cron expression (UTC) or empty"))
+        AddOaiOptions<ArxivOaiOptions>(services, configuration, ArxivOaiOptions.Section, "arXiv or arXivRaw (Dublin Core repositories are Sources:OaiDc)",
+            o => o.MetadataPrefix is "arXiv" or "arXivRaw");
+        AddOaiOptions<OaiDcOptions>(services, configuration, OaiDcOptions.Section, "oai_dc", o => o.MetadataPrefix == "oai_dc");
+        services.AddOptions<ArxivFeedOptions>()
+            .Bind(configuration.GetSection(ArxivFeedOptions.Section))
+            .Require(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), o => Setting(ArxivFeedOptions.Section, "BaseUrl", o.BaseUrl, "an absolute http(s) URL"))
+            .Require(o => o.Categories.All(c => CategoryName().IsMatch(c)), o => Setting(ArxivFeedOptions.Section, "Categories", string.Join(',', o.Categories), "arXiv categories or archives such as cs.LG, astro-ph"))
+            .Require(o => o.MinDelay >= TimeSpan.Zero, o => Setting(ArxivFeedOptions.Section, "MinDelay", o.MinDelay, "not negative"))
+            .Require(o => IsCron(o.Cron), o => Setting(ArxivFeedOptions.Section, "Cron", o.Cron, "a cron expression (UTC) or empty"))
             .ValidateOnStart();
         services.AddOptions<ArxivApiOptions>()
             .Bind(configuration.GetSection(ArxivApiOptions.Section))
@@ -53,15 +56,13 @@ public static class ConnectorsExtensions
         // OAI-PMH pages of thousands of records can take a while to build, and 503 + Retry-After
         // is arXiv's flow control: OaiPmhClient waits those out itself, so the handler must neither
         // retry them nor count them towards opening the circuit.
-        AddSourceClient<OaiPmhClient>(services, o =>
-        {
-            o.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
-            o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(8);
-            o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
-            o.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransientExcept503(args.Outcome));
-            o.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransientExcept503(args.Outcome));
-        });
-        services.AddTransient<OaiPmhHarvester>();
+        AddSourceClient<ArxivOaiClient>(services, OaiResilience);
+        AddSourceClient<OaiDcClient>(services, OaiResilience);
+        // Unkeyed, the OAI-PMH client and harvester are arXiv's; keyed by its section, the Dublin Core source's.
+        services.AddTransient<OaiPmhClient>(sp => sp.GetRequiredService<ArxivOaiClient>());
+        services.AddTransient(sp => Harvester<ArxivOaiOptions>(sp, sp.GetRequiredService<ArxivOaiClient>()));
+        services.AddKeyedTransient(OaiDcOptions.Section, (sp, _) => Harvester<OaiDcOptions>(sp, sp.GetRequiredService<OaiDcClient>()));
+        AddSourceClient<ArxivListingFeedClient>(services);
 
         AddSourceClient<ArxivApiClient>(services, o =>
         {
@@ -114,6 +115,35 @@ public static class ConnectorsExtensions
         AutomaticDecompression = DecompressionMethods.All,
     };
 
+    private static void AddOaiOptions<T>(IServiceCollection services, IConfiguration configuration, string section, string prefixes, Func<T, bool> prefixOk)
+        where T : OaiSourceOptions =>
+        services.AddOptions<T>()
+            .Bind(configuration.GetSection(section))
+            .Require(o => o.BaseUrl is null || IsHttpUrl(o.BaseUrl), o => Setting(section, "BaseUrl", o.BaseUrl, "an absolute http(s) URL"))
+            .Require(prefixOk, o => Setting(section, "MetadataPrefix", o.MetadataPrefix, prefixes))
+            .Require(o => o.MinDelay >= TimeSpan.Zero, o => Setting(section, "MinDelay", o.MinDelay, "not negative"))
+            .Require(o => o.MaxThrottleRetries >= 0, o => Setting(section, "MaxThrottleRetries", o.MaxThrottleRetries, "not negative"))
+            .Require(o => IsCron(o.Cron), o => Setting(section, "Cron", o.Cron, "a cron expression (UTC) or empty"))
+            .ValidateOnStart();
+
+    /// <summary>
+    /// OAI-PMH pages of thousands of records can take a while to build, and 503 + Retry-After is
+    /// the repository's flow control: OaiPmhClient waits those out itself, so the handler must
+    /// neither retry them nor count them towards opening the circuit.
+    /// </summary>
+    private static void OaiResilience(HttpStandardResilienceOptions o)
+    {
+        o.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
+        o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(8);
+        o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(5);
+        o.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransientExcept503(args.Outcome));
+        o.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransientExcept503(args.Outcome));
+    }
+
+    private static OaiPmhHarvester Harvester<T>(IServiceProvider sp, OaiPmhClient client) where T : OaiSourceOptions =>
+        new(client, sp.GetRequiredService<IHarvestCursorStore>(), sp.GetRequiredService<IPaperSink>(), sp.GetRequiredService<IOptions<T>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OaiPmhHarvester>>());
+
     /// <summary>"Sources:ArxivOai:MetadataPrefix is 'bogus'; expected arXiv or arXivRaw".</summary>
     private static string Setting(string section, string key, object? value, string expected) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{section}:{key} is '{value}'; expected {expected}");
@@ -138,6 +168,9 @@ public static class ConnectorsExtensions
 
     private static bool IsHttpUrl(Uri? url) =>
         url is { IsAbsoluteUri: true } && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z-]+(\.[A-Za-z-]+)?$")]
+    private static partial System.Text.RegularExpressions.Regex CategoryName();
 
     /// <summary>Empty means "no schedule"; anything else must parse.</summary>
     private static bool IsCron(string? cron) => string.IsNullOrWhiteSpace(cron) || CronExpression.TryParse(cron, out _);

@@ -14,18 +14,19 @@ public sealed record OaiFetch(OaiPmhPage Page, int Throttled, Uri RequestUri);
 
 /// <summary>
 /// Fetches OAI-PMH ListRecords pages from the configured endpoint, at most one request per
-/// <see cref="ArxivOaiOptions.MinDelay"/>. arXiv answers 503 with Retry-After as flow control;
+/// <see cref="OaiSourceOptions.MinDelay"/>. Each source kind has its own typed client
+/// (<see cref="ArxivOaiClient"/>, <see cref="OaiDcClient"/>) with its own options. arXiv answers 503 with Retry-After as flow control;
 /// those waits are done here (the resilience handler is told to leave 503 alone), so the harvest
 /// knows it is being throttled rather than failing.
 /// </summary>
-public sealed class OaiPmhClient(
+public class OaiPmhClient(
     HttpClient http,
-    IOptions<ArxivOaiOptions> options,
+    IOptions<OaiSourceOptions> options,
     PolitenessGate gate,
     TimeProvider time,
     ILogger<OaiPmhClient> logger)
 {
-    private readonly ArxivOaiOptions _options = options.Value;
+    private readonly OaiSourceOptions _options = options.Value;
 
     public Uri BuildUri(OaiListRequest request)
     {
@@ -36,7 +37,8 @@ public sealed class OaiPmhClient(
               (request.From is { } from ? "&from=" + from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : string.Empty) +
               (request.Until is { } until ? "&until=" + until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : string.Empty) +
               (string.IsNullOrWhiteSpace(request.Set) ? string.Empty : "&set=" + Uri.EscapeDataString(request.Set));
-        return new UriBuilder(_options.BaseUrl) { Query = query }.Uri;
+        var baseUrl = _options.BaseUrl ?? throw new InvalidOperationException($"{_options.SectionName}:BaseUrl is not configured.");
+        return new UriBuilder(baseUrl) { Query = query }.Uri;
     }
 
     public async Task<OaiFetch> ListRecordsAsync(OaiListRequest request, CancellationToken ct)
@@ -74,3 +76,11 @@ public sealed class OaiPmhClient(
         }
     }
 }
+
+/// <summary>The arXiv OAI-PMH endpoint (<c>Sources:ArxivOai</c>).</summary>
+public sealed class ArxivOaiClient(HttpClient http, IOptions<ArxivOaiOptions> options, PolitenessGate gate, TimeProvider time, ILogger<OaiPmhClient> logger)
+    : OaiPmhClient(http, options, gate, time, logger);
+
+/// <summary>A Dublin Core repository's OAI-PMH endpoint (<c>Sources:OaiDc</c>).</summary>
+public sealed class OaiDcClient(HttpClient http, IOptions<OaiDcOptions> options, PolitenessGate gate, TimeProvider time, ILogger<OaiPmhClient> logger)
+    : OaiPmhClient(http, options, gate, time, logger);

@@ -5,7 +5,8 @@ namespace Papers.Ingest.Tests.Commands;
 
 public class ParseCommandTests
 {
-    private static async Task<(int Code, string[] Lines, string Errors)> Run(params string[] args)
+    /// <summary>Runs the command: its exit code, the JSONL lines on stdout, and stderr.</summary>
+    internal static async Task<(int Code, string[] Lines, string Errors)> Run(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();

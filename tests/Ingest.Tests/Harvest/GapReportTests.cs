@@ -83,6 +83,54 @@ public sealed class GapReportTests : IDisposable
             status.Schedules.Select(s => (s.Name, s.Enabled)));
     }
 
+    [Fact]
+    public async Task A_record_that_cannot_be_read_is_quarantined_the_rest_ingested_and_the_cursor_moves_on()
+    {
+        var good = OaiXml.Page(["2401.00001", "2401.00002", "2401.00003"], token: "t1");
+        var first = good.Replace("<title>Paper 2401.00002</title>", "", StringComparison.Ordinal);
+        var second = OaiXml.Page(["2401.00004"]);
+        var fixedUpstream = false;
+        await using var server = await ReplayServer.StartAsync((context, request) =>
+            ReplayServer.Xml(context, request["resumptionToken"] is not null ? second : fixedUpstream ? good : first));
+
+        HarvestRunSummary summary;
+        await using (var db = _database.Context())
+            summary = Assert.Single(await new HarvestRig(db, server).Job().RunScheduledAsync(CancellationToken.None));
+
+        Assert.Equal((3, 3), (summary.Fetched, summary.New));
+        Assert.Equal(["oai:arXiv.org:2401.00002: <arXivRaw> has no <title> (record 2401.00002) (quarantined)"], summary.Failures);
+        Assert.Contains("failed 1", summary.ToString());
+        Assert.Equal(["t1"], server.Requests.Skip(1).Select(r => r["resumptionToken"]));
+        await using (var db = _database.Context())
+        {
+            Assert.Equal(["2401.00001", "2401.00003", "2401.00004"], await db.Papers.Select(p => p.PaperId).OrderBy(p => p).ToListAsync());
+            Assert.Null((await db.HarvestCursors.SingleAsync()).ResumptionToken);
+            var row = await db.Quarantine.SingleAsync();
+            Assert.Equal((Key, "oai:arXiv.org:2401.00002"), (row.Source, row.RecordId));
+            Assert.Contains("<id>2401.00002</id>", row.Content);
+        }
+
+        await using var app = await StartApiAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        var key = await app.Services.GetRequiredService<ApiKeyStore>().IssueAsync("operator", [Scopes.Admin], 1_000, default);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.Key);
+        var status = await http.GetFromJsonAsync<IngestStatus>("/api/ingest/status", JsonSerializerOptions.Web);
+        Assert.Equal(1, status!.Quarantined);
+        var listed = Assert.Single(status.Quarantine);
+        Assert.Equal((Key, "oai:arXiv.org:2401.00002", "<arXivRaw> has no <title> (record 2401.00002)"), (listed.Source, listed.RecordId, listed.Reason));
+
+        // Fixed upstream: the next harvest reads the record and releases it.
+        fixedUpstream = true;
+        await using (var db = _database.Context())
+            summary = Assert.Single(await new HarvestRig(db, server).Job().RunScheduledAsync(CancellationToken.None));
+        Assert.Empty(summary.Failures);
+        await using (var db = _database.Context())
+        {
+            Assert.Empty(await db.Quarantine.ToListAsync());
+            Assert.True(await db.Papers.AnyAsync(p => p.PaperId == "2401.00002"));
+        }
+    }
+
     /// <summary>
     /// The endpoints as the service maps them, behind the platform's access control (identity
     /// database in a temporary folder), on the test database, with the OAI-PMH schedule on and HF off.

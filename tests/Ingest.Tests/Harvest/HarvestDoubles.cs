@@ -45,7 +45,7 @@ internal sealed class RecordingSink(int failOnCall = 0) : IPaperSink
         return Task.CompletedTask;
     }
 
-    public Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, CancellationToken ct)
+    public Task QuarantineAsync(string source, IReadOnlyList<RecordFailure> failures, IReadOnlyList<string> readRecordIds, CancellationToken ct)
     {
         Quarantined.AddRange(failures.Select(f => (source, f)));
         return Task.CompletedTask;

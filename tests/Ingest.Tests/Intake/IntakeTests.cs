@@ -44,7 +44,7 @@ public sealed class IntakeTests : IDisposable
         Assert.Equal(first.PaperIds[0], again.PaperIds[0]);
         Assert.StartsWith("p-", first.PaperIds[0]);
         // A paper new to Ingest without arXiv id is known by title + first author + year, never by its title alone.
-        Assert.Equal(first.PaperIds[0], PaperIds.FromIdentity(PaperIds.IdentityKey(null, null, "Scaling  laws!", "Ada Lovelace", null)));
+        Assert.Equal(first.PaperIds[0], PaperIds.FromIdentity(PaperIds.IdentityKey(null, null, "Scaling  laws!", "Ada Lovelace", null, "An abstract.")));
         Assert.Equal(2, Published().Count);
     }
 

@@ -1,5 +1,5 @@
-using Papers.Ingest.Commands;
 using Papers.Ingest.Parsing;
+using Papers.Ingest.Tests.Commands;
 
 namespace Papers.Ingest.Tests.Parsing;
 
@@ -7,13 +7,7 @@ namespace Papers.Ingest.Tests.Parsing;
 /// and unrecognised input are errors, deleted records are not papers.</summary>
 public class OneBadRecordTests
 {
-    private static async Task<(int Code, string[] Lines, string Errors)> Parse(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await ParseCommand.RunAsync(["parse", .. args], stdout, stderr);
-        return (code, stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), stderr.ToString());
-    }
+    private static Task<(int Code, string[] Lines, string Errors)> Parse(params string[] args) => ParseCommandTests.Run(["parse", .. args]);
 
     [Fact]
     public void A_record_whose_metadata_lacks_its_namespace_is_reported_and_the_others_are_kept()
@@ -92,10 +86,12 @@ public class OneBadRecordTests
     public async Task A_recorded_error_status_is_an_error_even_when_its_body_parses()
     {
         var body = Fixture.Read("arxiv-oai/GetRecordResponse.xml");
-        var path = Path.Combine(Directory.CreateTempSubdirectory("ingest-recorded-").FullName, "recorded.json");
+        var folder = Directory.CreateTempSubdirectory("ingest-recorded-");
+        var path = Path.Combine(folder.FullName, "recorded.json");
         await File.WriteAllTextAsync(path, System.Text.Json.JsonSerializer.Serialize(new { url = "https://oai.example/oai", status_code = 500, body }));
 
         var (code, lines, errors) = await Parse(path);
+        folder.Delete(recursive: true);
 
         Assert.Equal(1, code);
         Assert.Empty(lines);

@@ -43,7 +43,7 @@ public sealed class ConnectorsExtensionsTests
         });
 
         var oai = provider.GetRequiredService<IOptions<ArxivOaiOptions>>().Value;
-        Assert.Equal(("https://oai.example/oai", "arXiv", TimeSpan.FromSeconds(5), "15 4 * * *"), (oai.BaseUrl.ToString(), oai.MetadataPrefix, oai.MinDelay, oai.Cron));
+        Assert.Equal(("https://oai.example/oai", "arXiv", TimeSpan.FromSeconds(5), "15 4 * * *"), (oai.BaseUrl!.ToString(), oai.MetadataPrefix, oai.MinDelay, oai.Cron));
         Assert.Equal(["cs:cs:LG", "cs:cs:AI"], oai.Sets);
         var api = provider.GetRequiredService<IOptions<ArxivApiOptions>>().Value;
         Assert.Equal(("https://api.example/query", TimeSpan.FromSeconds(4)), (api.BaseUrl!.ToString(), api.MinDelay));
