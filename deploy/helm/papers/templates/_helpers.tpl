@@ -13,6 +13,7 @@ Names. "papers.fullname" is the release prefix; each service has papers.<svc>.fu
 {{- define "papers.enrichment.fullname" -}}{{ include "papers.fullname" . }}-enrichment{{- end }}
 {{- define "papers.notifications.fullname" -}}{{ include "papers.fullname" . }}-notifications{{- end }}
 {{- define "papers.api.fullname" -}}{{ include "papers.fullname" . }}-api{{- end }}
+{{- define "papers.training.fullname" -}}{{ include "papers.fullname" . }}-training{{- end }}
 
 {{/*
 The shared templates below take (dict "root" $ "component" "<svc>").
@@ -111,6 +112,10 @@ connection comes from ingress.trustedProxies, one hop), then the service's own k
 
 {{- define "papers.enrichmentUrl" -}}
 http://{{ include "papers.enrichment.fullname" . }}:8080
+{{- end }}
+
+{{- define "papers.trainingUrl" -}}
+http://{{ include "papers.training.fullname" . }}:8080
 {{- end }}
 
 {{- define "papers.podSecurityContext" -}}
