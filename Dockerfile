@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 # The image of any service: services/<SERVICE>/<SERVICE>.csproj published as Papers.<SERVICE>.dll.
 # Build context = the repository root:
-#   docker build --build-arg SERVICE=Api -t papers-api .        (Ingest, Enrichment, Notifications, Api, Analytics, or a new folder)
+#   docker build --build-arg SERVICE=Api -t papers-api .        (Ingest, Enrichment, Notifications, Api, Analytics, Training, or a new folder)
 #   docker build --build-arg SERVICE=Enrichment --build-arg VARIANT=gpu -t papers-enrichment:<tag>-gpu .   (linux/amd64)
-# A service project may reference only ServiceDefaults, Domain and Papers.Contracts: those are all it copies
+# A service project may reference only ServiceDefaults, Domain, Papers.Contracts and Enrichment (Training fits
+# Enrichment's tagger, on the base set in tools/Enrichment.Lab/Training): those are all it copies
 # (scripts/helm-check.sh checks that each service in the chart builds from what is copied here).
 #
 # VARIANT=gpu (Enrichment only; the chart's enrichment.gpu.enabled) publishes with -p:UseCuda=true, which
@@ -28,6 +29,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY contracts/Papers.Contracts/Papers.Contracts.csproj contracts/Papers.Contracts/
 COPY services/ServiceDefaults/ServiceDefaults.csproj services/ServiceDefaults/
 COPY services/Domain/Domain.csproj services/Domain/
+COPY services/Enrichment/Enrichment.csproj services/Enrichment/
 COPY services/${SERVICE}/${SERVICE}.csproj services/${SERVICE}/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
     dotnet restore services/$SERVICE/$SERVICE.csproj -a $TARGETARCH \
@@ -35,6 +37,8 @@ RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
 COPY contracts/Papers.Contracts/ contracts/Papers.Contracts/
 COPY services/ServiceDefaults/ services/ServiceDefaults/
 COPY services/Domain/ services/Domain/
+COPY services/Enrichment/ services/Enrichment/
+COPY tools/Enrichment.Lab/Training/ tools/Enrichment.Lab/Training/
 COPY services/${SERVICE}/ services/${SERVICE}/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
     dotnet publish services/$SERVICE/$SERVICE.csproj -c Release --no-restore -a $TARGETARCH -o /app \

@@ -121,8 +121,8 @@ const byKind = (kind) => objects.filter((o) => o.kind === kind);
 const find = (kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const matches = (selector, labels) =>
   !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-const COMPONENTS = ["ingest", "enrichment", "notifications", "api", "analytics"];
-const WITH_DATABASE = ["ingest", "notifications", "api", "analytics"];
+const COMPONENTS = ["ingest", "enrichment", "notifications", "api", "analytics", "training"];
+const WITH_DATABASE = ["ingest", "notifications", "api", "analytics", "training"];
 const PUBLIC = ["api", "notifications"]; // behind the Ingress; enrichment and ingest are internal only
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/\d{1,3}$/;
 const REQUIRED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
@@ -190,7 +190,9 @@ for (const component of Object.keys(deployments)) {
   expect("OTEL_SERVICE_NAME", `papers-${component}`);
   if (!/(^|,)service\.version=[^,]+/.test(cfg.OTEL_RESOURCE_ATTRIBUTES ?? "")) err(deployments[component], "OTEL_RESOURCE_ATTRIBUTES lacks service.version");
   if (WITH_DATABASE.includes(component)) expect("Database__Provider", "Postgres");
-  if (["api", "notifications"].includes(component)) expect("Services__Enrichment", svcUrl("enrichment"));
+  if (["api", "notifications", "training"].includes(component)) expect("Services__Enrichment", svcUrl("enrichment"));
+  // Enrichment replicas fetch the promoted tagger model from training
+  if (component === "enrichment") expect("Services__Training", svcUrl("training"));
   // the api's public OpenAPI document includes notifications' (the subscription endpoints)
   if (component === "api") expect("OpenApi__Include__0", `${svcUrl("notifications")}/openapi/v1.json`);
   if (PUBLIC.includes(component)) {

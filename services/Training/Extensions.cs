@@ -27,6 +27,7 @@ public static class Extensions
         builder.Services.AddScoped<ModelRegistry>();
         builder.Services.AddScoped<Retrainer>();
         builder.Services.AddHostedService<RetrainScheduler>();
+        builder.Services.AddHostedService<BaseSetWarmUp>();
         // Where Enrichment runs in this host too, it reads promoted models from the registry, not over HTTP.
         builder.Services.Replace(ServiceDescriptor.Singleton<ITaggerModelSource, RegistryTaggerModelSource>());
 

@@ -19,17 +19,21 @@ internal sealed record FittedModel(TaggerModel Model, TimeSplit Split, ModelEval
 /// </summary>
 internal sealed class TaggerFitter
 {
-    /// <summary>Tags shown per paper at most: arXiv papers have ~2 categories.</summary>
-    public const int MaxTags = 4;
+    /// <summary>Tags shown per paper at most: arXiv papers have ~2 categories, and people read the first three.</summary>
+    public const int MaxTags = 3;
 
-    /// <summary>How often the primary should be among the tags shown (out of fold, when fitting).</summary>
-    public const double PrimaryShownGoal = 0.95;
+    /// <summary>How often the primary should be among the tags shown (out of fold, when fitting): when the model can't promise it, it shows <see cref="MaxTags"/>.</summary>
+    public const double PrimaryShownGoal = 0.93;
 
     public int ValidationDays { get; init; } = 7;
 
     public double HoldOutShare { get; init; } = 0.2;
 
     public int Seed { get; init; } = 1;
+
+    /// <summary>Sample weight ∝ (papers of its primary)^-power (see <see cref="CategoryTrainer.BalancePower"/>).</summary>
+    public float BalancePower { get; init; } = new CategoryTrainer().BalancePower;
+
 
     public FittedModel Fit(string embeddingModel, IReadOnlyList<TrainingExample> harvest, IReadOnlyList<TrainingExample> baseSet, float[][] descriptions, TextWriter? log = null)
     {
@@ -54,6 +58,7 @@ internal sealed class TaggerFitter
         var trainer = new CategoryTrainer
         {
             Seed = Seed,
+            BalancePower = BalancePower,
             InnerFolds = 3,
             MaxTags = MaxTags,
             PrimaryShownGoal = PrimaryShownGoal,

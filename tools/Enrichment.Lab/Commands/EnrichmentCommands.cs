@@ -25,6 +25,7 @@ public static class EnrichmentCommands
                 ["bench", .. var rest] => await BenchCommand.RunAsync(rest),
                 ["eval", .. var rest] => await EvalCommand.RunAsync(rest),
                 ["train", .. var rest] => await TrainCommand.RunAsync(rest),
+                ["timesplit", .. var rest] => await TimeSplitCommand.RunAsync(rest),
                 ["convert", .. var rest] => ConvertCommand.Run(rest),
                 [] or ["help" or "--help", ..] => Usage(),
                 [var command, ..] => throw new CommandLineException($"Unknown command '{command}'."),
@@ -53,6 +54,8 @@ public static class EnrichmentCommands
                   cross-validated top-1/top-3 of the primary category and micro/macro F1, ours against TF-IDF + linear
               train [--data folder] [--out file] [--cache file]
                   fits the shipped tagger on tools/Enrichment.Lab/Training/*.jsonl and writes services/Enrichment/Tagging/tagger-model.json
+              timesplit <older labelled>... --validate <newer labelled>[,...] [--no-base] [--cache file]
+                  the Training service's retraining recipe from files: fit on the older papers (+ the base set), judge on the newer, per archive
               convert <inputs>... --out file.jsonl
                   labelled data (JSONL, .abs folders, Kaggle CSV) to the compact JSONL the others read
             """);

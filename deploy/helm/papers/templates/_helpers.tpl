@@ -14,6 +14,7 @@ Names. "papers.fullname" is the release prefix; each service has papers.<svc>.fu
 {{- define "papers.notifications.fullname" -}}{{ include "papers.fullname" . }}-notifications{{- end }}
 {{- define "papers.api.fullname" -}}{{ include "papers.fullname" . }}-api{{- end }}
 {{- define "papers.analytics.fullname" -}}{{ include "papers.fullname" . }}-analytics{{- end }}
+{{- define "papers.training.fullname" -}}{{ include "papers.fullname" . }}-training{{- end }}
 
 {{/*
 The shared templates below take (dict "root" $ "component" "<svc>").
@@ -112,6 +113,10 @@ connection comes from ingress.trustedProxies, one hop), then the service's own k
 
 {{- define "papers.enrichmentUrl" -}}
 http://{{ include "papers.enrichment.fullname" . }}:8080
+{{- end }}
+
+{{- define "papers.trainingUrl" -}}
+http://{{ include "papers.training.fullname" . }}:8080
 {{- end }}
 
 {{- define "papers.podSecurityContext" -}}
