@@ -140,6 +140,7 @@ public class OneBadRecordTests
         const string lines = """
             {"paper_id": "2403.01234", "title": "Docmeta style", "abstract": "A.", "authors": ["Ada Lovelace"], "categories": "cs.CL cs.LG"}
             {"id": "W2741809807", "title": "A catalogue record", "abstract": "B.", "doi": "10.1000/x1 10.1000/x2"}
+            {"id": "17", "title": "A row number is no identifier", "abstract": "C."}
             """;
 
         var papers = JsonlPaperParser.Parse(lines, "docmeta.jsonl").Papers;
@@ -149,6 +150,7 @@ public class OneBadRecordTests
         Assert.Null(papers[1].ArxivId);
         Assert.Equal(["file:W2741809807"], papers[1].ExternalIds);
         Assert.Equal(["10.1000/x1", "10.1000/x2"], papers[1].Dois);
+        Assert.Null(papers[2].ExternalIds);
     }
 
     [Fact]
