@@ -25,7 +25,8 @@ internal static class JsonPaperFields
         var title = TextNormalizer.Normalize(o.String("title"));
         if (title.Length == 0)
         {
-            problem = "missing 'title'";
+            // An API's error object ({"error": "..."}) where papers were expected says more than "no title".
+            problem = o.String("error") is { } error ? $"an error object, not a paper: {error}" : "missing 'title'";
             return false;
         }
 

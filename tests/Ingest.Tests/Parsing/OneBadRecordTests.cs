@@ -119,6 +119,9 @@ public class OneBadRecordTests
         Assert.Equal(1, code);
         Assert.Contains("Hugging Face API error: Invalid date: 2026-13-45", errors);
         Assert.DoesNotContain("missing 'title'", errors);
+
+        var (_, _, asJsonl) = await Parse(Fixture.PathOf("handmade/hf-error-object.json"), "--format", "jsonl");
+        Assert.Contains("an error object, not a paper: Invalid date: 2026-13-45", asJsonl);
     }
 
     [Fact]
