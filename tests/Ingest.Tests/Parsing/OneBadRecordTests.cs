@@ -112,6 +112,20 @@ public class OneBadRecordTests
     }
 
     [Fact]
+    public async Task A_text_file_read_as_jsonl_is_one_problem_not_one_per_line()
+    {
+        var path = Fixture.PathOf("handmade/mail-listing.txt");
+
+        var (code, lines, errors) = await Parse(path, "--format", "jsonl");
+
+        Assert.Equal(1, code);
+        Assert.Empty(lines);
+        var problems = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, problems.Length); // the problem and the summary
+        Assert.StartsWith($"{path}: line 1, position 1: not JSON Lines: none of the first 10 lines is JSON; it starts with 'From: no-reply@arxiv.org'", problems[0]);
+    }
+
+    [Fact]
     public async Task The_daily_papers_error_object_is_reported_as_such_not_as_a_missing_title()
     {
         var (code, _, errors) = await Parse(Fixture.PathOf("handmade/hf-error-object.json"));
