@@ -46,6 +46,21 @@ public sealed class ContractShapeTests
         Assert.Equal(sample with { Authors = back.Authors, Categories = back.Categories }, back);
     }
 
+    [Fact]
+    public void An_event_published_before_dois_existed_still_reads_and_a_new_one_carries_them()
+    {
+        var sample = new PaperIngested("p-0123456789ab", 1, "T", "A", [], null, [], null, new DateOnly(2024, 1, 3), "file", 0,
+            null, null, "10.1/a", null, null, null, null, "abc", DateTimeOffset.Parse("2024-01-03T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+            ["10.1/a", "10.1/b"]);
+        var json = JsonSerializer.Serialize(sample, Wire);
+        var old = json.Replace(",\"dois\":[\"10.1/a\",\"10.1/b\"]", "", StringComparison.Ordinal);
+
+        Assert.Contains("\"dois\":[\"10.1/a\",\"10.1/b\"]", json);
+        Assert.DoesNotContain("dois", old);
+        Assert.Null(JsonSerializer.Deserialize<PaperIngested>(old, Wire)!.Dois);
+        Assert.Equal(["10.1/a", "10.1/b"], JsonSerializer.Deserialize<PaperIngested>(json, Wire)!.Dois);
+    }
+
     private static IEnumerable<Type> MessageTypes() =>
         typeof(PaperIngested).Assembly.GetExportedTypes().Where(t => t.IsClass && !t.IsAbstract).OrderBy(t => t.Name, StringComparer.Ordinal);
 

@@ -25,7 +25,8 @@ internal static class JsonPaperFields
         var title = TextNormalizer.Normalize(o.String("title"));
         if (title.Length == 0)
         {
-            problem = "missing 'title'";
+            // An API's error object ({"error": "..."}) where papers were expected says more than "no title".
+            problem = o.String("error") is { } error ? $"an error object, not a paper: {error}" : "missing 'title'";
             return false;
         }
 
@@ -106,7 +107,10 @@ internal static class JsonPaperFields
             : ArxivMetadata.SplitDois(o.String("doi"));
 
     /// <summary>Our own export's <c>externalIds</c>, the catalogue ids crawls carry, and an <c>id</c>
-    /// that is no arXiv id (kept with the <c>file:</c> scheme rather than dropped).</summary>
+    /// that is no arXiv id (kept with the <c>file:</c> scheme rather than dropped). A short <c>id</c>
+    /// (under 8 characters: <c>1</c>, <c>42</c>) is a row number, not an identifier: two files would
+    /// share it for different papers, so it is not kept (the paper is then known by title, first
+    /// author and year).</summary>
     private static IReadOnlyList<string>? ReadExternalIds(Layers o, string? otherId)
     {
         var ids = new List<string>();
@@ -116,7 +120,7 @@ internal static class JsonPaperFields
             ids.Add("s2:" + s2);
         if (TextNormalizer.NormalizeOrNull(o.String("openalex_id", "openalexId")) is { } openAlex)
             ids.Add("openalex:" + openAlex.Replace("https://openalex.org/", string.Empty, StringComparison.Ordinal));
-        if (TextNormalizer.NormalizeOrNull(otherId) is { } other)
+        if (TextNormalizer.NormalizeOrNull(otherId) is { Length: >= 8 } other)
             ids.Add("file:" + other);
         ids = [.. ids.Where(i => i.Length > 0).Distinct(StringComparer.Ordinal)];
         return ids.Count == 0 ? null : ids;

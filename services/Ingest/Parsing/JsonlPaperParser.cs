@@ -17,6 +17,9 @@ public sealed record JsonlParseOptions(DateOnly? ReferenceDate = null, string So
 /// </summary>
 public static class JsonlPaperParser
 {
+    /// <summary>Lines that are all not JSON before a file is judged no JSON Lines at all.</summary>
+    public const int NotJsonAfter = 10;
+
     public static ParseResult Parse(string content, string source, JsonlParseOptions? options = null)
     {
         options ??= new JsonlParseOptions();
@@ -36,19 +39,31 @@ public static class JsonlPaperParser
 
         using var reader = new StringReader(content);
         var lineNumber = 0;
+        var jsonLines = 0;
+        string? firstLine = null;
         while (reader.ReadLine() is { } line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
                 continue;
+            firstLine ??= line;
             try
             {
                 using var document = JsonInput.Parse(line, source, "JSON Lines", lineNumber);
+                jsonLines++;
                 Add(document.RootElement, source, lineNumber, options.SourceLabel, reference, papers, problems);
             }
             catch (ConnectorFormatException ex)
             {
                 problems.Add(new ParseProblem(source, ex.Line ?? lineNumber, ex.Position, ex.Detail));
+            }
+
+            // A file whose first lines are none of them JSON is no JSON Lines at all: one problem
+            // saying so beats one "malformed JSON" per line of a mail or a web page.
+            if (jsonLines == 0 && problems.Count == NotJsonAfter)
+            {
+                var preview = TextNormalizer.Normalize(firstLine[..Math.Min(firstLine.Length, 60)]);
+                return new ParseResult([], [new ParseProblem(source, 1, 1, $"not JSON Lines: none of the first {NotJsonAfter} lines is JSON; it starts with '{preview}'")]);
             }
         }
 

@@ -12,8 +12,10 @@ public static class TextNormalizer
     /// <summary>
     /// Collapses every run of whitespace (spaces, tabs, line breaks, no-break spaces) to one space
     /// and trims, after repairing UTF-8 that was read as Latin-1 upstream. LaTeX is kept as written:
-    /// <c>$^{11}$Be</c> and <c>\'{e}</c> are the author's text. Other control characters are kept:
-    /// stripping them would lose what a repair (here or later) needs to recover the original.
+    /// <c>$^{11}$Be</c> and <c>\'{e}</c> are the author's text. C1 control characters (U+0080–U+009F)
+    /// left after the repair are kept: they are bytes of garbled text that a later repair needs to
+    /// recover the original. C0 controls other than whitespace are dropped: they encode no text, and
+    /// XML (our feeds, OAI-PMH) cannot carry them.
     /// </summary>
     public static string Normalize(string? text)
     {
@@ -30,6 +32,9 @@ public static class TextNormalizer
                 pendingSpace = builder.Length > 0;
                 continue;
             }
+
+            if (c < '\u0020')
+                continue;
 
             if (pendingSpace)
             {

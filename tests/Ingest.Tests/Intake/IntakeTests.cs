@@ -99,6 +99,8 @@ public sealed class IntakeTests : IDisposable
     [InlineData("arxiv-oai/ListRecordsResponse.xml", "oai", 6)]
     [InlineData("hf-daily-papers/daily_papers_2026-06-12.json", "hf", 30)]
     [InlineData("arxiv-api/arxiv.py_2026_recorded/id_1605.08386_s0_m100_199195aa31ad.json", "atom", 1)]
+    [InlineData("feeds/arxiv-rss-cs.LG.xml", "feed", 3)]
+    [InlineData("feeds/arxiv-atom-cs.LG.xml", "feed", 2)]
     public async Task Every_supported_format_can_be_imported(string fixture, string format, int papers)
     {
         var import = new FileImport(new PaperIntake(_db, TimeProvider.System), new ListLogger());
@@ -109,6 +111,19 @@ public sealed class IntakeTests : IDisposable
         Assert.Equal((format, papers, papers, 0), (summary.Format, summary.Read, summary.Intake.New, summary.Skipped));
         Assert.Equal((0, papers), (again.Intake.New, again.Intake.Unchanged));
         Assert.Equal(papers, Published().Count);
+    }
+
+    [Fact]
+    public async Task A_file_with_unreadable_records_imports_the_others_and_counts_the_rest_as_skipped()
+    {
+        var logger = new ListLogger();
+        var import = new FileImport(new PaperIntake(_db, TimeProvider.System), logger);
+
+        var summary = await import.ImportAsync(new ImportFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", "feeds", "oai_dc-ListRecords.xml")), default);
+
+        // 3 papers; skipped: the record without a title and the deleted record.
+        Assert.Equal(("oai", 3, 3, 2), (summary.Format, summary.Read, summary.Intake.New, summary.Skipped));
+        Assert.Contains(logger.Messages, m => m.Contains("oai:repository.example.edu:1204: <dc> has no <dc:title>", StringComparison.Ordinal));
     }
 
     [Fact]

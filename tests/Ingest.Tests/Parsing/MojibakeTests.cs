@@ -26,8 +26,12 @@ public class MojibakeTests
         Assert.Equal(text, TextNormalizer.Normalize(text));
 
     [Fact]
-    public void Control_characters_are_kept_so_the_original_can_be_recovered() =>
-        Assert.Equal("a\u0001b \u0089", TextNormalizer.Normalize("a\u0001b \u0089"));
+    public void C1_controls_are_kept_so_the_original_can_be_recovered_and_C0_controls_dropped()
+    {
+        // A lone C1 byte that is no part of a UTF-8 sequence stays as it came.
+        Assert.Equal("x \u0089 y\u0080z", TextNormalizer.Normalize("x \u0089 y\u0080z"));
+        Assert.Equal("ab", TextNormalizer.Normalize("a\u0001b"));
+    }
 
     [Fact]
     public void The_recorded_arXiv_API_page_comes_out_without_mojibake()

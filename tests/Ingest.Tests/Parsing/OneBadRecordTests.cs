@@ -112,6 +112,20 @@ public class OneBadRecordTests
     }
 
     [Fact]
+    public async Task A_text_file_read_as_jsonl_is_one_problem_not_one_per_line()
+    {
+        var path = Fixture.PathOf("handmade/mail-listing.txt");
+
+        var (code, lines, errors) = await Parse(path, "--format", "jsonl");
+
+        Assert.Equal(1, code);
+        Assert.Empty(lines);
+        var problems = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, problems.Length); // the problem and the summary
+        Assert.StartsWith($"{path}: line 1, position 1: not JSON Lines: none of the first 10 lines is JSON; it starts with 'From: no-reply@arxiv.org'", problems[0]);
+    }
+
+    [Fact]
     public async Task The_daily_papers_error_object_is_reported_as_such_not_as_a_missing_title()
     {
         var (code, _, errors) = await Parse(Fixture.PathOf("handmade/hf-error-object.json"));
@@ -119,6 +133,9 @@ public class OneBadRecordTests
         Assert.Equal(1, code);
         Assert.Contains("Hugging Face API error: Invalid date: 2026-13-45", errors);
         Assert.DoesNotContain("missing 'title'", errors);
+
+        var (_, _, asJsonl) = await Parse(Fixture.PathOf("handmade/hf-error-object.json"), "--format", "jsonl");
+        Assert.Contains("an error object, not a paper: Invalid date: 2026-13-45", asJsonl);
     }
 
     [Fact]
@@ -140,6 +157,7 @@ public class OneBadRecordTests
         const string lines = """
             {"paper_id": "2403.01234", "title": "Docmeta style", "abstract": "A.", "authors": ["Ada Lovelace"], "categories": "cs.CL cs.LG"}
             {"id": "W2741809807", "title": "A catalogue record", "abstract": "B.", "doi": "10.1000/x1 10.1000/x2"}
+            {"id": "17", "title": "A row number is no identifier", "abstract": "C."}
             """;
 
         var papers = JsonlPaperParser.Parse(lines, "docmeta.jsonl").Papers;
@@ -149,6 +167,7 @@ public class OneBadRecordTests
         Assert.Null(papers[1].ArxivId);
         Assert.Equal(["file:W2741809807"], papers[1].ExternalIds);
         Assert.Equal(["10.1000/x1", "10.1000/x2"], papers[1].Dois);
+        Assert.Null(papers[2].ExternalIds);
     }
 
     [Fact]
