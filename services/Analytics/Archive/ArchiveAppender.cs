@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Papers.Analytics.Data;
 using Papers.Analytics.Telemetry;
@@ -8,58 +9,79 @@ namespace Papers.Analytics.Archive;
 public sealed record AppendResult(int Archived, int Duplicates, int Expired, IReadOnlyList<string> Files);
 
 /// <summary>
-/// Appends a batch of one type's messages to the archive, exactly once per <c>messageId</c>:
+/// Appends a batch of one type's messages to the archive, exactly once per <c>messageId</c>, in
+/// one transaction of the service's database:
 /// <list type="number">
-/// <item>drops ids already archived (the index in the service's database) or repeated in the batch,
-/// and events whose day is past the type's retention;</item>
-/// <item>writes the rest, one new file per day, under a pending name, flushed to the disk;</item>
-/// <item>commits the ids and the files' names in one transaction (a replica that archived one of
-/// these ids meanwhile makes the commit fail: the batch is retried and finds it archived);</item>
-/// <item>renames the files to their final names.</item>
+/// <item>drops events whose day is past the type's retention, and ids repeated in the batch;</item>
+/// <item>claims the rest's ids in the index (<c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>):
+/// an id archived before, or being archived by another replica right now, is not returned (the
+/// other replica's transaction holds it until it commits or rolls back);</item>
+/// <item>writes the claimed events, one new file per day, under a pending name, flushed to disk;</item>
+/// <item>records the files and commits, then renames the files to their final names.</item>
 /// </list>
 /// Only then does the caller acknowledge the messages. A crash before the commit leaves pending
-/// files no one counts (deleted later) and unacknowledged messages (redelivered); a crash after it
-/// leaves committed pending files that <see cref="ArchiveRecovery"/> renames.
+/// files no one counts (deleted later) and unacknowledged messages (redelivered, and claimable
+/// again since the claim rolled back); a crash after it leaves committed pending files that
+/// <see cref="ArchiveRecovery"/> renames.
 /// </summary>
 public sealed class ArchiveAppender(AnalyticsDbContext db, ArchiveOptions options, TimeProvider clock, ILogger<ArchiveAppender> logger)
 {
+    /// <summary>Ids claimed per statement: three parameters each, well under both providers' limits.</summary>
+    private const int ClaimChunk = 5000;
+
     private readonly ArchiveLayout _layout = new(options.Root);
 
     public async Task<AppendResult> AppendAsync(ArchiveSchema schema, IReadOnlyList<ArchiveRow> rows, CancellationToken cancellationToken)
     {
-        var unique = rows.DistinctBy(r => r.MessageId).ToList();
-        var ids = unique.Select(r => r.MessageId).ToList();
-        var known = (await db.Messages.AsNoTracking().Where(m => ids.Contains(m.MessageId)).Select(m => m.MessageId).ToListAsync(cancellationToken)).ToHashSet();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var keptFrom = options.KeptFrom(schema.Name, today);
-        var fresh = unique.Where(r => !known.Contains(r.MessageId)).ToList();
-        var kept = fresh.Where(r => r.Day >= keptFrom).ToList();
-        var result = new AppendResult(kept.Count, rows.Count - unique.Count + known.Count, fresh.Count - kept.Count, []);
+        var unique = rows.DistinctBy(r => r.MessageId).ToList();
+        var candidates = unique.Where(r => r.Day >= keptFrom).ToList();
+        var expired = unique.Count - candidates.Count;
+        var (kept, files, redacted) = candidates.Count == 0
+            ? ([], [], 0)
+            : await db.Database.CreateExecutionStrategy().ExecuteAsync(ct => WriteAsync(schema, candidates, ct), cancellationToken);
+
+        // Committed: the files count from now on, whatever happens to this process.
+        foreach (var relative in files)
+            ParquetParts.Publish(_layout.FullPath(relative) + ArchiveLayout.Pending, _layout.FullPath(relative));
+        var result = new AppendResult(kept.Count, rows.Count - expired - kept.Count, expired, files);
         AnalyticsMetrics.Dropped(schema.Name, result.Duplicates, result.Expired);
+        if (kept.Count > 0)
+            AnalyticsMetrics.Written(schema.Name, [.. kept.Select(r => r.Message)], redacted);
+        logger.LogDebug("Archived {Count} {EventType} in {Files} file(s); {Duplicates} duplicate(s), {Expired} past retention", kept.Count, schema.Name, files.Count, result.Duplicates, result.Expired);
+        return result;
+    }
+
+    private async Task<(List<ArchiveRow> Kept, List<string> Files, int Redacted)> WriteAsync(ArchiveSchema schema, List<ArchiveRow> candidates, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var claimed = new HashSet<Guid>();
+        foreach (var chunk in candidates.Chunk(ClaimChunk))
+            claimed.UnionWith(await db.Database.SqlQuery<Guid>(Claim(schema.Name, chunk)).ToListAsync(cancellationToken));
+        var kept = candidates.Where(r => claimed.Contains(r.MessageId)).ToList();
         if (kept.Count == 0)
-            return result;
+            return (kept, [], 0);
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var files = new List<(string Relative, string Pending)>();
+        var files = new List<string>();
         var redacted = 0;
         try
         {
             foreach (var day in kept.GroupBy(r => r.Day))
             {
                 var relative = ArchiveLayout.NewPart(schema.Name, day.Key, now);
-                var pending = _layout.FullPath(relative) + ArchiveLayout.Pending;
-                files.Add((relative, pending));
+                files.Add(relative);
                 var dayRows = day.ToList();
-                redacted += await ParquetParts.WriteAsync(schema, dayRows, pending, cancellationToken);
+                redacted += await ParquetParts.WriteAsync(schema, dayRows, _layout.FullPath(relative) + ArchiveLayout.Pending, cancellationToken);
                 db.Files.Add(new ArchiveFile { Path = relative, EventType = schema.Name, Day = day.Key, Events = dayRows.Count, WrittenAt = now });
-                db.Messages.AddRange(dayRows.Select(r => new ArchivedMessage { MessageId = r.MessageId, EventType = schema.Name, Day = day.Key }));
             }
         }
         catch
         {
             // Nothing was committed: these files will never count.
-            foreach (var (_, pending) in files)
-                File.Delete(pending);
+            foreach (var relative in files)
+                File.Delete(_layout.FullPath(relative) + ArchiveLayout.Pending);
             db.ChangeTracker.Clear();
             throw;
         }
@@ -68,15 +90,22 @@ public sealed class ArchiveAppender(AnalyticsDbContext db, ArchiveOptions option
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         finally
         {
             db.ChangeTracker.Clear();
         }
-        foreach (var (relative, pending) in files)
-            ParquetParts.Publish(pending, _layout.FullPath(relative));
-        AnalyticsMetrics.Written(schema.Name, [.. kept.Select(r => r.Message)], redacted);
-        logger.LogDebug("Archived {Count} {EventType} in {Files} file(s); {Duplicates} duplicate(s), {Expired} past retention", kept.Count, schema.Name, files.Count, result.Duplicates, result.Expired);
-        return result with { Files = [.. files.Select(f => f.Relative)] };
+        return (kept, files, redacted);
+    }
+
+    /// <summary>The ids of <paramref name="rows"/> inserted into the index now, that is those it did not hold (parameters, whatever the provider).</summary>
+    private static FormattableString Claim(string eventType, ArchiveRow[] rows)
+    {
+        var values = string.Join(", ", rows.Select((_, i) => $"({{{3 * i}}}, {{{3 * i + 1}}}, {{{3 * i + 2}}})"));
+        var arguments = rows.SelectMany(r => new object[] { r.MessageId, eventType, r.Day }).ToArray();
+        return FormattableStringFactory.Create(
+            $"INSERT INTO archived_messages (\"MessageId\", \"EventType\", \"Day\") VALUES {values} ON CONFLICT (\"MessageId\") DO NOTHING RETURNING \"MessageId\" AS \"Value\"",
+            arguments);
     }
 }

@@ -39,8 +39,9 @@ public sealed class ArchiveEventsConsumerDefinition<T> : ConsumerDefinition<Arch
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ArchiveEventsConsumer<T>> consumer, IRegistrationContext context)
     {
-        // Every message of the batches in flight must be prefetched, or a batch waits for its time limit.
-        endpoint.PrefetchCount = Math.Max(endpoint.PrefetchCount, _options.BatchSize * _options.ConcurrentBatches);
+        // The batches being written, and the next one filling meanwhile: with less, a batch waits
+        // for its time limit, or every batch starts filling only when the ones before are acknowledged.
+        endpoint.PrefetchCount = Math.Max(endpoint.PrefetchCount, _options.BatchSize * (_options.ConcurrentBatches + 1));
         consumer.Options<BatchOptions>(o => o
             .SetMessageLimit(_options.BatchSize)
             .SetTimeLimit(_options.FlushAfter)

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Papers.Analytics.Archive;
+using Papers.Contracts;
+using Papers.ServiceDefaults.Messaging;
+
+namespace Papers.Analytics.Bench;
+
+/// <summary>
+/// From RabbitMQ to the archive, against MassTransit's own raw consume rate on the same broker in
+/// the same run. Each side gets its own virtual host with the same N PaperViewed events waiting
+/// in its queue (published while nothing consumes); the clock runs from the consumers' start to
+/// the N-th event consumed (raw: a consumer that only counts, with the same prefetch) or archived
+/// (Analytics as its host composes it: batches, Parquet, the message-id index, then the acks).
+/// </summary>
+public static class EndToEndBench
+{
+    public static async Task<int> RunAsync(int events)
+    {
+        var amqp = Environment.GetEnvironmentVariable("PAPERS_TEST_RABBITMQ");
+        var management = Environment.GetEnvironmentVariable("PAPERS_TEST_RABBITMQ_MANAGEMENT");
+        if (amqp is null || management is null)
+        {
+            Console.Error.WriteLine("e2e needs PAPERS_TEST_RABBITMQ and PAPERS_TEST_RABBITMQ_MANAGEMENT (source the file scripts/infra.sh writes)");
+            return 2;
+        }
+        using var broker = new Broker(new Uri(amqp), new Uri(management));
+        var prefetch = new ArchiveOptions().BatchSize * (new ArchiveOptions().ConcurrentBatches + 1);
+        var raw = await MeasureAsync(broker, "raw", events, vhost => RawConsumer(vhost, prefetch, events));
+        var root = Directory.CreateTempSubdirectory("papers-e2e-bench-");
+        var postgres = Environment.GetEnvironmentVariable("PAPERS_TEST_POSTGRES");
+        var database = $"bench_analytics_{Guid.NewGuid():N}";
+        TimeSpan archive;
+        try
+        {
+            archive = await MeasureAsync(broker, "analytics", events, vhost => AnalyticsHost(vhost, root.FullName, postgres is null ? null : $"{postgres};Database={database}", events));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+            if (postgres is not null)
+                await DropAsync(postgres, database);
+        }
+        Console.WriteLine($"end to end: MassTransit raw consume {events / raw.TotalSeconds:N0} events/s (prefetch {prefetch}); " +
+            $"Analytics archived {events / archive.TotalSeconds:N0} events/s = {raw.TotalSeconds / archive.TotalSeconds:P0} of raw (target >= 80 %); {events:N0} events each");
+        return 0;
+    }
+
+    /// <summary>Declares the consumer's queue (a first start), fills it, then times the consumer draining it.</summary>
+    private static async Task<TimeSpan> MeasureAsync(Broker broker, string name, int events, Func<Uri, (IHost Host, Task Done)> consumer)
+    {
+        var vhost = await broker.CreateVhostAsync($"bench-{name}-{Guid.NewGuid():N}");
+        try
+        {
+            var declare = consumer(vhost);
+            await declare.Host.StartAsync();
+            await declare.Host.StopAsync();
+            declare.Host.Dispose();
+
+            await PublishAsync(vhost, events);
+            var (host, done) = consumer(vhost);
+            var clock = Stopwatch.StartNew();
+            await host.StartAsync();
+            await done.WaitAsync(TimeSpan.FromMinutes(10));
+            clock.Stop();
+            await host.StopAsync();
+            host.Dispose();
+            Console.WriteLine($"  {name}: {events:N0} in {clock.Elapsed.TotalSeconds:0.00} s");
+            return clock.Elapsed;
+        }
+        finally
+        {
+            await broker.DeleteVhostAsync(vhost);
+        }
+    }
+
+    private static async Task PublishAsync(Uri vhost, int events)
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(vhost, h => h.PublisherConfirmation = true));
+        await bus.StartAsync();
+        var start = new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
+        foreach (var chunk in Enumerable.Range(0, events).Chunk(500))
+            await Task.WhenAll(chunk.Select(i => bus.Publish(new PaperViewed($"2411.{i % 5000:00000}", start.AddMilliseconds(i * 10L)))));
+        await bus.StopAsync();
+    }
+
+    private static (IHost, Task) RawConsumer(Uri vhost, int prefetch, int events)
+    {
+        var counter = new RawCounter(events);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(counter);
+        // As AddMessaging does: a start that returns before the bus runs would let the declaring host's bus outlive its stop.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        builder.Services.AddMassTransit(x =>
+        {
+            x.AddConsumer<CountViewsConsumer>().Endpoint(e => e.Name = "bench-raw-paper-viewed");
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(vhost);
+                cfg.PrefetchCount = prefetch;
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return (builder.Build(), counter.Done);
+    }
+
+    /// <param name="postgres">The service's database, or null for SQLite (the embedded default's) in <paramref name="root"/>.</param>
+    private static (IHost, Task) AnalyticsHost(Uri vhost, string root, string? postgres, int events)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "RabbitMq",
+            ["ConnectionStrings:RabbitMq"] = vhost.ToString(),
+            ["Analytics:Root"] = Path.Combine(root, "archive"),
+            ["Database:DataDirectory"] = root,
+        });
+        if (postgres is not null)
+        {
+            builder.Configuration["Database:Provider"] = "Postgres";
+            builder.Configuration["ConnectionStrings:Analytics"] = postgres;
+        }
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddMessaging(builder.AddAnalytics());
+        var archived = new ArchivedCounter(events);
+        return (builder.Build(), archived.Done);
+    }
+
+    private static async Task DropAsync(string server, string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection($"{server};Database=postgres;Pooling=false");
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private sealed class RawCounter(int events)
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count;
+
+        public Task Done => _done.Task;
+
+        public void Add()
+        {
+            if (Interlocked.Increment(ref _count) == events)
+                _done.TrySetResult();
+        }
+    }
+
+    private sealed class CountViewsConsumer(RawCounter counter) : IConsumer<PaperViewed>
+    {
+        public Task Consume(ConsumeContext<PaperViewed> context)
+        {
+            counter.Add();
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Counts what the archive reports written (its own metric), in this process.</summary>
+    private sealed class ArchivedCounter
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public ArchivedCounter(int events)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "papers.analytics.events.archived")
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+            {
+                if (Interlocked.Add(ref _count, value) >= events)
+                {
+                    _done.TrySetResult();
+                    _listener.Dispose();
+                }
+            });
+            _listener.Start();
+        }
+
+        public Task Done => _done.Task;
+    }
+
+    /// <summary>Virtual hosts on the broker, through its management API.</summary>
+    private sealed class Broker : IDisposable
+    {
+        private readonly HttpClient _http;
+        private readonly Uri _amqp;
+        private readonly string _user;
+
+        public Broker(Uri amqp, Uri management)
+        {
+            _amqp = amqp;
+            var userInfo = Uri.UnescapeDataString(amqp.UserInfo);
+            _user = userInfo.Split(':')[0];
+            _http = new HttpClient { BaseAddress = management };
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(userInfo)));
+        }
+
+        public async Task<Uri> CreateVhostAsync(string name)
+        {
+            (await _http.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+            (await _http.PutAsJsonAsync($"api/permissions/{name}/{Uri.EscapeDataString(_user)}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+            return new UriBuilder(_amqp) { Path = "/" + name }.Uri;
+        }
+
+        public async Task DeleteVhostAsync(Uri vhost) => await _http.DeleteAsync($"api/vhosts/{vhost.Segments[^1]}");
+
+        public void Dispose() => _http.Dispose();
+    }
+}
