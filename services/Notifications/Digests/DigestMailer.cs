@@ -78,7 +78,8 @@ public sealed class DigestMailer(IServiceScopeFactory scopes, IMailSender sender
             if (failure is null)
             {
                 // Not the caller's token from here: the server has the mail, so it must be recorded.
-                await InTransactionAsync(db, () => RecordSentAsync(db, letter));
+                db.ChangeTracker.Clear();
+                await RecordSentAsync(db, letter);
                 return true;
             }
             var status = failure is SmtpCommandException command ? (int)command.StatusCode : (int?)null;
@@ -106,15 +107,20 @@ public sealed class DigestMailer(IServiceScopeFactory scopes, IMailSender sender
             await transaction.CommitAsync(CancellationToken.None);
         });
 
+    /// <summary>The delivery sent, the subscriber's next digest starting after it, and its event: one batched save.</summary>
     private async Task RecordSentAsync(NotificationsDbContext db, DigestLetter letter)
     {
         var (subscriber, delivery) = (letter.Subscriber, letter.Delivery);
         var now = clock.GetUtcNow();
-        await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Sent)
-            .SetProperty(d => d.SentAt, now).SetProperty(d => d.Error, (string?)null).SetProperty(d => d.SmtpStatus, (int?)null), CancellationToken.None);
+        var sent = db.Deliveries.Attach(new Delivery { Id = delivery.Id, Period = delivery.Period, MessageId = delivery.MessageId, Transport = delivery.Transport }).Entity;
+        (sent.State, sent.SentAt, sent.Error, sent.SmtpStatus) = (DeliveryState.Sent, now, null, null);
+        foreach (var property in new[] { nameof(Delivery.State), nameof(Delivery.SentAt), nameof(Delivery.Error), nameof(Delivery.SmtpStatus) })
+            db.Entry(sent).Property(property).IsModified = true;
+        var reader = db.Subscribers.Attach(new Subscriber { Id = subscriber.Id, Email = subscriber.Email, UnsubscribeToken = subscriber.UnsubscribeToken }).Entity;
         // Papers that arrived after the claim were not considered: the next digest starts there.
-        await db.Subscribers.Where(s => s.Id == subscriber.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastDigestAt, s => s.LastDigestAt > delivery.ClaimedAt ? s.LastDigestAt : delivery.ClaimedAt)
-            .SetProperty(s => s.PermanentFailures, 0), CancellationToken.None);
+        (reader.LastDigestAt, reader.PermanentFailures) = (delivery.ClaimedAt > subscriber.LastDigestAt ? delivery.ClaimedAt : subscriber.LastDigestAt, 0);
+        db.Entry(reader).Property(s => s.LastDigestAt).IsModified = true;
+        db.Entry(reader).Property(s => s.PermanentFailures).IsModified = true;
         db.AddToOutbox(new DigestSent(delivery.Id, subscriber.Id, subscriber.Topics, delivery.PaperIds, now), clock);
         await db.SaveChangesAsync(CancellationToken.None);
     }

@@ -52,9 +52,9 @@ public sealed class DigestRunner(NotificationsDbContext db, DigestComposer compo
             var known = await composer.KnownPapersAsync(batch, cancellationToken);
             var letters = new List<DigestLetter>();
             var claims = new List<Delivery>();
-            foreach (var subscriber in batch)
+            var chosen = selector.SelectAll(batch, composer.Since, s => known[s.Id], DigestComposer.TopicKey);
+            foreach (var (subscriber, entries) in batch.Zip(chosen))
             {
-                var entries = selector.Select(subscriber, composer.Since(subscriber), known[subscriber.Id], t => DigestComposer.TopicKey(subscriber, t));
                 var delivery = new Delivery
                 {
                     Id = Guid.NewGuid(),

@@ -56,6 +56,15 @@ public sealed class DigestSelector
     /// <summary>Scores every paper against a seed paper's embedding.</summary>
     public void AddSeed(string paperId, string title, string model, float[] vector) => _seedScores[paperId] = (title, Similarities(model, vector));
 
+    /// <summary>The digests of many subscribers, chosen on every core (the selector is shared, read-only once prepared).</summary>
+    public IReadOnlyList<DigestEntry>[] SelectAll(IReadOnlyList<Subscriber> subscribers, Func<Subscriber, DateTime> since, Func<Subscriber, IReadOnlySet<string>> exclude,
+        Func<Subscriber, string, string> topicKey)
+    {
+        var digests = new IReadOnlyList<DigestEntry>[subscribers.Count];
+        Parallel.For(0, subscribers.Count, i => digests[i] = Select(subscribers[i], since(subscribers[i]), exclude(subscribers[i]), t => topicKey(subscribers[i], t)));
+        return digests;
+    }
+
     /// <summary>The subscriber's digest: papers that arrived after <paramref name="since"/>, not in <paramref name="exclude"/>, best first, at most <see cref="DigestOptions.MaxPapers"/>.</summary>
     public IReadOnlyList<DigestEntry> Select(Subscriber subscriber, DateTime since, IReadOnlySet<string> exclude, Func<string, string> topicKey)
     {

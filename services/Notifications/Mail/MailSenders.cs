@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -102,9 +103,12 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
         private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
         {
             var client = new SmtpClient();
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await client.ConnectAsync(smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken);
+                // Without NoDelay each message waits on the server's delayed ACK (Nagle): about 20 messages a second per connection.
+                await socket.ConnectAsync(smtp.Host, smtp.Port, cancellationToken);
+                await client.ConnectAsync(socket, smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken);
                 if (!string.IsNullOrEmpty(smtp.Username))
                     await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
                 return client;
@@ -112,6 +116,7 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
             catch
             {
                 client.Dispose();
+                socket.Dispose();
                 throw;
             }
         }
