@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The cluster mode on one machine, for a person to try: starts RabbitMQ, PostgreSQL and an SMTP
-# sink (scripts/infra.sh, in a temp dir), then Ingest, Enrichment, Api and Notifications as four
+# sink (scripts/infra.sh, in a temp dir), then Ingest, Enrichment, Api, Notifications and Training as five
 # separate processes over them, each with its own database. Api on http://127.0.0.1:8080.
 # Ctrl+C stops the services and the servers.
 #   scripts/dev-up.sh                       build (Release) and start
 #   NO_BUILD=1 scripts/dev-up.sh            start what is already built
-#   API_PORT=9090 scripts/dev-up.sh         other ports: API_PORT INGEST_PORT ENRICHMENT_PORT NOTIFICATIONS_PORT
+#   API_PORT=9090 scripts/dev-up.sh         other ports: API_PORT INGEST_PORT ENRICHMENT_PORT NOTIFICATIONS_PORT TRAINING_PORT
 # Then, e.g.:  dotnet services/Ingest/bin/Release/net10.0/Papers.Ingest.dll backfill FILE --api http://127.0.0.1:8080
 #              after `source $PAPERS_INFRA_DIR/cluster.env` (the path is printed once it is up).
 set -euo pipefail
@@ -16,8 +16,9 @@ source scripts/infra.sh
 CONFIGURATION=${CONFIGURATION:-Release}
 declare -A PORTS=(
   [Api]=${API_PORT:-8080} [Ingest]=${INGEST_PORT:-8081}
-  [Enrichment]=${ENRICHMENT_PORT:-8082} [Notifications]=${NOTIFICATIONS_PORT:-8083})
-SERVICES=(Enrichment Api Ingest Notifications)
+  [Enrichment]=${ENRICHMENT_PORT:-8082} [Notifications]=${NOTIFICATIONS_PORT:-8083}
+  [Training]=${TRAINING_PORT:-8084})
+SERVICES=(Enrichment Api Ingest Notifications Training)
 declare -A PIDS=()
 
 stop_all() {
@@ -59,6 +60,7 @@ Database__Provider=Postgres
 ConnectionStrings__Papers=$PAPERS_TEST_POSTGRES;Database=$db
 ConnectionStrings__Identity=$PAPERS_TEST_POSTGRES;Database=papers_identity
 Services__Enrichment=http://127.0.0.1:${PORTS[Enrichment]}
+Services__Training=http://127.0.0.1:${PORTS[Training]}
 Mail__Transport=Smtp
 Mail__Smtp__Host=${PAPERS_TEST_SMTP%:*}
 Mail__Smtp__Port=${PAPERS_TEST_SMTP#*:}
@@ -94,7 +96,7 @@ cat <<MSG
 Papers cluster mode is up:
   web and API        http://127.0.0.1:${PORTS[Api]}/        (GET /api/stats)
   RabbitMQ console   $PAPERS_TEST_RABBITMQ_MANAGEMENT  (guest/guest)
-  PostgreSQL         $PAPERS_TEST_POSTGRES  (databases papers_api, papers_ingest, papers_notifications, papers_identity)
+  PostgreSQL         $PAPERS_TEST_POSTGRES  (databases papers_api, papers_ingest, papers_notifications, papers_training, papers_identity)
   mail sink          $PAPERS_TEST_MAILDIR
   logs               $logs
 Backfill some papers through it (another terminal):

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Papers.Enrichment.Tagging;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Composition;
@@ -20,9 +21,8 @@ public static class Extensions
     {
         builder.AddServiceDbContext<TrainingDbContext>("Training");
         builder.AddOutbox<TrainingDbContext>();
-        builder.Services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section)
-            .Validate(o => !o.Errors().Any(), "Training options are invalid (see the errors of TrainingOptions)")
-            .ValidateOnStart();
+        builder.Services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TrainingOptions>, TrainingOptionsValidator>();
         builder.Services.AddScoped<BaseTrainingSet>();
         builder.Services.AddScoped<ModelRegistry>();
         builder.Services.AddScoped<Retrainer>();

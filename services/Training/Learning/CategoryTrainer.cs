@@ -114,7 +114,7 @@ internal sealed record CategoryTrainer
         for (var threshold = 0.2; threshold <= 0.71; threshold += 0.05)
         {
             model.Threshold = threshold;
-            var f1 = TaggingMetrics.Compute(gold, probabilities.Select(model.Predict).ToList()).MicroF1;
+            var f1 = TaggingMetrics.Compute(gold, probabilities.Select(p => model.Predict(p)).ToList()).MicroF1;
             if (f1 > best.F1 + 1e-9)
                 best = (threshold, f1);
         }
@@ -127,7 +127,7 @@ internal sealed record CategoryTrainer
         for (var coverage = 0.5; coverage < 0.995; coverage += 0.01)
         {
             model.Coverage = coverage;
-            var shown = probabilities.Select(model.Predict).Where((p, i) => p.Tags.Any(t => Categories.Matches(t, gold[i][0]))).Count();
+            var shown = probabilities.Select(p => model.Predict(p)).Where((p, i) => p.Tags.Any(t => Categories.Matches(t, gold[i][0]))).Count();
             if (shown >= goal * probabilities.Count)
                 return Math.Round(coverage, 2);
         }

@@ -22,7 +22,7 @@ public sealed record ModelEvaluation(
     internal static ModelEvaluation Of(TaggerModel model, IReadOnlyList<float[]> vectors, IReadOnlyList<IReadOnlyList<string>> gold)
     {
         var probabilities = vectors.Select(model.Probabilities).ToList();
-        var predictions = probabilities.Select(model.Classifier.Predict).ToList();
+        var predictions = probabilities.Select(p => model.Classifier.Predict(p)).ToList();
         var confidence = probabilities.Select(p => p.Max()).ToList();
         return Of(gold, predictions, confidence);
     }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Papers.ServiceDefaults.Embeddings;
 using Papers.ServiceDefaults.Leases;
@@ -6,7 +7,8 @@ using Papers.Training.Data;
 namespace Papers.Training.Retraining;
 
 /// <summary>
-/// Embeds the base set once the host runs (minutes on a CPU), so that the first retraining an
+/// Embeds the base set once the host runs and the first labelled example arrived (minutes on a
+/// CPU; a host that harvests nothing labelled never spends them), so that the first retraining an
 /// operator asks for doesn't wait for it. Under the <c>retrain</c> lease: a replica that finds it
 /// taken leaves the work to the holder (a retraining embeds what is missing anyway). Retries
 /// while the embedder (Enrichment) can't be reached.
@@ -31,10 +33,15 @@ public sealed class BaseSetWarmUp(
                 return;
             }
         }
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested;)
         {
             try
             {
+                if (!await AnyLabelledAsync(stoppingToken))
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), clock, stoppingToken);
+                    continue;
+                }
                 await lease.RunOnceAsync(Retrainer.Job, null, async ct =>
                 {
                     // One text first: an embedder that calls Enrichment learns the model id from its answer.
@@ -50,7 +57,7 @@ public sealed class BaseSetWarmUp(
             }
             catch (Exception ex)
             {
-                logger.LogWarning(ex, "Embedding the base set failed (attempt {Attempt}); retrying in a minute", attempt);
+                logger.LogWarning(ex, "Embedding the base set (or looking for labelled examples) failed (attempt {Attempt}); retrying in a minute", attempt++);
                 try
                 {
                     await Task.Delay(TimeSpan.FromMinutes(1), clock, stoppingToken);
@@ -61,5 +68,11 @@ public sealed class BaseSetWarmUp(
                 }
             }
         }
+    }
+
+    private async Task<bool> AnyLabelledAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<TrainingDbContext>().Examples.AnyAsync(e => e.Version > 0, cancellationToken);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Papers.Training.Retraining;
 
 /// <summary>Section <c>Training</c>: when and on what the tagger is retrained.</summary>
@@ -44,4 +46,11 @@ public sealed class TrainingOptions
         if (MinComparable < 1)
             yield return $"Training:MinComparable must be at least 1; got {MinComparable}.";
     }
+}
+
+/// <summary>Start-up stops with every wrong <c>Training:*</c> setting named, with its value.</summary>
+internal sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TrainingOptions options) =>
+        options.Errors().ToList() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
 }

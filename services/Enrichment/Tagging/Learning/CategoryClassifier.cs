@@ -56,14 +56,17 @@ internal sealed class CategoryClassifier
     public double[] Probabilities(IFeatures x, int row, float[]? sims) =>
         Probabilities(Expand(ActiveLogits(x, row, sims), Active, Classes.Count), UsesDescriptions ? sims : null, Temperature, FallbackSlope, FallbackOffset);
 
-    public Prediction Predict(double[] probabilities)
+    public Prediction Predict(double[] probabilities) => Predict(probabilities, Coverage);
+
+    /// <summary>The prediction with another coverage (0: the tags above the threshold only).</summary>
+    public Prediction Predict(double[] probabilities, double coverage)
     {
         var ranked = Enumerable.Range(0, Classes.Count).OrderByDescending(c => probabilities[c]).ToList();
         var covered = 0.0;
         var tags = new List<string>();
         foreach (var c in ranked.Take(MaxTags))
         {
-            if (covered < Coverage || TagScore(probabilities[c]) >= Threshold)
+            if (covered < coverage || TagScore(probabilities[c]) >= Threshold)
                 tags.Add(Classes[c]);
             covered += probabilities[c];
         }
