@@ -28,6 +28,7 @@ public static class Extensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(types);
         builder.Services.AddScoped<ArchiveAppender>();
+        builder.Services.AddSingleton<ArchiveBuffer>();
         builder.Services.AddSingleton<ArchiveRecovery>();
         builder.Services.AddSingleton<ArchiveRetention>();
         builder.Services.AddHostedService<ArchiveMaintenance>();

@@ -4,27 +4,25 @@ using Papers.Analytics.Archive;
 namespace Papers.Analytics.Consumers;
 
 /// <summary>
-/// Archives a batch of one event type. MassTransit acknowledges the batch's messages only after
-/// this returns, that is after their file is committed (<see cref="ArchiveAppender"/>); if it
-/// throws, the whole batch is retried and, failing that, goes to the error queue, never dropped.
+/// Archives one event: hands it to the <see cref="ArchiveBuffer"/> and returns when the file that
+/// holds it is committed, so MassTransit acknowledges the message only then; if the append fails,
+/// this throws, and the message is retried and, failing that, goes to the error queue.
 /// </summary>
-public sealed class ArchiveEventsConsumer<T>(ArchivedTypes types, ArchiveAppender appender) : IConsumer<Batch<T>>
+public sealed class ArchiveEventsConsumer<T>(ArchivedTypes types, ArchiveBuffer buffer) : IConsumer<T>
     where T : class
 {
-    public Task Consume(ConsumeContext<Batch<T>> context)
+    public Task Consume(ConsumeContext<T> context)
     {
         var schema = types.Of(typeof(T));
-        var rows = new List<ArchiveRow>(context.Message.Length);
-        foreach (var message in context.Message)
-            // A message without an id (not one of ours: MassTransit always sets it) is kept under a new one.
-            rows.Add(schema.Row(message.MessageId ?? NewId.NextGuid(), message.SentTime, message.Message));
-        return appender.AppendAsync(schema, rows, context.CancellationToken);
+        // A message without an id (not one of ours: MassTransit always sets it) is kept under a new one.
+        var row = schema.Row(context.MessageId ?? NewId.NextGuid(), context.SentTime, context.Message);
+        return buffer.AppendAsync(schema, row, context.CancellationToken);
     }
 }
 
 /// <summary>
-/// One queue per event type, <c>analytics-&lt;event-type&gt;</c>, bound to the type's fanout exchange;
-/// batches of <c>Analytics:BatchSize</c> or whatever arrived within <c>Analytics:FlushAfter</c>.
+/// One queue per event type, <c>analytics-&lt;event-type&gt;</c>, bound to the type's fanout exchange.
+/// Enough messages in flight for the batches being written and the next ones filling meanwhile.
 /// </summary>
 public sealed class ArchiveEventsConsumerDefinition<T> : ConsumerDefinition<ArchiveEventsConsumer<T>>
     where T : class
@@ -39,13 +37,9 @@ public sealed class ArchiveEventsConsumerDefinition<T> : ConsumerDefinition<Arch
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ArchiveEventsConsumer<T>> consumer, IRegistrationContext context)
     {
-        // The batches being written, and the next one filling meanwhile: with less, a batch waits
-        // for its time limit, or every batch starts filling only when the ones before are acknowledged.
-        endpoint.PrefetchCount = Math.Max(endpoint.PrefetchCount, _options.BatchSize * (_options.ConcurrentBatches + 1));
-        consumer.Options<BatchOptions>(o => o
-            .SetMessageLimit(_options.BatchSize)
-            .SetTimeLimit(_options.FlushAfter)
-            .SetConcurrencyLimit(_options.ConcurrentBatches));
+        var inFlight = _options.BatchSize * (_options.ConcurrentBatches + 1);
+        endpoint.PrefetchCount = Math.Max(endpoint.PrefetchCount, inFlight);
+        endpoint.ConcurrentMessageLimit = inFlight;
     }
 }
 

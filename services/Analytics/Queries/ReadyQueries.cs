@@ -72,10 +72,11 @@ public sealed class ReadyQueries(ArchiveQueries archive)
             ups AS (SELECT day, paperId, count(*) AS n FROM PaperUpvoted WHERE day BETWEEN $from AND $to GROUP BY ALL),
             downs AS (SELECT day, paperId, count(*) AS n FROM PaperUpvoteWithdrawn WHERE day BETWEEN $from AND $to GROUP BY ALL),
             votes AS (SELECT day, paperId, coalesce(u.n, 0) - coalesce(d.n, 0) AS n FROM ups u FULL JOIN downs d USING (day, paperId)),
+            -- The top N of each day by a per-day heap (min_by with a count), not a sort of every (day, paper).
             ranked AS (
-                SELECT 'views' AS list, day, paperId, n FROM views QUALIFY row_number() OVER (PARTITION BY day ORDER BY n DESC, paperId) <= $limit
+                SELECT 'views' AS list, day, unnest(min_by({'paperId': paperId, 'n': n}, (-n, paperId), $limit), recursive := true) FROM views GROUP BY day
                 UNION ALL
-                SELECT 'upvotes', day, paperId, n FROM votes WHERE n > 0 QUALIFY row_number() OVER (PARTITION BY day ORDER BY n DESC, paperId) <= $limit)
+                SELECT 'upvotes', day, unnest(min_by({'paperId': paperId, 'n': n}, (-n, paperId), $limit), recursive := true) FROM votes WHERE n > 0 GROUP BY day)
             SELECT * FROM ranked ORDER BY day, list, n DESC, paperId
             """, Range(from, to, limit), r => (List: r.GetString(0), Day: Day(r, 1), Count: new PaperCount(r.GetString(2), r.GetInt64(3))), cancellationToken);
         return [.. rows.GroupBy(r => r.Day).Select(d => new TopPapers(d.Key,

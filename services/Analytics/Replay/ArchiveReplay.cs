@@ -33,7 +33,7 @@ public sealed partial class ArchiveReplay(ArchiveQueries queries, IBus bus, ILog
         if (RefuseQueue(queue) is { } refused)
             throw new ArgumentException(refused, nameof(queue));
         var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
-        await using var connection = await queries.OpenAsync(cancellationToken);
+        await using var connection = await queries.OpenAsync(cancellationToken, schema.Name);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * EXCLUDE (day) FROM \"{schema.Name}\" WHERE day BETWEEN $from AND $to ORDER BY {ArchiveSchema.EventTimeColumn}, {ArchiveSchema.MessageIdColumn}";
         command.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter("from", from));
