@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
 using Papers.Contracts;
+using Papers.Domain;
 using Papers.Notifications.Data;
 
 namespace Papers.Digest.Bench;
@@ -53,7 +54,8 @@ internal sealed class Workload
         }).ToList();
 
         // Profiles as people pick them: popular categories more often, authors and keywords of real papers.
-        var categories = listed.SelectMany(p => p.Categories).ToList();
+        // Categories the taxonomy knows (others would be followed as free text, which needs the embedding model).
+        var categories = listed.SelectMany(p => p.Categories).Where(ArxivTaxonomy.IsCategory).ToList();
         var authors = listed.SelectMany(p => p.Authors).ToList();
         var words = listed.SelectMany(p => p.Title.Split([' ', ':', ',', '-', '(', ')'], StringSplitOptions.RemoveEmptyEntries))
             .Where(w => w.Length >= 7 && w.All(char.IsLetter)).Select(w => w.ToLowerInvariant()).ToList();

@@ -28,7 +28,7 @@ public sealed class MailOptions
     public SmtpOptions Smtp { get; set; } = new();
 
     /// <summary>SMTP connections a digest run sends over at once, each reused for many messages.</summary>
-    public int Connections { get; set; } = 8;
+    public int Connections { get; set; } = 16;
 
     /// <summary>
     /// Waits before the retries of a message the server refused for now (a 4xx reply, or a broken
