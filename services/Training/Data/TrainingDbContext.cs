@@ -108,7 +108,7 @@ public class RegisteredModel : IRevisioned
     public DateTime CreatedAt { get; set; }
     public required string EmbeddingModel { get; set; }
 
-    /// <summary>Listing days of the harvested examples it was fitted on (first, last) and validated on (first, last).</summary>
+    /// <summary>Listing days of the harvested examples it was fitted on (first, last: the held-out days too, see <c>TaggerFitter</c>) and of those it was judged on before that refit.</summary>
     public DateOnly TrainedFrom { get; set; }
     public DateOnly TrainedTo { get; set; }
     public DateOnly ValidatedFrom { get; set; }

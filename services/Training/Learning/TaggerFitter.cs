@@ -7,15 +7,19 @@ namespace Papers.Training.Learning;
 /// <summary>A labelled paper with its embedding and the day it was listed.</summary>
 public sealed record TrainingExample(LabelledPaper Paper, float[] Vector, DateOnly ListedOn);
 
-/// <summary>A candidate model, the split it was validated on, and how it did there.</summary>
+/// <summary>A candidate: the model judged on the held-out days, how it did there, and the same recipe refitted on every example.</summary>
+/// <param name="Validated">Fitted on the older examples only: the one judged (and compared) on <see cref="TimeSplit.Validation"/>.</param>
+/// <param name="Final">Fitted on all of them, the held-out days too: what is stored, and served once promoted.</param>
 /// <param name="BaseExamples">Examples of the base set (the shipped training papers) fitted on besides the harvest's.</param>
-internal sealed record FittedModel(TaggerModel Model, TimeSplit Split, ModelEvaluation Validation, int BaseExamples);
+internal sealed record FittedModel(TaggerModel Validated, TaggerModel Final, TimeSplit Split, ModelEvaluation Validation, int BaseExamples);
 
 /// <summary>
 /// The retraining recipe, the same for the Training service and the lab's <c>timesplit</c>
 /// command: hold out the newest listing days of the harvest, fit a <see cref="CategoryTrainer"/>
 /// on the older harvested examples plus the base set (papers the harvest also has are taken from
-/// the harvest), and judge the model on the held-out days.
+/// the harvest), judge the model on the held-out days, then refit the same recipe on every
+/// example: the newest days are the closest to the papers it will tag, too valuable to leave out
+/// of the model that serves.
 /// </summary>
 internal sealed class TaggerFitter
 {
@@ -31,6 +35,9 @@ internal sealed class TaggerFitter
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>Refit on every example once judged (the service); off where only the judgement is wanted (the lab's <c>timesplit</c>).</summary>
+    public bool RefitOnAll { get; init; } = true;
+
     /// <summary>Sample weight ∝ (papers of its primary)^-power (see <see cref="CategoryTrainer.BalancePower"/>).</summary>
     public float BalancePower { get; init; } = new CategoryTrainer().BalancePower;
 
@@ -45,7 +52,8 @@ internal sealed class TaggerFitter
         var model = FitModel(embeddingModel, training, descriptions, log);
         var validation = split.Validation.Select(i => harvest[i]).ToList();
         var evaluation = ModelEvaluation.Of(model, validation.Select(e => e.Vector).ToList(), validation.Select(e => e.Paper.Categories).ToList());
-        return new FittedModel(model, split, evaluation, extra.Count);
+        var final = RefitOnAll ? FitModel(embeddingModel, [.. harvest, .. extra], descriptions, log) : model;
+        return new FittedModel(model, final, split, evaluation, extra.Count);
     }
 
     /// <summary>Fits the classifier and the custom-topic calibration on all of <paramref name="examples"/>.</summary>

@@ -11,8 +11,8 @@ public sealed record TimeSplit(IReadOnlyList<int> Train, IReadOnlyList<int> Vali
 {
     /// <summary>
     /// The examples listed in the last <paramref name="days"/> days (counted back from the newest) are
-    /// validation; if that would leave nothing to fit on (everything within those days), the newest
-    /// <paramref name="share"/> by listing day is held out instead, and the rule says so.
+    /// validation; if that would leave less than half to fit on (most of the harvest is within those
+    /// days), the newest <paramref name="share"/> by listing day is held out instead, and the rule says so.
     /// </summary>
     public static TimeSplit Newest(IReadOnlyList<DateOnly> listedOn, int days, double share)
     {
@@ -20,13 +20,13 @@ public sealed record TimeSplit(IReadOnlyList<int> Train, IReadOnlyList<int> Vali
         var newest = listedOn.Max();
         var from = newest.AddDays(1 - days);
         var validation = Enumerable.Range(0, listedOn.Count).Where(i => listedOn[i] >= from).ToList();
-        if (validation.Count < listedOn.Count)
+        if (validation.Count * 2 <= listedOn.Count)
             return new TimeSplit(Enumerable.Range(0, listedOn.Count).Where(i => listedOn[i] < from).ToList(), validation,
                 $"newest {days} days held out ({from:yyyy-MM-dd} to {newest:yyyy-MM-dd})");
-        // Everything is within the window: hold out the newest share (ties broken by position, the order examples came in).
+        // Most of the harvest is within the window: hold out the newest share (ties broken by position, the order examples came in).
         var ordered = Enumerable.Range(0, listedOn.Count).OrderBy(i => listedOn[i]).ThenBy(i => i).ToList();
         var held = Math.Max(1, (int)Math.Round(listedOn.Count * share));
         return new TimeSplit(ordered.Take(listedOn.Count - held).ToList(), ordered.Skip(listedOn.Count - held).ToList(),
-            $"all examples are within {days} days of each other ({listedOn.Min():yyyy-MM-dd} to {newest:yyyy-MM-dd}): the newest {share:P0} by listing day held out instead of a week");
+            $"{validation.Count} of the {listedOn.Count} examples are within the newest {days} days ({from:yyyy-MM-dd} to {newest:yyyy-MM-dd}): the newest {share * 100:0}% by listing day held out instead");
     }
 }

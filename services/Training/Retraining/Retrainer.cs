@@ -53,13 +53,15 @@ public sealed class Retrainer(
         var fitted = fitter.Fit(model, harvest, baseExamples, descriptions);
         var validation = fitted.Split.Validation.Select(i => harvest[i]).ToList();
 
-        var (candidate, incumbent) = await CompareAsync(fitted.Model, validation, descriptions, model, cancellationToken);
-        var better = candidate.Top1 >= incumbent.Top1 && candidate.MacroF1 >= incumbent.MacroF1 && (candidate.Top1 > incumbent.Top1 || candidate.MacroF1 > incumbent.MacroF1);
+        var (candidate, incumbent, unjudged, topOneOnly) = await CompareAsync(fitted.Validated, validation, descriptions, model, cancellationToken);
+        var better = unjudged is null && (topOneOnly
+            ? candidate.Top1 > incumbent.Top1
+            : candidate.Top1 >= incumbent.Top1 && candidate.MacroF1 >= incumbent.MacroF1 && (candidate.Top1 > incumbent.Top1 || candidate.MacroF1 > incumbent.MacroF1));
         var comparison = $"top-1 {candidate.Top1:F3} vs {incumbent.Top1:F3}, macro F1 {candidate.MacroF1:F3} vs {incumbent.MacroF1:F3} ({incumbent.Model}, {candidate.Papers} validation papers)";
 
-        var trainedOn = fitted.Split.Train.Select(i => harvest[i].ListedOn).ToList();
         var report = new RetrainReport(better ? RetrainOutcome.Promoted : RetrainOutcome.NotPromoted,
-            better ? $"promoted: {comparison}" : $"not promoted, it does not beat the current model: {comparison}",
+            (better ? $"promoted: {comparison}" : unjudged is not null ? $"not promoted: {unjudged}" : $"not promoted, it does not beat the current model: {comparison}") +
+                $"; the model stored is the same recipe refitted on all {harvest.Count + fitted.BaseExamples} examples",
             Guid.NewGuid(), model, harvest.Count, fitted.BaseExamples, fitted.Split.Train.Count + fitted.BaseExamples, validation.Count,
             fitted.Split.Rule, fitted.Validation, candidate, incumbent);
         var registered = new RegisteredModel
@@ -67,15 +69,15 @@ public sealed class Retrainer(
             Id = report.ModelId!.Value,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
             EmbeddingModel = model,
-            TrainedFrom = trainedOn.Count > 0 ? trainedOn.Min() : validation.Min(e => e.ListedOn),
-            TrainedTo = trainedOn.Count > 0 ? trainedOn.Max() : validation.Min(e => e.ListedOn),
+            TrainedFrom = harvest[0].ListedOn,
+            TrainedTo = harvest[^1].ListedOn,
             ValidatedFrom = validation.Min(e => e.ListedOn),
             ValidatedTo = validation.Max(e => e.ListedOn),
             HarvestExamples = harvest.Count,
             BaseExamples = fitted.BaseExamples,
             ValidationExamples = validation.Count,
             ReportJson = JsonSerializer.Serialize(report, ReportJson),
-            ModelJson = Serialize(fitted.Model, report),
+            ModelJson = Serialize(fitted.Final, report),
             Status = ModelStatus.Candidate,
         };
         db.Models.Add(registered);
@@ -90,31 +92,46 @@ public sealed class Retrainer(
 
     /// <summary>
     /// The candidate and the current model (promoted, else built in) on the validation papers the
-    /// current one was not trained on; with too few of those, or no current model for this
-    /// embedding model, the description-similarity baseline on all validation papers.
+    /// current one was not trained on. With too few of those: against a promoted model (trained on
+    /// the harvest) there is no evidence either way until new listing days arrive, so no promotion
+    /// (the reason is returned); against the built-in model (its training papers were imported as a
+    /// harvest), or with no model for this embedding model, the description-similarity baseline on
+    /// all validation papers is the bar, in top-1 only (<c>TopOneOnly</c>): its one tag a paper
+    /// spreads over many categories, so on a few dozen papers of a few archives its macro F1 says
+    /// little about which tagger is better.
     /// </summary>
-    private async Task<(Score Candidate, Score Incumbent)> CompareAsync(TaggerModel candidate, List<TrainingExample> validation, float[][] descriptions, string model, CancellationToken cancellationToken)
+    private async Task<(Score Candidate, Score Incumbent, string? Unjudged, bool TopOneOnly)> CompareAsync(
+        TaggerModel candidate, List<TrainingExample> validation, float[][] descriptions, string model, CancellationToken cancellationToken)
     {
         var promoted = await registry.PromotedAsync(model, cancellationToken);
         var current = promoted is not null ? Load(promoted.ModelJson) : TaggerModel.LoadEmbedded() is { } builtIn && builtIn.EmbeddingModel == model ? builtIn : null;
         var name = promoted is not null ? $"promoted model {promoted.Id}" : "built-in model";
         var unseen = current is null ? [] : validation.Where(e => !current.TrainedOn.Contains(e.Paper.Id)).ToList();
-        if (current is not null && unseen.Count >= options.Value.MinComparable)
-            return (Judge("candidate", candidate, unseen), Judge(name, current, unseen));
+        var minimum = options.Value.MinComparable;
+        if (current is not null && unseen.Count >= minimum)
+            return (Judge("candidate", candidate, unseen), Judge(name, current, unseen), null, false);
         var baseline = TaggerFitter.DescriptionBaseline(validation, descriptions);
         var why = current is null ? $"no {name} for {model}" : $"the {name} was trained on {validation.Count - unseen.Count} of the {validation.Count} validation papers";
-        return (Judge("candidate", candidate, validation), new Score($"description similarity ({why})", validation.Count, baseline.Top1, baseline.MacroF1));
+        var bar = new Score($"description similarity ({why})", validation.Count, baseline.Top1, baseline.MacroF1);
+        // The baseline shows one tag: so does the candidate, in this comparison.
+        var oneTag = Judge("candidate (its first tag only, as the baseline)", candidate, validation, oneTag: true);
+        return promoted is null
+            ? (oneTag, bar, null, true)
+            : (oneTag, bar,
+                $"{why}; a candidate is judged against it on at least {minimum} papers it has not seen (Training:MinComparable), which come with new listing days", false);
     }
 
     /// <summary>
-    /// Top-1, and macro F1 of the tags each model's classifier puts above its threshold: the
+    /// Top-1, and macro F1 of the tags each model's classifier puts above its threshold (or of its
+    /// first tag alone, <paramref name="oneTag"/>, against the one-tag baseline): the
     /// coverage tags (shown so that the primary is among them) are left out, so that how many
     /// tags a model shows can neither win nor block a promotion, only how well it classifies.
     /// </summary>
-    private static Score Judge(string name, TaggerModel model, List<TrainingExample> papers)
+    private static Score Judge(string name, TaggerModel model, List<TrainingExample> papers, bool oneTag = false)
     {
         var gold = papers.Select(e => e.Paper.Categories).ToList();
-        var predictions = papers.Select(e => model.Classifier.Predict(model.Probabilities(e.Vector), coverage: 0)).ToList();
+        var predictions = papers.Select(e => model.Classifier.Predict(model.Probabilities(e.Vector), coverage: 0))
+            .Select(p => oneTag ? p with { Tags = p.Ranked.Take(1).ToList() } : p).ToList();
         var m = TaggingMetrics.Compute(gold, predictions);
         return new Score(name, papers.Count, m.Top1, m.MacroF1);
     }

@@ -16,7 +16,7 @@ public sealed class TrainingOptions
     /// <summary>The newest listing days held out for validation.</summary>
     public int ValidationDays { get; set; } = 7;
 
-    /// <summary>When every example is within <see cref="ValidationDays"/>: the share held out (newest by listing day).</summary>
+    /// <summary>When the newest <see cref="ValidationDays"/> hold more than half of the examples: the share held out instead (newest by listing day).</summary>
     public double HoldOutShare { get; set; } = 0.2;
 
     /// <summary>Fewer harvested examples (with embeddings of the current model) than this: no retraining.</summary>

@@ -32,7 +32,7 @@ internal static class TimeSplitCommand
         var harvest = all.Take(fit.Count + held.Count).Select((p, i) => new TrainingExample(p, vectors[i], i < fit.Count ? Older : Newer)).ToList();
         var extra = baseSet.Select((p, i) => new TrainingExample(p, vectors[fit.Count + held.Count + i], Older)).ToList();
 
-        var fitted = new TaggerFitter { BalancePower = float.Parse(a.String("balance") ?? "0.5", System.Globalization.CultureInfo.InvariantCulture) }.Fit(modelId, harvest, extra, descriptions, Console.Out);
+        var fitted = new TaggerFitter { RefitOnAll = false, BalancePower = float.Parse(a.String("balance") ?? "0.5", System.Globalization.CultureInfo.InvariantCulture) }.Fit(modelId, harvest, extra, descriptions, Console.Out);
         var validation = harvest.Skip(fit.Count).ToList();
         var baseline = TaggerFitter.DescriptionBaseline(validation, descriptions);
         var m = fitted.Validation;
