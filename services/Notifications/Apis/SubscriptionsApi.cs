@@ -267,6 +267,6 @@ public static class SubscriptionsApi
         return run.Outcome == LeaseOutcome.Ran
             ? TypedResults.Ok(run.Value!)
             : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A digest run is in progress",
-                detail: "Another digest run (the scheduled one, or one asked for on another replica) is sending digests now; each subscriber gets one digest per run. Ask again once it has finished.");
+                detail: "Another digest run (the scheduled one, or one asked for on another replica) is sending digests now; each subscriber gets one digest per period whichever run sends it. Ask again once it has finished.");
     }
 }
