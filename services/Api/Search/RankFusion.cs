@@ -16,20 +16,24 @@ public static class RankFusion
     /// <summary>A paper (by whatever key the backend uses) with its fused score and what each ranking said.</summary>
     public readonly record struct Fused<TKey>(TKey Key, double Score, int? KeywordRank, double? Similarity);
 
-    /// <summary>Fuses keyword candidates (best first) with semantic ones (best first, any similarity), best first.</summary>
-    public static List<Fused<TKey>> Fuse<TKey>(IReadOnlyList<TKey> keyword, IReadOnlyList<(TKey Key, double Similarity)> semantic)
+    /// <summary>
+    /// Fuses keyword candidates (best first) with semantic ones (best first, any similarity), best
+    /// first; <paramref name="blend"/> weighs the two rankings (search: equal weights).
+    /// </summary>
+    public static List<Fused<TKey>> Fuse<TKey>(IReadOnlyList<TKey> keyword, IReadOnlyList<(TKey Key, double Similarity)> semantic, FusionWeights? blend = null)
         where TKey : notnull
     {
+        var (keywordWeight, meaningWeight) = blend ?? FusionWeights.Search;
         var fused = new Dictionary<TKey, (double Score, int? Rank, double? Similarity)>(keyword.Count + semantic.Count);
         for (var i = 0; i < keyword.Count; i++)
-            fused[keyword[i]] = (1.0 / (FusionK + i + 1), i + 1, null);
+            fused[keyword[i]] = (keywordWeight / (FusionK + i + 1), i + 1, null);
         var rank = 0;
         foreach (var (key, similarity) in semantic)
         {
             if (similarity < MinSimilarity)
                 continue;
             var prior = fused.GetValueOrDefault(key);
-            fused[key] = (prior.Score + 1.0 / (FusionK + ++rank), prior.Rank, similarity);
+            fused[key] = (prior.Score + meaningWeight / (FusionK + ++rank), prior.Rank, similarity);
         }
         var list = fused.Select(f => new Fused<TKey>(f.Key, f.Value.Score, f.Value.Rank, f.Value.Similarity)).ToList();
         list.Sort((a, b) => b.Score.CompareTo(a.Score));
@@ -56,4 +60,23 @@ public static class RankFusion
                 p.Hit.Similarity is { } s ? Math.Round(s, 4) : null))
             .ToList();
     }
+}
+
+/// <summary>How much each ranking counts in <see cref="RankFusion.Fuse{TKey}"/>: keywords (BM25) and meaning (embedding similarity).</summary>
+public readonly record struct FusionWeights(double Keyword, double Meaning)
+{
+    /// <summary>Search: both rankings alike.</summary>
+    public static readonly FusionWeights Search = new(1, 1);
+
+    /// <summary>
+    /// Similar papers (and "similar to this text"): the whole text as a BM25 query next to the
+    /// nearest embeddings, the keywords weighted by measurement (<c>eval</c> of tools/Enrichment.Lab,
+    /// tuned on the 2007 papers and reported on the 2025–26 ones; README, "Relevance").
+    /// </summary>
+    public static readonly FusionWeights Similar = new(SimilarKeywordWeight, 1);
+
+    /// <summary>Embedding similarity alone: similar papers before the fusion, for comparison.</summary>
+    public static readonly FusionWeights MeaningOnly = new(0, 1);
+
+    private const double SimilarKeywordWeight = 1;
 }
