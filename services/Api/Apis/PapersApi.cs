@@ -76,8 +76,8 @@ public static class PapersApi
         ApiDbContext db, ISearchIndex index, ITextEmbedder embedder, AnalyticsEvents analytics, TimeProvider clock,
         ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken, string? q = null, int limit = 20)
     {
-        if (Validate("q", q, MaxQueryLength, limit, 120) is { } invalid)
-            return invalid;
+        if (Errors("q", q, MaxQueryLength, limit, 120) is { } errors)
+            return TypedResults.ValidationProblem(errors);
         var items = await FindAsync(q!, (vector, model) => index.Search(q!, vector, model, limit), db, embedder, logs, response, cancellationToken);
         analytics.Record(new SearchPerformed(q!, items.Count, items.Take(10).Select(i => i.Paper.Id).ToList(), clock.GetUtcNow()));
         return TypedResults.Ok(items);
@@ -90,16 +90,14 @@ public static class PapersApi
     public sealed record SimilarTextRequest(string? Text, int Limit = 10);
 
     /// <summary><c>POST /api/papers/search</c>: search as the GET form does, with a query of up to <see cref="MaxPastedLength"/> characters.</summary>
-    public static async Task<Results<Ok<List<PaperItemDto>>, ValidationProblem, ProblemHttpResult>> SearchTextAsync(
+    public static async Task<Results<Ok<List<PaperItemDto>>, ProblemHttpResult>> SearchTextAsync(
         HttpRequest request, ApiDbContext db, ISearchIndex index, ITextEmbedder embedder, AnalyticsEvents analytics, TimeProvider clock,
         ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadJsonAsync<TextSearchRequest>(request, cancellationToken);
+        var (body, problem) = await ReadPastedAsync<TextSearchRequest>(request, "q", b => (b.Q, b.Limit), 120, cancellationToken);
         if (problem is not null)
             return problem;
-        if (Validate("q", body!.Q, MaxPastedLength, body.Limit, 120) is { } invalid)
-            return invalid;
-        var q = body.Q!;
+        var q = body!.Q!;
         var items = await FindAsync(q, (vector, model) => index.Search(q, vector, model, body.Limit), db, embedder, logs, response, cancellationToken);
         // Analytics sees what a typed query would show of it; a pasted text may be an unpublished abstract.
         analytics.Record(new SearchPerformed(q.Length > MaxQueryLength ? q[..MaxQueryLength] : q, items.Count, items.Take(10).Select(i => i.Paper.Id).ToList(), clock.GetUtcNow()));
@@ -110,21 +108,20 @@ public static class PapersApi
     /// <c>POST /api/papers/similar</c>: papers most like a pasted text, ranked as similar papers
     /// are (the text as keywords and its embedding as a query, <see cref="FusionWeights.Similar"/>).
     /// </summary>
-    public static async Task<Results<Ok<List<PaperItemDto>>, ValidationProblem, ProblemHttpResult>> SimilarToTextAsync(
+    public static async Task<Results<Ok<List<PaperItemDto>>, ProblemHttpResult>> SimilarToTextAsync(
         HttpRequest request, ApiDbContext db, ISearchIndex index, ITextEmbedder embedder,
         ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadJsonAsync<SimilarTextRequest>(request, cancellationToken);
+        var (body, problem) = await ReadPastedAsync<SimilarTextRequest>(request, "text", b => (b.Text, b.Limit), 50, cancellationToken);
         if (problem is not null)
             return problem;
-        if (Validate("text", body!.Text, MaxPastedLength, body.Limit, 50) is { } invalid)
-            return invalid;
-        var text = body.Text!;
+        var text = body!.Text!;
         return TypedResults.Ok(await FindAsync(text, (vector, model) => index.SimilarTo(text, vector, model, exclude: null, body.Limit),
             db, embedder, logs, response, cancellationToken));
     }
 
-    private static ValidationProblem? Validate(string field, string? text, int maxLength, int limit, int maxLimit)
+    /// <summary>What is wrong with a text and a limit, by field; null when nothing is.</summary>
+    private static Dictionary<string, string[]>? Errors(string field, string? text, int maxLength, int limit, int maxLimit)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(text))
@@ -133,7 +130,20 @@ public static class PapersApi
             errors[field] = [$"{field} may have at most {maxLength} characters; got {text.Length}."];
         if (limit < 1 || limit > maxLimit)
             errors["limit"] = [$"limit must be between 1 and {maxLimit}; got {limit}."];
-        return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
+        return errors.Count > 0 ? errors : null;
+    }
+
+    /// <summary>A POST form's body with its text (<paramref name="field"/>) and limit checked, or the problem to answer.</summary>
+    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadPastedAsync<T>(HttpRequest request, string field,
+        Func<T, (string? Text, int Limit)> fields, int maxLimit, CancellationToken cancellationToken) where T : class
+    {
+        var (body, problem) = await ReadJsonAsync<T>(request, cancellationToken);
+        if (problem is not null)
+            return (null, problem);
+        var (text, limit) = fields(body!);
+        return Errors(field, text, MaxPastedLength, limit, maxLimit) is { } errors
+            ? (null, TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Title = "One or more validation errors occurred." }))
+            : (body, null);
     }
 
     /// <summary>A JSON body, or the problem to answer: 415 naming the content type sent, 400 naming where the JSON broke.</summary>

@@ -53,7 +53,7 @@ internal static class EvalCommand
             ("BM25 alone (the Api's keyword ranking)", splits.Select(s => RelevanceEval.Search(s.Papers, null)).ToArray()),
             ("TF-IDF cosine (1-2 grams)", splits.Select(s => RelevanceEval.TfIdfSearch(s.Papers)).ToArray()),
         };
-        var similar = new List<(string Method, double[] BySplit)>
+        var similar = new List<(string Method, RelevanceEval.SimilarResult[] BySplit)>
         {
             ("BM25 alone (title + abstract as the query)", splits.Select(s => RelevanceEval.Similar(s.Papers, null, new FusionWeights(1, 0))).ToArray()),
             ("TF-IDF cosine (1-2 grams)", splits.Select(s => RelevanceEval.TfIdfSimilar(s.Papers)).ToArray()),
@@ -86,7 +86,7 @@ internal static class EvalCommand
             similar.Add(($"{name}: pasted as a query, keywords + meaning", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar, pasted: true)).ToArray()));
             if (a.Has("sweep"))
                 foreach (var w in SweptKeywordWeights)
-                    sweeps.Add($"{name,-28} {w,6:F2} " + string.Concat(splits.Select((s, j) => $"{RelevanceEval.Similar(s.Papers, bySplit[j], new FusionWeights(w, 1)),12:P1}")));
+                    sweeps.Add($"{name,-28} {w,6:F2} " + string.Concat(splits.Select((s, j) => $"{RelevanceEval.Similar(s.Papers, bySplit[j], new FusionWeights(w, 1)).Share,12:P1}")));
 
             if (!a.Has("skip-tagging"))
                 tagging.AddRange(Tagging(a, papers, inputsForTagging, name, k, seed, withBaseline: model == models[0] && !a.Has("skip-baseline")));
@@ -98,10 +98,10 @@ internal static class EvalCommand
         foreach (var (method, bySplit) in search)
             Console.WriteLine($"{method,-64}" + string.Concat(bySplit.Select(m => $"{$"{m.Mrr:F3} / {m.Hit1:P1}",24}")));
         Console.WriteLine();
-        Console.WriteLine($"Similar papers: share of the top {RelevanceEval.TopK} whose primary category is the paper's:");
+        Console.WriteLine($"Similar papers: share of the top {RelevanceEval.TopK} whose primary category is the paper's (and ms per paper, in memory):");
         Console.WriteLine($"{"method",-64}" + string.Concat(splits.Select(s => $"{s.Name,24}")));
         foreach (var (method, bySplit) in similar)
-            Console.WriteLine($"{method,-64}" + string.Concat(bySplit.Select(v => $"{v,24:P1}")));
+            Console.WriteLine($"{method,-64}" + string.Concat(bySplit.Select(v => $"{$"{v.Share:P1} ({v.MillisecondsPerPaper:F1} ms)",24}")));
         if (sweeps.Count > 0)
         {
             Console.WriteLine();
