@@ -138,6 +138,30 @@ public sealed class SearchBackendTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public void Neighbourhood_feedback_ranks_by_what_the_neighbours_share_and_shows_similarity_to_the_text(SearchBackend backend)
+    {
+        var index = Open(backend);
+        index.Upsert([
+            Paper("q", "Seed", Unit(1, 0, 0)),
+            Paper("lone", "Near the seed alone", Unit(0.9f, -0.436f, 0)),
+            Paper("c1", "Cluster", Unit(0.8f, 0.6f, 0)),
+            Paper("c2", "Cluster", Unit(0.8f, 0.6f, 0.01f)),
+            Paper("c3", "Cluster", Unit(0.8f, 0.6f, -0.01f)),
+        ]);
+
+        var plain = index.SimilarTo("", Unit(1, 0, 0), "m1", exclude: "q", 4, new FusionWeights(0, 1));
+        var expanded = index.SimilarTo("", Unit(1, 0, 0), "m1", exclude: "q", 4, new FusionWeights(0, 1, Neighbourhood: 4));
+
+        Assert.Equal("lone", plain[0].PaperId);
+        // The query moved toward the three papers its neighbourhood shares; the lone one falls last.
+        Assert.Equal("lone", expanded[^1].PaperId);
+        Assert.DoesNotContain("q", expanded.Select(h => h.PaperId));
+        Assert.Equal(0.9, expanded[^1].Similarity!.Value, 0.02);
+        Assert.Equal(0.8, expanded[0].Similarity!.Value, 0.02);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public void Similar_papers_also_find_papers_that_share_rare_words_and_say_so(SearchBackend backend)
     {
         var index = Open(backend);

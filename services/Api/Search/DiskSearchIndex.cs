@@ -227,22 +227,32 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
         if (exclude is { } excluded)
             keyword.Remove(excluded);
         var semantic = vector is not null && model is not null && blend.Meaning > 0 ? Nearest(model, vector, RankFusion.Candidates, exclude) : [];
+        if (blend.Neighbourhood > 0 && semantic.Count > 0 && _vectors.TryGetValue(model!, out var vectors))
+        {
+            // The ranking comes from the expanded query; each paper still shows its similarity to the text.
+            var neighbours = semantic.Take(RankFusion.NeighbourhoodSize).Select(n => Vector(vectors, n.Key)).OfType<float[]>().ToList();
+            var expanded = RankFusion.Expand(vector!, neighbours, blend.Neighbourhood);
+            semantic = [.. Nearest(model!, expanded, RankFusion.Candidates, exclude)
+                .Select(n => (n.Key, Vector(vectors, n.Key) is { } v ? (double)System.Numerics.Tensors.TensorPrimitives.Dot(vector!, v) : n.Similarity))];
+        }
         return RankFusion.Top(RankFusion.Fuse(keyword, semantic, blend), key => PaperIdOf(searcher, key, docs), limit);
     }
 
-    /// <summary>Embedding similarity of a paper found by keywords only (0 when it has no vector of this model).</summary>
-    private static double Cosine(IndexSearcher searcher, VectorIndex vectors, float[] vector, string paperId)
+    /// <summary>A stored vector made unit length again (the index keeps it scaled), or null.</summary>
+    private static float[]? Vector(VectorIndex vectors, ulong key)
     {
-        try
-        {
-            return KeyOf(searcher, paperId) is { } key && vectors.Get(key) is { } other && other.Length == vector.Length
-                ? Math.Round(System.Numerics.Tensors.TensorPrimitives.Dot(vector, other), 4) : 0;
-        }
-        catch (ObjectDisposedException)
-        {
-            return 0;
-        }
+        float[]? vector;
+        try { vector = vectors.Get(key); }
+        catch (ObjectDisposedException) { return null; }
+        if (vector is not null && System.Numerics.Tensors.TensorPrimitives.Norm(vector) is var norm and > 0)
+            System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
+        return vector;
     }
+
+    /// <summary>Embedding similarity of a paper found by keywords only (0 when it has no vector of this model).</summary>
+    private static double Cosine(IndexSearcher searcher, VectorIndex vectors, float[] vector, string paperId) =>
+        KeyOf(searcher, paperId) is { } key && Vector(vectors, key) is { } other && other.Length == vector.Length
+            ? Math.Round(System.Numerics.Tensors.TensorPrimitives.Dot(vector, other), 4) : 0;
 
     public void Checkpoint(DateTime watermark, bool force = false)
     {

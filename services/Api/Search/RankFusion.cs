@@ -23,7 +23,7 @@ public static class RankFusion
     public static List<Fused<TKey>> Fuse<TKey>(IReadOnlyList<TKey> keyword, IReadOnlyList<(TKey Key, double Similarity)> semantic, FusionWeights? blend = null)
         where TKey : notnull
     {
-        var (keywordWeight, meaningWeight) = blend ?? FusionWeights.Search;
+        var (keywordWeight, meaningWeight, _) = blend ?? FusionWeights.Search;
         var fused = new Dictionary<TKey, (double Score, int? Rank, double? Similarity)>(keyword.Count + semantic.Count);
         for (var i = 0; i < keyword.Count; i++)
             fused[keyword[i]] = (keywordWeight / (FusionK + i + 1), i + 1, null);
@@ -38,6 +38,28 @@ public static class RankFusion
         var list = fused.Select(f => new Fused<TKey>(f.Key, f.Value.Score, f.Value.Rank, f.Value.Similarity)).ToList();
         list.Sort((a, b) => b.Score.CompareTo(a.Score));
         return list;
+    }
+
+    /// <summary>Nearest neighbours whose mean vector <see cref="Expand"/> adds to a similar-papers query.</summary>
+    public const int NeighbourhoodSize = 10;
+
+    /// <summary>
+    /// Pseudo-relevance feedback in embedding space (Rocchio): the query plus
+    /// <paramref name="weight"/> times the mean of its nearest neighbours' vectors, normalised. It
+    /// pulls the query toward the topic its neighbourhood shares, away from one-paper quirks.
+    /// </summary>
+    public static float[] Expand(float[] query, IReadOnlyList<float[]> neighbours, double weight)
+    {
+        var expanded = (float[])query.Clone();
+        if (neighbours.Count == 0 || weight <= 0)
+            return expanded;
+        var scale = (float)(weight / neighbours.Count);
+        foreach (var n in neighbours)
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(n, scale, expanded, expanded);
+        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(expanded);
+        if (norm > 0)
+            System.Numerics.Tensors.TensorPrimitives.Divide(expanded, norm, expanded);
+        return expanded;
     }
 
     /// <summary>
@@ -62,8 +84,12 @@ public static class RankFusion
     }
 }
 
-/// <summary>How much each ranking counts in <see cref="RankFusion.Fuse{TKey}"/>: keywords (BM25) and meaning (embedding similarity).</summary>
-public readonly record struct FusionWeights(double Keyword, double Meaning)
+/// <summary>
+/// How much each ranking counts in <see cref="RankFusion.Fuse{TKey}"/>: keywords (BM25) and meaning
+/// (embedding similarity); and, for similar papers, how far the embedding query moves toward its
+/// own nearest neighbours before the meaning ranking is taken (<see cref="RankFusion.Expand"/>; 0 = not at all).
+/// </summary>
+public readonly record struct FusionWeights(double Keyword, double Meaning, double Neighbourhood = 0)
 {
     /// <summary>Search: both rankings alike.</summary>
     public static readonly FusionWeights Search = new(1, 1);

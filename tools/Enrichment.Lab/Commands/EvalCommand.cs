@@ -26,7 +26,9 @@ namespace Papers.Enrichment.Lab.Commands;
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly double[] SweptKeywordWeights = [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3];
+    /// <summary>The similar-papers weights --sweep compares: keywords with meaning, and neighbourhood feedback.</summary>
+    private static readonly FusionWeights[] SweptWeights =
+        [.. new[] { 0, 0.25, 0.5, 1 }.SelectMany(k => new[] { 0, 0.5, 1, 2, 4 }.Select(n => new FusionWeights(k, 1, n)))];
 
     public static Task<int> RunAsync(string[] args)
     {
@@ -85,8 +87,8 @@ internal static class EvalCommand
             similar.Add(($"{name}: keywords + meaning (the Api's similar)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar)).ToArray()));
             similar.Add(($"{name}: pasted as a query, keywords + meaning", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar, pasted: true)).ToArray()));
             if (a.Has("sweep"))
-                foreach (var w in SweptKeywordWeights)
-                    sweeps.Add($"{name,-28} {w,6:F2} " + string.Concat(splits.Select((s, j) => $"{RelevanceEval.Similar(s.Papers, bySplit[j], new FusionWeights(w, 1)).Share,12:P1}")));
+                foreach (var w in SweptWeights)
+                    sweeps.Add($"{name,-28} {w.Keyword,8:F2} {w.Neighbourhood,13:F1} " + string.Concat(splits.Select((s, j) => $"{RelevanceEval.Similar(s.Papers, bySplit[j], w).Share,24:P1}")));
 
             if (!a.Has("skip-tagging"))
                 tagging.AddRange(Tagging(a, papers, inputsForTagging, name, k, seed, withBaseline: model == models[0] && !a.Has("skip-baseline")));
@@ -105,8 +107,8 @@ internal static class EvalCommand
         if (sweeps.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine($"Similar papers by keyword weight (meaning 1; the Api ships {FusionWeights.Similar.Keyword}):");
-            Console.WriteLine($"{"model",-28} {"weight",6} " + string.Concat(splits.Select(s => $"{s.Name,12}")));
+            Console.WriteLine($"Similar papers by weights (meaning 1; the Api ships keywords {FusionWeights.Similar.Keyword}, neighbourhood {FusionWeights.Similar.Neighbourhood}):");
+            Console.WriteLine($"{"model",-28} {"keywords",8} {"neighbourhood",13} " + string.Concat(splits.Select(s => $"{s.Name,24}")));
             sweeps.ForEach(Console.WriteLine);
         }
         if (tagging.Count > 0)
