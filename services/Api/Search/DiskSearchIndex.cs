@@ -190,10 +190,7 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
                 return [];
             foreach (var (model, vectors) in _vectors)
             {
-                float[]? vector;
-                try { vector = vectors.Get(key); }
-                catch (ObjectDisposedException) { continue; }
-                if (vector is null)
+                if (Vector(vectors, key) is not { } vector)
                     continue;
                 // A snapshot written before the text was stored finds by meaning alone until the paper is upserted again.
                 return SimilarHits(searcher, text ?? "", vector, model, key, limit, FusionWeights.Similar)
@@ -230,7 +227,7 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
         if (blend.Neighbourhood > 0 && semantic.Count > 0 && _vectors.TryGetValue(model!, out var vectors))
         {
             // The ranking comes from the expanded query; each paper still shows its similarity to the text.
-            var neighbours = semantic.Take(RankFusion.NeighbourhoodSize).Select(n => Vector(vectors, n.Key)).OfType<float[]>().ToList();
+            var neighbours = RankFusion.Neighbourhood(semantic).Select(n => Vector(vectors, n.Key)).OfType<float[]>().ToList();
             var expanded = RankFusion.Expand(vector!, neighbours, blend.Neighbourhood);
             semantic = [.. Nearest(model!, expanded, RankFusion.Candidates, exclude)
                 .Select(n => (n.Key, Vector(vectors, n.Key) is { } v ? (double)System.Numerics.Tensors.TensorPrimitives.Dot(vector!, v) : n.Similarity))];

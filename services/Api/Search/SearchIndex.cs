@@ -155,7 +155,7 @@ public sealed class SearchIndex : ISearchIndex
         if (blend.Neighbourhood > 0 && semantic.Count > 0)
         {
             // The ranking comes from the expanded query; each paper still shows its similarity to the text.
-            var expanded = RankFusion.Expand(vector!, [.. semantic.Take(RankFusion.NeighbourhoodSize).Select(n => _docs[n.PaperId].Paper.Embedding!)], blend.Neighbourhood);
+            var expanded = RankFusion.Expand(vector!, [.. RankFusion.Neighbourhood(semantic).Select(n => _docs[n.Key].Paper.Embedding!)], blend.Neighbourhood);
             semantic = [.. NearestLocked(expanded, model, exclude, Candidates).Select(n => (n.PaperId, CosineLocked(vector!, model, n.PaperId)))];
         }
         return RankFusion.Top(RankFusion.Fuse(keyword, semantic, blend), id => id, limit);
