@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging.Abstractions;
 using Papers.Api.Search;
 
@@ -137,6 +138,57 @@ public sealed class SearchBackendTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public void Neighbourhood_feedback_ranks_by_what_the_neighbours_share_and_shows_similarity_to_the_text(SearchBackend backend)
+    {
+        var index = Open(backend);
+        index.Upsert([
+            Paper("q", "Seed", Unit(1, 0, 0)),
+            Paper("lone", "Near the seed alone", Unit(0.9f, -0.436f, 0)),
+            Paper("c1", "Cluster", Unit(0.8f, 0.6f, 0)),
+            Paper("c2", "Cluster", Unit(0.8f, 0.6f, 0.01f)),
+            Paper("c3", "Cluster", Unit(0.8f, 0.6f, -0.01f)),
+        ]);
+
+        var plain = index.SimilarTo("", Unit(1, 0, 0), "m1", exclude: "q", 4, new FusionWeights(0, 1));
+        var expanded = index.SimilarTo("", Unit(1, 0, 0), "m1", exclude: "q", 4, new FusionWeights(0, 1, Neighbourhood: 4));
+
+        Assert.Equal("lone", plain[0].PaperId);
+        // The query moved toward the three papers its neighbourhood shares; the lone one falls last.
+        Assert.Equal("lone", expanded[^1].PaperId);
+        Assert.DoesNotContain("q", expanded.Select(h => h.PaperId));
+        Assert.Equal(0.9, expanded[^1].Similarity!.Value, 0.02);
+        Assert.Equal(0.8, expanded[0].Similarity!.Value, 0.02);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Similar_papers_also_find_papers_that_share_rare_words_and_say_so(SearchBackend backend)
+    {
+        var index = Open(backend);
+        index.Upsert([
+            Paper("q", "Seed", Unit(1, 0, 0), text: "Tokamak plasma disruptions predicted from magnetics."),
+            Paper("meaning", "Near in meaning", Unit(1, 0.1f, 0), text: "Fusion reactors."),
+            Paper("words", "Far in meaning", Unit(0.3f, 1, 0), text: "Tokamak disruptions, again."),
+            Paper("neither", "Unrelated", Unit(0, 0, 1), text: "Protein folding."),
+        ]);
+
+        var similar = index.Similar("q", 3);
+
+        // Neither the paper itself nor one unlike it in words and meaning.
+        Assert.Equal(["meaning", "words"], similar.Select(s => s.PaperId).Order());
+        // Every paper comes with its embedding similarity, the keyword-only one too.
+        Assert.Equal(Unit(0.3f, 1, 0)[0], similar.Single(s => s.PaperId == "words").Similarity, 0.02);
+
+        // A pasted text: each hit says which ranking found it.
+        var pasted = index.SimilarTo("tokamak disruptions", Unit(1, 0.1f, 0), "m1", exclude: "meaning", 5);
+        Assert.DoesNotContain("meaning", pasted.Select(h => h.PaperId));
+        var both = pasted.Single(h => h.PaperId == "q");
+        Assert.NotNull(both.KeywordRank);
+        Assert.NotNull(both.Similarity);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public void A_paper_found_both_ways_is_fused_above_either_half_alone(SearchBackend backend)
     {
         var index = Open(backend);
@@ -180,6 +232,7 @@ public sealed class SearchBackendTests : IDisposable
         var disk = OpenDisk(_directory);
         memory.Upsert(papers);
         disk.Upsert(papers);
+        var byId = papers.ToDictionary(p => p.PaperId);
 
         var keywordQueries = new[] { "diffusion", "reinforcement learning", "language model agents", "video generation", "reasoning benchmark", "image editing" };
         foreach (var query in keywordQueries)
@@ -194,17 +247,15 @@ public sealed class SearchBackendTests : IDisposable
 
         foreach (var paper in papers.Take(20))
         {
-            // Exact similarities of every other paper; the disk's top 5 must be the exact top 5 up
-            // to near-ties (int8 storage moves a cosine by up to ~0.01), with similarities to match.
-            var exact = memory.Similar(paper.PaperId, papers.Count).ToDictionary(s => s.PaperId, s => s.Similarity);
-            var fifth = exact.Values.OrderDescending().ElementAt(4);
+            // Similar papers fuse keywords and meaning: the disk's top 5 must hold at least 3 of the
+            // in-memory top 5 (Lucene's one-byte document lengths and int8 vectors reorder near-ties
+            // in both rankings), each paper with its exact cosine to within 0.02, keyword-only finds included.
+            var expected = memory.Similar(paper.PaperId, 5);
             var actual = disk.Similar(paper.PaperId, 5);
             Assert.Equal(5, actual.Count);
-            Assert.All(actual, s =>
-            {
-                Assert.True(exact[s.PaperId] >= fifth - 0.02, $"{paper.PaperId}: {s.PaperId} at {exact[s.PaperId]:F3}, the exact 5th is {fifth:F3}");
-                Assert.Equal(exact[s.PaperId], s.Similarity, 0.02);
-            });
+            Assert.True(expected.Select(s => s.PaperId).Intersect(actual.Select(s => s.PaperId)).Count() >= 3,
+                $"{paper.PaperId}: {string.Join(",", expected.Select(s => s.PaperId))} vs {string.Join(",", actual.Select(s => s.PaperId))}");
+            Assert.All(actual, s => Assert.Equal(TensorPrimitives.Dot(paper.Embedding!, byId[s.PaperId].Embedding!), s.Similarity, 0.02));
 
             var hybridExpected = memory.Search(paper.Title, paper.Embedding, "m1", 10);
             var hybridActual = disk.Search(paper.Title, paper.Embedding, "m1", 10);

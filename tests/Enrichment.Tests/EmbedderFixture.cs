@@ -11,7 +11,7 @@ public sealed class EmbedderFixture : IDisposable
     {
         Logger = new CapturingLogger();
         Options = new EmbeddingOptions { ExecutionProvider = ExecutionProvider.Auto, BatchSize = 4 };
-        Embedder = new OnnxEmbedder(Options, Logger, EmbeddingModelFiles.Packaged);
+        Embedder = new OnnxEmbedder(Options, Logger, EmbeddingModelFiles.MiniLm);
     }
 
     public OnnxEmbedder Embedder { get; }

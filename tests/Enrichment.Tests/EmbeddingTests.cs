@@ -94,7 +94,7 @@ public sealed class EmbeddingTests(EmbedderFixture fixture)
         if (OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
             return;
         var options = new EmbeddingOptions { ExecutionProvider = ExecutionProvider.Cuda };
-        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(options, NullLogger.Instance, EmbeddingModelFiles.Packaged));
+        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(options, NullLogger.Instance, EmbeddingModelFiles.MiniLm));
         Assert.Contains("Embedding:ExecutionProvider is Cuda", error.Message);
         Assert.Contains("-p:UseCuda=true", error.Message);
     }
@@ -103,14 +103,14 @@ public sealed class EmbeddingTests(EmbedderFixture fixture)
     public void An_unloadable_model_fails_start_up_with_a_clear_message()
     {
         var options = new EmbeddingOptions { ExecutionProvider = ExecutionProvider.Cpu };
-        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(options, NullLogger.Instance, EmbeddingModelFiles.Packaged with { LoadModel = () => Encoding.UTF8.GetBytes("not an onnx model") }));
+        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(options, NullLogger.Instance, EmbeddingModelFiles.MiniLm with { LoadModel = () => Encoding.UTF8.GetBytes("not an onnx model") }));
         Assert.Contains("embedding model could not be loaded", error.Message);
     }
 
     [Fact]
     public void Bad_configuration_fails_start_up_with_a_clear_message()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(new EmbeddingOptions { BatchSize = 0 }, NullLogger.Instance, EmbeddingModelFiles.Packaged));
+        var error = Assert.Throws<InvalidOperationException>(() => new OnnxEmbedder(new EmbeddingOptions { BatchSize = 0 }, NullLogger.Instance, EmbeddingModelFiles.MiniLm));
         Assert.Contains("Embedding:BatchSize", error.Message);
     }
 
@@ -128,8 +128,8 @@ public sealed class EmbeddingTests(EmbedderFixture fixture)
         try
         {
             var modelFolder = Directory.CreateDirectory(Path.Combine(folder, "my-minilm")).FullName;
-            File.WriteAllBytes(Path.Combine(modelFolder, "model.onnx"), EmbeddingModelFiles.Packaged.LoadModel());
-            using (var vocabulary = EmbeddingModelFiles.Packaged.OpenVocabulary())
+            File.WriteAllBytes(Path.Combine(modelFolder, "model.onnx"), EmbeddingModelFiles.MiniLm.LoadModel());
+            using (var vocabulary = EmbeddingModelFiles.MiniLm.OpenVocabulary())
                 File.WriteAllText(Path.Combine(modelFolder, "vocab.txt"), vocabulary.ReadToEnd());
             var options = new EmbeddingOptions { ExecutionProvider = ExecutionProvider.Cpu, ModelPath = Path.Combine(modelFolder, "model.onnx") };
 

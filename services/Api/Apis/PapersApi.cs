@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Papers.Api.Analytics;
@@ -15,13 +16,26 @@ public static class PapersApi
 {
     public const int MaxQueryLength = 250;
 
+    /// <summary>The most characters a pasted text (an abstract) may have in the POST forms; Enrichment's <c>/embed</c> takes as many.</summary>
+    public const int MaxPastedLength = 10_000;
+
+    /// <summary>A POST body: the pasted text JSON-escaped at worst (6 bytes a character), with room for the rest.</summary>
+    public const long MaxPastedBodyBytes = 64 * 1024;
+
     public static IEndpointRouteBuilder MapPapersApi(this IEndpointRouteBuilder app)
     {
         var papers = app.MapGroup("/api/papers").WithTags("Papers");
         papers.MapGet("/", ListAsync).WithName("ListPapers").WithSummary("All papers, newest listing first, cursor-paged.");
         papers.MapGet("/search", SearchAsync).WithName("SearchPapers").WithSummary("Hybrid keyword + semantic search.").RateLimited(RequestClass.Search);
         papers.MapGet("/{id}", GetAsync).WithName("GetPaper");
-        papers.MapGet("/{id}/similar", SimilarAsync).WithName("SimilarPapers").WithSummary("Papers nearest in meaning.").RateLimited(RequestClass.Search);
+        papers.MapGet("/{id}/similar", SimilarAsync).WithName("SimilarPapers").WithSummary("Papers most like this one, in words and meaning.").RateLimited(RequestClass.Search);
+        // The pasted-text forms cost a full-length embedding and a long keyword query: a stricter limit.
+        papers.MapPost("/search", SearchTextAsync).WithName("SearchPapersByText")
+            .WithSummary("Hybrid search by a long text (up to 10,000 characters), such as an abstract.")
+            .RateLimited(RequestClass.TextSearch).MaxBodySize(MaxPastedBodyBytes);
+        papers.MapPost("/similar", SimilarToTextAsync).WithName("SimilarToText")
+            .WithSummary("Papers most like a pasted text (up to 10,000 characters), in words and meaning.")
+            .RateLimited(RequestClass.TextSearch).MaxBodySize(MaxPastedBodyBytes);
         return app;
     }
 
@@ -62,36 +76,119 @@ public static class PapersApi
         ApiDbContext db, ISearchIndex index, ITextEmbedder embedder, AnalyticsEvents analytics, TimeProvider clock,
         ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken, string? q = null, int limit = 20)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(q))
-            errors["q"] = ["q (the query) is required."];
-        else if (q.Length > MaxQueryLength)
-            errors["q"] = [$"q may have at most {MaxQueryLength} characters; got {q.Length}."];
-        if (limit is < 1 or > 120)
-            errors["limit"] = [$"limit must be between 1 and 120; got {limit}."];
-        if (errors.Count > 0)
+        if (Errors("q", q, MaxQueryLength, limit, 120) is { } errors)
             return TypedResults.ValidationProblem(errors);
+        var items = await FindAsync(q!, (vector, model) => index.Search(q!, vector, model, limit), db, embedder, logs, response, cancellationToken);
+        analytics.Record(new SearchPerformed(q!, items.Count, items.Take(10).Select(i => i.Paper.Id).ToList(), clock.GetUtcNow()));
+        return TypedResults.Ok(items);
+    }
 
+    /// <summary>Body of <c>POST /api/papers/search</c>.</summary>
+    public sealed record TextSearchRequest(string? Q, int Limit = 20);
+
+    /// <summary>Body of <c>POST /api/papers/similar</c>.</summary>
+    public sealed record SimilarTextRequest(string? Text, int Limit = 10);
+
+    /// <summary><c>POST /api/papers/search</c>: search as the GET form does, with a query of up to <see cref="MaxPastedLength"/> characters.</summary>
+    public static async Task<Results<Ok<List<PaperItemDto>>, ProblemHttpResult>> SearchTextAsync(
+        HttpRequest request, ApiDbContext db, ISearchIndex index, ITextEmbedder embedder, AnalyticsEvents analytics, TimeProvider clock,
+        ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadPastedAsync<TextSearchRequest>(request, "q", b => (b.Q, b.Limit), 120, cancellationToken);
+        if (problem is not null)
+            return problem;
+        var q = body!.Q!;
+        var items = await FindAsync(q, (vector, model) => index.Search(q, vector, model, body.Limit), db, embedder, logs, response, cancellationToken);
+        // Analytics sees what a typed query would show of it; a pasted text may be an unpublished abstract.
+        analytics.Record(new SearchPerformed(q.Length > MaxQueryLength ? q[..MaxQueryLength] : q, items.Count, items.Take(10).Select(i => i.Paper.Id).ToList(), clock.GetUtcNow()));
+        return TypedResults.Ok(items);
+    }
+
+    /// <summary>
+    /// <c>POST /api/papers/similar</c>: papers most like a pasted text, ranked as similar papers
+    /// are (the text as keywords and its embedding as a query, <see cref="FusionWeights.Similar"/>).
+    /// </summary>
+    public static async Task<Results<Ok<List<PaperItemDto>>, ProblemHttpResult>> SimilarToTextAsync(
+        HttpRequest request, ApiDbContext db, ISearchIndex index, ITextEmbedder embedder,
+        ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadPastedAsync<SimilarTextRequest>(request, "text", b => (b.Text, b.Limit), 50, cancellationToken);
+        if (problem is not null)
+            return problem;
+        var text = body!.Text!;
+        return TypedResults.Ok(await FindAsync(text, (vector, model) => index.SimilarTo(text, vector, model, exclude: null, body.Limit),
+            db, embedder, logs, response, cancellationToken));
+    }
+
+    /// <summary>What is wrong with a text and a limit, by field; null when nothing is.</summary>
+    private static Dictionary<string, string[]>? Errors(string field, string? text, int maxLength, int limit, int maxLimit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(text))
+            errors[field] = [$"{field} is required and may not be blank."];
+        else if (text.Length > maxLength)
+            errors[field] = [$"{field} may have at most {maxLength} characters; got {text.Length}."];
+        if (limit < 1 || limit > maxLimit)
+            errors["limit"] = [$"limit must be between 1 and {maxLimit}; got {limit}."];
+        return errors.Count > 0 ? errors : null;
+    }
+
+    /// <summary>A POST form's body with its text (<paramref name="field"/>) and limit checked, or the problem to answer.</summary>
+    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadPastedAsync<T>(HttpRequest request, string field,
+        Func<T, (string? Text, int Limit)> fields, int maxLimit, CancellationToken cancellationToken) where T : class
+    {
+        var (body, problem) = await ReadJsonAsync<T>(request, cancellationToken);
+        if (problem is not null)
+            return (null, problem);
+        var (text, limit) = fields(body!);
+        return Errors(field, text, MaxPastedLength, limit, maxLimit) is { } errors
+            ? (null, TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Title = "One or more validation errors occurred." }))
+            : (body, null);
+    }
+
+    /// <summary>A JSON body, or the problem to answer: 415 naming the content type sent, 400 naming where the JSON broke.</summary>
+    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
+    {
+        if (!request.HasJsonContentType())
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",
+                detail: $"Send a JSON body (Content-Type: application/json); Content-Type was '{Problems.Echo(request.ContentType ?? "")}'."));
+        try
+        {
+            return await request.ReadFromJsonAsync<T>(cancellationToken) is { } body
+                ? (body, null)
+                : (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Empty body", detail: "The body is JSON null; send an object."));
+        }
+        catch (JsonException ex)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed JSON",
+                detail: $"The body is not the JSON object expected at {ex.Path ?? "$"}: {Problems.Echo(ex.Message)}"));
+        }
+    }
+
+    /// <summary>
+    /// Embeds the text as a query and ranks with it; when the embedding fails (Enrichment down,
+    /// hanging past the embedder's budget, its circuit open, an error answer) the ranking uses
+    /// keywords alone, and the <see cref="SearchModeHeader"/> says so. Only the caller's own
+    /// cancellation ends the request.
+    /// </summary>
+    private static async Task<List<PaperItemDto>> FindAsync(string text, Func<float[]?, string?, IReadOnlyList<SearchHit>> rank,
+        ApiDbContext db, ITextEmbedder embedder, ILoggerFactory logs, HttpResponse response, CancellationToken cancellationToken)
+    {
         float[]? vector = null;
         try
         {
-            vector = (await embedder.EmbedAsync([q!], cancellationToken))[0];
+            vector = (await embedder.EmbedAsync([text], cancellationToken))[0];
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Whatever went wrong (Enrichment down, hanging past the embedder's budget, its circuit
-            // open, an error answer), keyword search still answers, and says so. Only the caller's
-            // own cancellation ends the request.
             logs.CreateLogger(typeof(PapersApi)).LogWarning(ex, "Query embedding failed ({Error}); answering with keyword search only", ex.GetType().Name);
         }
         response.Headers[SearchModeHeader] = vector is null ? "keyword" : "hybrid";
-        var hits = index.Search(q!, vector, vector is null ? null : embedder.ModelId, limit);
+        var hits = rank(vector, vector is null ? null : embedder.ModelId);
         var rows = await db.LoadAsync(hits.Select(h => h.PaperId).ToList(), cancellationToken);
-        var items = hits.Where(h => rows.ContainsKey(h.PaperId))
+        return hits.Where(h => rows.ContainsKey(h.PaperId))
             .Select(h => rows[h.PaperId].Paper.ToItem(rows[h.PaperId].Enrichment, h.Score, h.Similarity, MatchedBy(h)))
             .ToList();
-        analytics.Record(new SearchPerformed(q!, items.Count, items.Take(10).Select(i => i.Paper.Id).ToList(), clock.GetUtcNow()));
-        return TypedResults.Ok(items);
     }
 
     public static async Task<Results<Ok<List<PaperItemDto>>, ProblemHttpResult, ValidationProblem>> SimilarAsync(

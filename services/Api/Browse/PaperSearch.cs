@@ -18,8 +18,8 @@ public sealed record FoundPapers(IReadOnlyList<FoundPaper> Papers, string Mode)
 }
 
 /// <summary>
-/// Search as the pages and <c>/v1</c> use it: the hybrid index for a query, or meaning alone for a
-/// pasted abstract, then the filters (date, category, topic, author) applied to the hits through
+/// Search as the pages and <c>/v1</c> use it: the hybrid index for a query, or similar papers'
+/// ranking for a pasted abstract, then the filters (date, category, topic, author) applied to the hits through
 /// <see cref="FacetIndex"/>. The one place outside the search code that calls the index.
 /// </summary>
 public sealed class PaperSearch(ISearchIndex index, FacetIndex facets, ITextEmbedder embedder, IMemoryCache cache, ILogger<PaperSearch> logger)
@@ -46,10 +46,11 @@ public sealed class PaperSearch(ISearchIndex index, FacetIndex facets, ITextEmbe
             logger.LogWarning(ex, "Query embedding failed ({Error}); answering with keyword search only", ex.GetType().Name);
         }
         var mode = vector is null ? "keyword" : "hybrid";
-        if (byAbstract && vector is null)
-            return new([], mode);
-        // An abstract is matched by meaning only: its hundreds of words would make a poor keyword query.
-        var hits = index.Search(byAbstract ? "" : text, vector, vector is null ? null : embedder.ModelId, filter.IsEmpty ? MaxResults : 2 * MaxResults);
+        var model = vector is null ? null : embedder.ModelId;
+        var wanted = filter.IsEmpty ? MaxResults : 2 * MaxResults;
+        // An abstract is ranked as similar papers are: its words as a BM25 query next to its meaning,
+        // weighted as measured (FusionWeights.Similar; README, "Relevance").
+        var hits = byAbstract ? index.SimilarTo(text, vector, model, exclude: null, wanted) : index.Search(text, vector, model, wanted);
         return new([.. hits
             .Where(h => filter.IsEmpty || facets.Get(h.PaperId) is { } f && filter.Matches(f))
             .Take(MaxResults)

@@ -30,6 +30,9 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
 {
     private const string Format = "1";
     private const string IdField = "id", IdValues = "idv", KeyField = "k", KeyValues = "key", TextField = "text";
+
+    /// <summary>Stored only: the title and abstract that similar papers use as a keyword query.</summary>
+    private const string SimilarityTextField = "similar";
     private static readonly Similarity Bm25 = new BM25Similarity(1.2f, 0.75f);
     private static readonly FieldType TextType = NewTextType();
 
@@ -183,19 +186,15 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
         var searcher = _searchers.Acquire();
         try
         {
-            if (KeyOf(searcher, paperId) is not { } key)
+            if (KeyAndTextOf(searcher, paperId) is not var (key, text))
                 return [];
             foreach (var (model, vectors) in _vectors)
             {
-                float[]? vector;
-                try { vector = vectors.Get(key); }
-                catch (ObjectDisposedException) { continue; }
-                if (vector is null)
+                if (Vector(vectors, key) is not { } vector)
                     continue;
-                var docs = new Dictionary<ulong, int>();
-                return Nearest(model, vector, limit + 1, exclude: key)
-                    .Select(n => (Id: PaperIdOf(searcher, n.Key, docs), n.Similarity))
-                    .Where(n => n.Id is not null).Take(limit).Select(n => (n.Id!, n.Similarity)).ToList();
+                // A snapshot written before the text was stored finds by meaning alone until the paper is upserted again.
+                return SimilarHits(searcher, text ?? "", vector, model, key, limit, FusionWeights.Similar)
+                    .Select(h => (h.PaperId, h.Similarity ?? Cosine(searcher, vectors, vector, h.PaperId))).ToList();
             }
             return [];
         }
@@ -204,6 +203,53 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
             _searchers.Release(searcher);
         }
     }
+
+    public IReadOnlyList<SearchHit> SimilarTo(string text, float[]? vector, string? model, string? exclude, int limit, FusionWeights? blend = null)
+    {
+        var searcher = _searchers.Acquire();
+        try
+        {
+            return SimilarHits(searcher, text, vector, model, exclude is null ? null : KeyOf(searcher, exclude), limit, blend ?? FusionWeights.Similar);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    private List<SearchHit> SimilarHits(IndexSearcher searcher, string text, float[]? vector, string? model, ulong? exclude, int limit, FusionWeights blend)
+    {
+        var docs = new Dictionary<ulong, int>();
+        var keyword = blend.Keyword > 0 ? KeywordCandidates(searcher, text, docs) : [];
+        if (exclude is { } excluded)
+            keyword.Remove(excluded);
+        var semantic = vector is not null && model is not null && blend.Meaning > 0 ? Nearest(model, vector, RankFusion.Candidates, exclude) : [];
+        if (blend.Neighbourhood > 0 && semantic.Count > 0 && _vectors.TryGetValue(model!, out var vectors))
+        {
+            // The ranking comes from the expanded query; each paper still shows its similarity to the text.
+            var neighbours = RankFusion.Neighbourhood(semantic).Select(n => Vector(vectors, n.Key)).OfType<float[]>().ToList();
+            var expanded = RankFusion.Expand(vector!, neighbours, blend.Neighbourhood);
+            semantic = [.. Nearest(model!, expanded, RankFusion.Candidates, exclude)
+                .Select(n => (n.Key, Vector(vectors, n.Key) is { } v ? (double)System.Numerics.Tensors.TensorPrimitives.Dot(vector!, v) : n.Similarity))];
+        }
+        return RankFusion.Top(RankFusion.Fuse(keyword, semantic, blend), key => PaperIdOf(searcher, key, docs), limit);
+    }
+
+    /// <summary>A stored vector made unit length again (the index keeps it scaled), or null.</summary>
+    private static float[]? Vector(VectorIndex vectors, ulong key)
+    {
+        float[]? vector;
+        try { vector = vectors.Get(key); }
+        catch (ObjectDisposedException) { return null; }
+        if (vector is not null && System.Numerics.Tensors.TensorPrimitives.Norm(vector) is var norm and > 0)
+            System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
+        return vector;
+    }
+
+    /// <summary>Embedding similarity of a paper found by keywords only (0 when it has no vector of this model).</summary>
+    private static double Cosine(IndexSearcher searcher, VectorIndex vectors, float[] vector, string paperId) =>
+        KeyOf(searcher, paperId) is { } key && Vector(vectors, key) is { } other && other.Length == vector.Length
+            ? Math.Round(System.Numerics.Tensors.TensorPrimitives.Dot(vector, other), 4) : 0;
 
     public void Checkpoint(DateTime watermark, bool force = false)
     {
@@ -370,6 +416,20 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
         }
     }
 
+    /// <summary>A paper's key and the text it is compared by in similar papers (null in a snapshot written before it was stored).</summary>
+    private static (ulong Key, string? Text)? KeyAndTextOf(IndexSearcher searcher, string paperId)
+    {
+        var term = new Term(IdField, paperId);
+        foreach (var leaf in searcher.IndexReader.Leaves)
+        {
+            var postings = leaf.AtomicReader.GetTermDocsEnum(term);
+            if (postings is not null && postings.NextDoc() != DocIdSetIterator.NO_MORE_DOCS)
+                return ((ulong)leaf.AtomicReader.GetNumericDocValues(KeyValues).Get(postings.DocID),
+                    leaf.AtomicReader.Document(postings.DocID).Get(SimilarityTextField));
+        }
+        return null;
+    }
+
     private static ulong? KeyOf(IndexSearcher searcher, string paperId)
     {
         var term = new Term(IdField, paperId);
@@ -425,6 +485,7 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
             new StringField(KeyField, KeyTerm(key), Field.Store.NO),
             new NumericDocValuesField(KeyValues, (long)key),
             new Field(TextField, text.ToString(), TextType),
+            new StoredField(SimilarityTextField, SearchIndex.SimilarityText(p)),
         ];
     }
 

@@ -32,8 +32,20 @@ public interface ISearchIndex
     /// </summary>
     IReadOnlyList<SearchHit> Search(string query, float[]? queryVector, string? model, int limit);
 
-    /// <summary>Papers whose embeddings are nearest to this paper's, best first, without itself; empty until it is enriched.</summary>
+    /// <summary>
+    /// Papers most like this one, best first, without itself, each with its embedding similarity:
+    /// its title and abstract as keywords and its embedding, fused with <see cref="FusionWeights.Similar"/>;
+    /// empty until it is enriched.
+    /// </summary>
     IReadOnlyList<(string PaperId, double Similarity)> Similar(string paperId, int limit);
+
+    /// <summary>
+    /// Papers most like a text (a pasted abstract): the text as a keyword query and, when
+    /// <paramref name="vector"/> is given, the nearest embeddings of <paramref name="model"/>,
+    /// fused with <paramref name="blend"/> (default <see cref="FusionWeights.Similar"/>);
+    /// <paramref name="exclude"/> leaves one paper out.
+    /// </summary>
+    IReadOnlyList<SearchHit> SimilarTo(string text, float[]? vector, string? model, string? exclude, int limit, FusionWeights? blend = null);
 
     /// <summary>
     /// Every change of the read model up to <paramref name="watermark"/> has been upserted. A

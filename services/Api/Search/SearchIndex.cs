@@ -117,21 +117,54 @@ public sealed class SearchIndex : ISearchIndex
         }
     }
 
-    /// <summary>Papers whose embeddings are nearest to this paper's; empty until it is enriched.</summary>
+    /// <summary>
+    /// Papers most like this one: its title and abstract as a keyword query next to its nearest
+    /// embeddings, fused with <see cref="FusionWeights.Similar"/>; each with its embedding
+    /// similarity. Empty until the paper is enriched.
+    /// </summary>
     public IReadOnlyList<(string PaperId, double Similarity)> Similar(string paperId, int limit)
     {
         _lock.EnterReadLock();
         try
         {
-            return _docs.TryGetValue(paperId, out var doc) && doc.Paper.Embedding is { } vector
-                ? NearestLocked(vector, doc.Paper.EmbeddingModel, paperId, limit)
-                : [];
+            if (!_docs.TryGetValue(paperId, out var doc) || doc.Paper.Embedding is not { } vector)
+                return [];
+            return SimilarLocked(SimilarityText(doc.Paper), vector, doc.Paper.EmbeddingModel, paperId, limit, FusionWeights.Similar)
+                .Select(h => (h.PaperId, h.Similarity ?? CosineLocked(vector, doc.Paper.EmbeddingModel, h.PaperId))).ToList();
         }
         finally
         {
             _lock.ExitReadLock();
         }
     }
+
+    public IReadOnlyList<SearchHit> SimilarTo(string text, float[]? vector, string? model, string? exclude, int limit, FusionWeights? blend = null)
+    {
+        _lock.EnterReadLock();
+        try { return SimilarLocked(text, vector, model, exclude, limit, blend ?? FusionWeights.Similar); }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>What a paper is compared by, as a keyword query: its title and abstract.</summary>
+    public static string SimilarityText(IndexedPaper paper) => $"{paper.Title}\n{paper.Abstract}";
+
+    private List<SearchHit> SimilarLocked(string text, float[]? vector, string? model, string? exclude, int limit, FusionWeights blend)
+    {
+        var keyword = blend.Keyword > 0 ? KeywordRankLocked(text, exclude) : [];
+        var semantic = vector is null || blend.Meaning <= 0 ? [] : NearestLocked(vector, model, exclude, Candidates);
+        if (blend.Neighbourhood > 0 && semantic.Count > 0)
+        {
+            // The ranking comes from the expanded query; each paper still shows its similarity to the text.
+            var expanded = RankFusion.Expand(vector!, [.. RankFusion.Neighbourhood(semantic).Select(n => _docs[n.Key].Paper.Embedding!)], blend.Neighbourhood);
+            semantic = [.. NearestLocked(expanded, model, exclude, Candidates).Select(n => (n.PaperId, CosineLocked(vector!, model, n.PaperId)))];
+        }
+        return RankFusion.Top(RankFusion.Fuse(keyword, semantic, blend), id => id, limit);
+    }
+
+    /// <summary>Embedding similarity of a paper found by keywords only (0 when it has no vector of this model).</summary>
+    private double CosineLocked(float[] vector, string? model, string paperId) =>
+        _docs.TryGetValue(paperId, out var d) && d.Paper.Embedding is { } e && d.Paper.EmbeddingModel == model && e.Length == vector.Length
+            ? Math.Round(TensorPrimitives.Dot(vector, e), 4) : 0;
 
     private List<(string PaperId, double Similarity)> NearestLocked(float[] vector, string? model, string? exclude, int limit)
     {
@@ -153,7 +186,7 @@ public sealed class SearchIndex : ISearchIndex
         return result;
     }
 
-    private List<string> KeywordRankLocked(string query)
+    private List<string> KeywordRankLocked(string query, string? exclude = null)
     {
         var terms = TextTokens.Tokenize(query).Distinct().ToList();
         if (terms.Count == 0 || _docs.Count == 0)
@@ -171,6 +204,8 @@ public sealed class SearchIndex : ISearchIndex
                 scores[id] = scores.GetValueOrDefault(id) + idf * norm;
             }
         }
+        if (exclude is not null)
+            scores.Remove(exclude);
         return scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Take(Candidates).Select(s => s.Key).ToList();
     }
 

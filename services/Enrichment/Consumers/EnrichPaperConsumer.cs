@@ -25,7 +25,7 @@ public sealed class EnrichPaperConsumer(ITextEmbedder embedder, ITopicTagger tag
     private async Task EnrichAsync(ConsumeContext context, List<PaperText> papers)
     {
         var texts = papers.Select(p => p.ModelInput).ToList();
-        var vectors = await embedder.EmbedAsync(texts, context.CancellationToken);
+        var vectors = await embedder.EmbedAsync(texts, EmbeddingRole.Document, context.CancellationToken);
         var tags = await tagger.TagAsync(vectors, context.CancellationToken);
         var phrases = await keywords.ExtractAsync(texts, vectors, context.CancellationToken);
         var now = clock.GetUtcNow();

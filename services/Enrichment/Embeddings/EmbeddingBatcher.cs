@@ -9,7 +9,8 @@ namespace Papers.Enrichment.Embeddings;
 /// <see cref="EmbeddingOptions.QueryBatchWindowMilliseconds"/> of each other, or while the
 /// previous model call runs, share one model call; each caller gets its own vectors back.
 /// Requests of <see cref="EmbeddingOptions.QueryBatchMaxTexts"/> texts or more are batches
-/// already and go straight to the model.
+/// already and go straight to the model, as do papers (<see cref="EmbeddingRole.Document"/>:
+/// the consumer's batches), whose prefix differs from the queries'.
 /// </summary>
 public sealed class EmbeddingBatcher : ITextEmbedder, IDisposable
 {
@@ -32,6 +33,9 @@ public sealed class EmbeddingBatcher : ITextEmbedder, IDisposable
 
     /// <summary>Model calls made for coalesced requests so far (for tests and diagnostics).</summary>
     internal int ModelCalls => Volatile.Read(ref _modelCalls);
+
+    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingRole role, CancellationToken cancellationToken) =>
+        role == EmbeddingRole.Query ? EmbedAsync(texts, cancellationToken) : _model.EmbedAsync(texts, role, cancellationToken);
 
     public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {

@@ -29,11 +29,27 @@ public sealed class EmbeddingOptions
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Auto;
 
     /// <summary>
+    /// The packaged model used when <see cref="ModelPath"/> is empty. Changing it changes the model
+    /// id, so every stored paper is re-embedded (services/Api/README.md, "Changing the embedding model").
+    /// </summary>
+    public PackagedModel Model { get; set; } = PackagedModel.MiniLM;
+
+    /// <summary>
     /// An ONNX sentence-embedding model (BERT-style: <c>input_ids</c>, <c>attention_mask</c>,
-    /// optionally <c>token_type_ids</c>, output <c>last_hidden_state</c>; mean pooling) to use
-    /// instead of the shipped MiniLM. Its id names a hash of the file, so a new file re-embeds every paper.
+    /// optionally <c>token_type_ids</c>, output <c>last_hidden_state</c>; mean pooling unless
+    /// <see cref="Pooling"/> says otherwise) to use instead of a packaged one. Its id names a hash
+    /// of the file, so a new file re-embeds every paper.
     /// </summary>
     public string? ModelPath { get; set; }
+
+    /// <summary>How token vectors become a sentence vector; unset = the model's own (mean for MiniLM and files, CLS for arctic-embed).</summary>
+    public Pooling? Pooling { get; set; }
+
+    /// <summary>Text put before every query (search text, topics, category descriptions) before tokenising; unset = the model's own, "" = none.</summary>
+    public string? QueryPrefix { get; set; }
+
+    /// <summary>Text put before every paper before tokenising; unset = the model's own (none for the packaged models), "" = none.</summary>
+    public string? DocumentPrefix { get; set; }
 
     /// <summary>The model's WordPiece vocabulary; defaults to <c>vocab.txt</c> next to <see cref="ModelPath"/>.</summary>
     public string? VocabularyPath { get; set; }

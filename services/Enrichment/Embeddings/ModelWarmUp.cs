@@ -1,4 +1,5 @@
 using Papers.Enrichment.Tagging;
+using Papers.ServiceDefaults.Embeddings;
 
 namespace Papers.Enrichment.Embeddings;
 
@@ -11,7 +12,7 @@ internal sealed class ModelWarmUp(OnnxEmbedder embedder, ITopicTagger tagger) : 
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var vectors = embedder.Embed(["warm-up"], cancellationToken);
+        var vectors = embedder.Embed(["warm-up"], EmbeddingRole.Query, cancellationToken);
         await tagger.TagAsync(vectors, cancellationToken);
     }
 

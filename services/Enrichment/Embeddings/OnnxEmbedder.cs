@@ -9,9 +9,10 @@ using Papers.ServiceDefaults.Embeddings;
 namespace Papers.Enrichment.Embeddings;
 
 /// <summary>
-/// Sentence embeddings with MiniLM on ONNX Runtime: texts are tokenised, sorted by length and
-/// run in batches padded to the longest text of the batch; the token vectors of
-/// <c>last_hidden_state</c> are mean-pooled over the attention mask and L2-normalised.
+/// Sentence embeddings with a BERT-style model (MiniLM, arctic-embed-xs) on ONNX Runtime: texts
+/// get the model's query or document prefix, are tokenised, sorted by length and run in batches
+/// padded to the longest text of the batch; the token vectors of <c>last_hidden_state</c> are
+/// pooled as the model was trained (mean over the attention mask, or the [CLS] token) and L2-normalised.
 /// A batch is <see cref="EmbeddingOptions.BatchSize"/> full-length texts, or as many shorter
 /// ones as fit the same number of tokens. Input and output tensors live in buffers reused from
 /// batch to batch.
@@ -46,12 +47,13 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
             _tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: options.Lowercase);
         var model = files.LoadModel();
         ModelId = files.IdFor(model);
+        Usage = files.Usage;
         var (session, provider) = ExecutionProviders.CreateSession(model, _options, logger);
         _session = session;
         (_inputNames, Dimensions) = CheckShape(session, ModelId);
         ActiveProvider = provider;
-        logger.LogInformation("Embedding model {Model} ({Dimensions} dimensions) loaded on {Provider} (batch size {BatchSize}, {Threads} intra-op threads, graph optimisation {Optimization})",
-            ModelId, Dimensions, provider, _options.BatchSize, _options.EffectiveIntraOpThreads, _options.GraphOptimization);
+        logger.LogInformation("Embedding model {Model} ({Dimensions} dimensions, {Pooling} pooling) loaded on {Provider} (batch size {BatchSize}, {Threads} intra-op threads, graph optimisation {Optimization})",
+            ModelId, Dimensions, Usage.Pooling, provider, _options.BatchSize, _options.EffectiveIntraOpThreads, _options.GraphOptimization);
     }
 
     /// <summary>Model id and version: the shipped package's version, or a hash of a model file.</summary>
@@ -59,6 +61,9 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
 
     /// <summary>Length of the vectors: the model's hidden size (384 for MiniLM).</summary>
     public int Dimensions { get; }
+
+    /// <summary>Pooling and the query and document prefixes in use.</summary>
+    public ModelUsage Usage { get; }
 
     /// <summary>The provider actually in use after any fallback.</summary>
     public ExecutionProvider ActiveProvider { get; }
@@ -72,13 +77,18 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
     internal string[] InputNames => _inputNames;
 
     public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        Task.FromResult(Embed(texts, cancellationToken));
+        Task.FromResult(Embed(texts, EmbeddingRole.Query, cancellationToken));
 
-    public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingRole role, CancellationToken cancellationToken) =>
+        Task.FromResult(Embed(texts, role, cancellationToken));
+
+    /// <summary>Embeds texts as <paramref name="role"/> says (papers, unless said otherwise).</summary>
+    public float[][] Embed(IReadOnlyList<string> texts, EmbeddingRole role = EmbeddingRole.Document, CancellationToken cancellationToken = default)
     {
+        var prefix = role == EmbeddingRole.Query ? Usage.QueryPrefix : Usage.DocumentPrefix;
         var tokens = new long[texts.Count][];
         for (var i = 0; i < texts.Count; i++)
-            tokens[i] = Tokenize(texts[i]);
+            tokens[i] = Tokenize(prefix + texts[i]);
 
         // Sorting by length keeps padding, and so wasted compute, small within each batch.
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokens[i].Length).ToArray();
@@ -158,11 +168,14 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
 
         var all = hidden.Span;
         for (var r = 0; r < rows; r++)
-            vectors[batch[r]] = MeanPoolNormalized(all.Slice(r * width * dims, width * dims), tokens[batch[r]].Length, dims);
+            vectors[batch[r]] = PoolNormalized(all.Slice(r * width * dims, width * dims), Usage.Pooling == Pooling.Cls ? 1 : tokens[batch[r]].Length, dims);
     }
 
-    /// <summary>Mean of the first <paramref name="length"/> token vectors (the unpadded ones), L2-normalised.</summary>
-    internal static float[] MeanPoolNormalized(ReadOnlySpan<float> tokenVectors, int length, int dimensions)
+    /// <summary>
+    /// Mean of the first <paramref name="length"/> token vectors (the unpadded ones, for mean
+    /// pooling; just the [CLS] one, for CLS pooling), L2-normalised.
+    /// </summary>
+    internal static float[] PoolNormalized(ReadOnlySpan<float> tokenVectors, int length, int dimensions)
     {
         var vector = new float[dimensions];
         for (var t = 0; t < length; t++)

@@ -110,9 +110,11 @@ public sealed class TopicTagger : ITopicTagger
             var custom = new List<(CustomTopic, float[], (double, double))>();
             foreach (var topic in _topics)
             {
-                var vectors = await _embedder.EmbedAsync([topic.DescriptionText, .. topic.Examples], cancellationToken);
+                // The description is compared with papers as a query is; the examples are papers.
+                var description = (await _embedder.EmbedAsync([topic.DescriptionText], cancellationToken))[0];
+                var examples = topic.Examples.Count > 0 ? await _embedder.EmbedAsync(topic.Examples, EmbeddingRole.Document, cancellationToken) : [];
                 var calibration = topic.Examples.Count > 0 ? model?.ExampleTopic ?? described : described;
-                custom.Add((topic, Prototype(vectors[0], vectors.Skip(1)), calibration));
+                custom.Add((topic, Prototype(description, examples), calibration));
             }
             return _state = new State(model, descriptions, custom);
         }

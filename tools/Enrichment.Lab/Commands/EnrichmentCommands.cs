@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Papers.Enrichment.Embeddings;
 using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
+using Papers.ServiceDefaults.Embeddings;
 using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Commands;
@@ -50,7 +51,8 @@ public static class EnrichmentCommands
             Papers.Enrichment.Lab commands (configuration: appsettings.json and Embedding__* environment variables):
               bench [--abstracts N] [--batch N] [--rounds N]
                   abstracts/s on 256-token abstracts: our pipeline, the package's SentenceEncoder, the bare ONNX Runtime call
-              eval <labelled.jsonl|.abs folder|.csv>... [--folds 5] [--seed 1] [--cache file] [--shipped]
+              eval [labelled.jsonl|.abs folder|.csv]... [--models MiniLM,ArcticXs] [--folds 5] [--seed 1] [--cache file] [--shipped] [--sweep] [--skip-tagging]
+                  per model: known-item search and similar papers through the Api's index, against BM25 and TF-IDF cosine;
                   cross-validated top-1/top-3 of the primary category and micro/macro F1, ours against TF-IDF + linear
               train [--data folder] [--out file] [--cache file]
                   fits the shipped tagger on tools/Enrichment.Lab/Training/*.jsonl and writes services/Enrichment/Tagging/tagger-model.json
@@ -91,11 +93,16 @@ public static class EnrichmentCommands
     {
         using var logging = Logging();
         using var embedder = CreateEmbedder(logging);
-        var cache = new EmbeddingCache(embedder, cachePath, Console.Out);
+        return EmbedForTagging(papers, new EmbeddingCache(embedder, cachePath, Console.Out));
+    }
+
+    internal static TaggingInputs EmbedForTagging(IReadOnlyList<LabelledPaper> papers, EmbeddingCache cache)
+    {
         var vectors = cache.Embed(papers.Select(p => p.Text).ToList());
-        var descriptions = cache.Embed(Categories.Predictable.Select(c => c.DescriptionText).ToList());
+        // A description is to the model what a query is: the text papers are compared with.
+        var descriptions = cache.Embed(Categories.Predictable.Select(c => c.DescriptionText).ToList(), EmbeddingRole.Query);
         var similarities = vectors.Select(v => descriptions.Select(d => TensorPrimitives.Dot(v, d)).ToArray()).ToArray();
-        return new TaggingInputs(vectors, Categories.Predictable.Select(c => c.Id).ToList(), descriptions, similarities, embedder.ModelId);
+        return new TaggingInputs(vectors, Categories.Predictable.Select(c => c.Id).ToList(), descriptions, similarities, cache.ModelId);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Papers.Enrichment.Embeddings;
+using Papers.ServiceDefaults.Embeddings;
 
 namespace Papers.Enrichment.Lab.Learning;
 
@@ -13,9 +14,13 @@ internal sealed class EmbeddingCache(OnnxEmbedder embedder, string? path, TextWr
     private const int ChunkSize = 64;
     private readonly Dictionary<string, float[]> _vectors = Load(path, embedder.ModelId, embedder.Dimensions);
 
-    public float[][] Embed(IReadOnlyList<string> texts)
+    public string ModelId => embedder.ModelId;
+
+    /// <summary>Embeds texts as <paramref name="role"/> says: papers by default, or queries (titles, descriptions).</summary>
+    public float[][] Embed(IReadOnlyList<string> texts, EmbeddingRole role = EmbeddingRole.Document)
     {
-        var keys = texts.Select(t => Key(embedder.ModelId, t)).ToArray();
+        var prefix = role == EmbeddingRole.Query ? embedder.Usage.QueryPrefix : embedder.Usage.DocumentPrefix;
+        var keys = texts.Select(t => Key(embedder.ModelId, prefix + t)).ToArray();
         var missing = Enumerable.Range(0, texts.Count).Where(i => !_vectors.ContainsKey(keys[i])).DistinctBy(i => keys[i]).ToList();
         if (missing.Count > 0)
         {
@@ -25,7 +30,7 @@ internal sealed class EmbeddingCache(OnnxEmbedder embedder, string? path, TextWr
             for (var done = 0; done < missing.Count; done += ChunkSize)
             {
                 var chunk = missing.Skip(done).Take(ChunkSize).ToList();
-                var vectors = embedder.Embed(chunk.Select(i => texts[i]).ToList());
+                var vectors = embedder.Embed(chunk.Select(i => texts[i]).ToList(), role);
                 for (var j = 0; j < chunk.Count; j++)
                 {
                     _vectors[keys[chunk[j]]] = vectors[j];
@@ -44,6 +49,7 @@ internal sealed class EmbeddingCache(OnnxEmbedder embedder, string? path, TextWr
         return keys.Select(k => _vectors[k]).ToArray();
     }
 
+    /// <summary>Keyed by the text the model reads (prefix included): a model without prefixes embeds a text once for both roles.</summary>
     private static string Key(string model, string text) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(model + "\n" + text)).AsSpan(0, 16));
 
