@@ -30,7 +30,7 @@ public sealed class BaseTrainingSet(TrainingDbContext db, ITextEmbedder embedder
             logger.LogInformation("Embedding {Missing} of the {Count} base-set papers with {Model} (once per embedding model)", missing.Count, papers.Count, embeddingModel);
         foreach (var chunk in missing.Chunk(Chunk))
         {
-            var vectors = await embedder.EmbedAsync(chunk.Select(i => papers[i].Text).ToList(), cancellationToken);
+            var vectors = await embedder.EmbedAsync(chunk.Select(i => papers[i].Text).ToList(), EmbeddingRole.Document, cancellationToken);
             if (embedder.ModelId != embeddingModel)
                 throw new InvalidOperationException($"The embedder switched from {embeddingModel} to {embedder.ModelId} while the base set was embedded; retrain again.");
             for (var j = 0; j < chunk.Length; j++)
