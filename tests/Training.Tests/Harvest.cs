@@ -38,7 +38,7 @@ public sealed class EmbedderFixture : IDisposable
 {
     private List<Harvest.Example>? _harvest;
 
-    public OnnxEmbedder Embedder { get; } = new(new EmbeddingOptions { BatchSize = 16 }, NullLogger.Instance, EmbeddingModelFiles.Packaged);
+    public OnnxEmbedder Embedder { get; } = new(new EmbeddingOptions { BatchSize = 16 }, NullLogger.Instance, EmbeddingModelFiles.MiniLm);
 
     public async Task<List<Harvest.Example>> HarvestAsync()
     {

@@ -1,4 +1,5 @@
 using Papers.Api.Search;
+using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Learning;
 
