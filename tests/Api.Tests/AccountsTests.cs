@@ -343,4 +343,30 @@ public sealed class AccountsTests : IAsyncLifetime
         using var back = await SignedInAsync("ada", "ada@example.org", true);
         Assert.Equal(0, (await back.Api.GetFromJsonAsync<JsonElement>("/api/library/collections")).GetArrayLength());
     }
+
+    [Fact]
+    public async Task An_accounts_rate_limits_follow_it_across_browsers()
+    {
+        using var api = new ApiHost(new Dictionary<string, string?>(_provider.ApiSettings())
+        {
+            ["RateLimits:Enabled"] = "true",
+            ["RateLimits:AnonymousReadsPerMinute"] = "30",
+            ["RateLimits:Window"] = "00:10:00",
+        });
+        _provider.User = new AccountsOidcProvider.Person("dora", "dora@example.org", true);
+        using var laptop = new Browser(api, _provider);
+        await laptop.SessionAsync();
+        await laptop.SignInAsync();
+        using var phone = new Browser(api, _provider);
+        await phone.SessionAsync();
+        await phone.SignInAsync();
+
+        var reads = 0;
+        while ((await laptop.Api.GetAsync("/api/account")).StatusCode == HttpStatusCode.OK)
+            Assert.True(++reads <= 30, "the laptop was never limited");
+        // The phone is the same account: its budget is spent too; an anonymous browser at the same address still reads.
+        await ProblemAsync(await phone.Api.GetAsync("/api/account"), HttpStatusCode.TooManyRequests);
+        using var anonymous = new Browser(api, _provider);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await anonymous.Api.GetAsync("/api/stats")).StatusCode);
+    }
 }

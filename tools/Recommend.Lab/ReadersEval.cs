@@ -32,7 +32,14 @@ internal static class ReadersEval
         var readers = IntOption(args, "--readers", 20);
         var seed = IntOption(args, "--seed", 1);
         var cache = Option(args, "--cache");
-        var ours = new LibraryRecommender(new RecommenderOptions());
+        var defaults = new RecommenderOptions();
+        var ours = new LibraryRecommender(defaults with
+        {
+            C = DoubleOption(args, "--c", defaults.C),
+            KeywordWeight = (float)DoubleOption(args, "--keyword-weight", defaults.KeywordWeight),
+            Expansion = DoubleOption(args, "--expansion", defaults.Expansion),
+        });
+        var sizes = Option(args, "--k") is null ? LibrarySizes : [IntOption(args, "--k", 3)];
         var baseline = new LinearSvm(C: 0.01);
         Method[] methods =
         [
@@ -56,7 +63,7 @@ internal static class ReadersEval
                 var own = older.Where(p => p.Categories.Contains(category)).ToList();
                 if (relevant.Count < MinNewer || newer.Count - relevant.Count < MinNewer)
                     continue;
-                foreach (var k in LibrarySizes.Where(k => own.Count >= k))
+                foreach (var k in sizes.Where(k => own.Count >= k))
                 {
                     // A seed of its own per field, category and k, stable from run to run (string hashes are not).
                     var random = new Random(StableSeed($"{seed}/{category}/{k}"));
@@ -73,16 +80,16 @@ internal static class ReadersEval
                 }
             }
         }
-        return Task.FromResult(PrintTable(methods.Select(m => m.Name).ToList(), results, readers));
+        return Task.FromResult(PrintTable(methods.Select(m => m.Name).ToList(), results, readers, sizes));
     }
 
-    private static int PrintTable(List<string> names, Dictionary<string, Dictionary<int, List<(string Category, double P, double Ndcg)>>> results, int readers)
+    private static int PrintTable(List<string> names, Dictionary<string, Dictionary<int, List<(string Category, double P, double Ndcg)>>> results, int readers, int[] sizes)
     {
         Console.WriteLine();
         Console.WriteLine($"Mean over categories ({readers} readers each), precision@10 / nDCG@10:");
         Console.WriteLine($"{"k",-4} {"categories",10}  " + string.Join("  ", names.Select(n => $"{n,-30}")) + "  difference (P@10)");
         var met = true;
-        foreach (var k in LibrarySizes)
+        foreach (var k in sizes)
         {
             var means = names.Select(n => (P: results[n][k].Average(r => r.P), Ndcg: results[n][k].Average(r => r.Ndcg))).ToList();
             var gain = means[1].P - means[0].P;
@@ -123,6 +130,15 @@ internal static class ReadersEval
 
     private static string? Option(string[] args, string name) =>
         Array.IndexOf(args, name) is >= 0 and var i && i + 1 < args.Length ? args[i + 1] : null;
+
+    private static double DoubleOption(string[] args, string name, double fallback)
+    {
+        var text = Option(args, name);
+        if (text is null)
+            return fallback;
+        return double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0 ? value
+            : throw new ArgumentException($"{name} must be a number >= 0, not '{text}'.");
+    }
 
     private static int IntOption(string[] args, string name, int fallback)
     {
