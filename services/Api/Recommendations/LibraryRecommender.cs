@@ -13,7 +13,7 @@ public sealed record RecommenderOptions
     public double C { get; init; } = 0.01;
 
     /// <summary>Length of the keyword part of a row next to the unit-length embedding.</summary>
-    public float KeywordWeight { get; init; } = 0.5f;
+    public float KeywordWeight { get; init; } = 1f;
 
     /// <summary>Saved papers a fit reads at most (the most recently saved).</summary>
     public int MaxPositives { get; init; } = 500;
