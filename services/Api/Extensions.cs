@@ -1,9 +1,12 @@
 using MassTransit;
+using Papers.Api.Accounts;
 using Papers.Api.Analytics;
 using Papers.Api.Apis;
 using Papers.Api.Apis.V1;
 using Papers.Api.Consumers;
 using Papers.Api.Data;
+using Papers.Api.Library;
+using Papers.Api.Recommendations;
 using Papers.Api.Reenrichment;
 using Papers.Api.Search;
 using Papers.Api.Web;
@@ -34,6 +37,9 @@ public static class Extensions
         builder.Services.AddSingleton<AnalyticsEvents>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AnalyticsEvents>());
         builder.Services.AddOptions<SubmissionOptions>().BindConfiguration(SubmissionOptions.Section);
+        builder.AddAccountSignIn(); // Accounts:Oidc (README, "Accounts")
+        builder.Services.AddSingleton(new LibraryRecommender(new RecommenderOptions()));
+        builder.Services.AddScoped<ForYou>();
         builder.AddPublicApiDocument();
         builder.AddWeb();
 
@@ -58,6 +64,9 @@ public static class Extensions
         app.MapVotesApi();
         app.MapSubmissionsApi();
         app.MapAdminApi();
+        app.MapAccountSignIn();
+        app.MapLibraryApi();
+        app.MapAccountApi();
         app.MapStatsApi();
         return app;
     }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Papers.Api.Accounts;
 using Papers.Contracts;
 using Papers.ServiceDefaults.Data;
 using Papers.ServiceDefaults.Leases;
@@ -17,6 +18,9 @@ public sealed class ApiDbContext : DbContext
     public DbSet<Vote> Votes => Set<Vote>();
     public DbSet<EmbeddingModelSeen> EmbeddingModels => Set<EmbeddingModelSeen>();
     public DbSet<Submission> Submissions => Set<Submission>();
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Collection> Collections => Set<Collection>();
+    public DbSet<SavedPaper> SavedPapers => Set<SavedPaper>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -70,6 +74,7 @@ public sealed class ApiDbContext : DbContext
             e.HasIndex(s => new { s.Status, s.ListedOn });
             e.HasIndex(s => s.PaperId);
         });
+        model.AddAccounts();
         model.AddOutbox();
         model.AddLeases();
     }

@@ -19,12 +19,14 @@ public enum CallerKind
 /// <summary>
 /// Who is calling, as authentication decided: the kind, a pseudonymous id to record with votes and
 /// submissions (<c>v-…</c> for a visitor, <c>k-…</c> for a key; never an address or the key), and the
-/// client address (after trusted proxies' forwarded headers) that anonymous limits count by.
+/// client address (after trusted proxies' forwarded headers) that anonymous limits count by. A
+/// visitor signed in to an account also has its <see cref="AccountId"/>: its limits follow the account.
 /// </summary>
-public sealed record Caller(CallerKind Kind, string? Id, string Address, int? KeyRequestsPerMinute)
+public sealed record Caller(CallerKind Kind, string? Id, string Address, int? KeyRequestsPerMinute, string? AccountId = null)
 {
     public const string IdClaim = "papers:caller";
     public const string QuotaClaim = "papers:quota";
+    public const string AccountClaim = "papers:account";
 
     public static Caller Of(HttpContext http)
     {
@@ -34,8 +36,11 @@ public sealed record Caller(CallerKind Kind, string? Id, string Address, int? Ke
             return new Caller(CallerKind.Anonymous, null, address, null);
         return user.Identity.AuthenticationType == AuthenticationSchemes.ApiKey
             ? new Caller(CallerKind.ApiKey, id, address, int.TryParse(user.FindFirstValue(QuotaClaim), out var quota) ? quota : null)
-            : new Caller(CallerKind.Visitor, id, address, null);
+            : new Caller(CallerKind.Visitor, id, address, null, user.FindFirstValue(AccountClaim));
     }
+
+    /// <summary>Whom limits count by: a key, an account (on any device and address), or the client address.</summary>
+    public string LimitPartition => Kind == CallerKind.ApiKey ? Id! : AccountId is { } account ? "account:" + account : Address;
 
     /// <summary>IPv4-mapped IPv6 as IPv4, and IPv6 clients by their /64 (one host holds a whole /64).</summary>
     private static string Normalise(IPAddress ip)

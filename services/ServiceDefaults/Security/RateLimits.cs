@@ -106,7 +106,7 @@ public readonly record struct RateLimitDecision(bool Granted, string Policy, int
 
 /// <summary>
 /// Fixed-window limiters (System.Threading.RateLimiting) partitioned by caller: an API key by its
-/// id, anyone else by client address. One replica's counts: the README and the chart size them.
+/// id, a signed-in account by its id, anyone else by client address. One replica's counts: the README and the chart size them.
 /// </summary>
 public sealed class RateLimiters : IDisposable
 {
@@ -130,8 +130,7 @@ public sealed class RateLimiters : IDisposable
     public RateLimitDecision AcquireForClass(Caller caller, RequestClass c, int permits = 1)
     {
         var limit = ClassLimit(caller, c);
-        var who = caller.Kind == CallerKind.ApiKey ? caller.Id! : caller.Address;
-        return Acquire(c.ToString().ToLowerInvariant(), $"{c}|{who}|{limit}", limit, _options.Window, permits);
+        return Acquire(c.ToString().ToLowerInvariant(), $"{c}|{caller.LimitPartition}|{limit}", limit, _options.Window, permits);
     }
 
     /// <summary>How many permits of a class the caller gets in a window.</summary>
@@ -151,7 +150,7 @@ public sealed class RateLimiters : IDisposable
         if (caller.Kind == CallerKind.ApiKey)
             return null;
         var limit = _options.HourlyLimit(action);
-        return Acquire(action.ToString().ToLowerInvariant() + "-per-hour", $"{action}|{caller.Address}", limit, Hour);
+        return Acquire(action.ToString().ToLowerInvariant() + "-per-hour", $"{action}|{caller.LimitPartition}", limit, Hour);
     }
 
     private RateLimitDecision Acquire(string policy, string partition, int limit, TimeSpan window, int permits = 1)

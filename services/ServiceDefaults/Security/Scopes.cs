@@ -28,4 +28,7 @@ public static class Policies
 
     /// <summary>A visitor with the signed cookie, or a key with <c>submit</c> (or <c>admin</c>).</summary>
     public const string Submit = "submit";
+
+    /// <summary>A visitor signed in to an account (OpenID Connect).</summary>
+    public const string Account = "account";
 }
