@@ -138,9 +138,15 @@ public sealed class DeliveryTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSink
             foreach (var (reader, state) in readers.Zip([DeliveryState.Sent, DeliveryState.Sending, DeliveryState.Claimed]))
                 db.Deliveries.Add(new Delivery
                 {
-                    Id = Guid.NewGuid(), SubscriberId = reader.Id, Period = "daily-2026-11-30", State = state,
-                    MessageId = DigestRenderer.MessageId(reader.Id, "daily-2026-11-30", mail), PaperIds = [paper.PaperId],
-                    Reasons = ["matches your topic cs.LG (0.90)"], ClaimedAt = Morning.UtcDateTime.AddMinutes(-20), Transport = "smtp",
+                    Id = Guid.NewGuid(),
+                    SubscriberId = reader.Id,
+                    Period = "daily-2026-11-30",
+                    State = state,
+                    MessageId = DigestRenderer.MessageId(reader.Id, "daily-2026-11-30", mail),
+                    PaperIds = [paper.PaperId],
+                    Reasons = ["matches your topic cs.LG (0.90)"],
+                    ClaimedAt = Morning.UtcDateTime.AddMinutes(-20),
+                    Transport = "smtp",
                 });
             await db.SaveChangesAsync();
         }

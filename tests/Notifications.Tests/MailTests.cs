@@ -13,8 +13,12 @@ public sealed class MailTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSinkFixt
 
     private static readonly Delivery Delivery = new()
     {
-        Id = Guid.NewGuid(), SubscriberId = Reader.Id, Period = "daily-2026-11-26", MessageId = DigestRenderer.MessageId(Reader.Id, "daily-2026-11-26", new MailOptions()),
-        ClaimedAt = new DateTime(2026, 11, 26, 7, 0, 0, DateTimeKind.Utc), Transport = "smtp",
+        Id = Guid.NewGuid(),
+        SubscriberId = Reader.Id,
+        Period = "daily-2026-11-26",
+        MessageId = DigestRenderer.MessageId(Reader.Id, "daily-2026-11-26", new MailOptions()),
+        ClaimedAt = new DateTime(2026, 11, 26, 7, 0, 0, DateTimeKind.Utc),
+        Transport = "smtp",
     };
 
     private static IReadOnlyList<DigestLine> Lines() =>

@@ -11,21 +11,21 @@ public static class Samples
 
     public static CandidatePaper Paper(string id, string title, DateTime arrivedAt, float[]? embedding = null, string abstractText = "An abstract.",
         string[]? authors = null, TopicTag[]? tags = null, int upvotes = 0) => new()
-    {
-        PaperId = id,
-        Version = 1,
-        Title = title,
-        Abstract = abstractText,
-        Authors = [.. authors ?? []],
-        ContentHash = "h",
-        EnrichedHash = "h",
-        EnrichedVersion = 1,
-        Embedding = embedding ?? [0, 0, 1],
-        EmbeddingModel = Model,
-        Tags = [.. tags ?? []],
-        Upvotes = upvotes,
-        ArrivedAt = arrivedAt,
-    };
+        {
+            PaperId = id,
+            Version = 1,
+            Title = title,
+            Abstract = abstractText,
+            Authors = [.. authors ?? []],
+            ContentHash = "h",
+            EnrichedHash = "h",
+            EnrichedVersion = 1,
+            Embedding = embedding ?? [0, 0, 1],
+            EmbeddingModel = Model,
+            Tags = [.. tags ?? []],
+            Upvotes = upvotes,
+            ArrivedAt = arrivedAt,
+        };
 
     public static Subscriber Subscriber(string email, DateTime confirmedAt, Action<Subscriber>? configure = null)
     {

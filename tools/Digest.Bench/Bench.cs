@@ -142,9 +142,15 @@ internal static class Bench
         var period = $"daily-{day:yyyy-MM-dd}";
         var letters = chosen.Select(c => new DigestLetter(c.Subscriber, new Delivery
         {
-            Id = Guid.NewGuid(), SubscriberId = c.Subscriber.Id, Period = period, State = DeliveryState.Claimed,
-            MessageId = DigestRenderer.MessageId(c.Subscriber.Id, period, mail), PaperIds = [.. c.Entries.Select(e => e.Paper.PaperId)],
-            Reasons = [.. c.Entries.Select(e => e.Reason)], ClaimedAt = DateTime.UtcNow, Transport = "smtp",
+            Id = Guid.NewGuid(),
+            SubscriberId = c.Subscriber.Id,
+            Period = period,
+            State = DeliveryState.Claimed,
+            MessageId = DigestRenderer.MessageId(c.Subscriber.Id, period, mail),
+            PaperIds = [.. c.Entries.Select(e => e.Paper.PaperId)],
+            Reasons = [.. c.Entries.Select(e => e.Reason)],
+            ClaimedAt = DateTime.UtcNow,
+            Transport = "smtp",
         }, [.. c.Entries.Select(e => new DigestLine(e.Paper, e.Reason))])).ToList();
         db.Subscribers.AddRange(letters.Select(l => l.Subscriber));
         db.Deliveries.AddRange(letters.Select(l => l.Delivery));

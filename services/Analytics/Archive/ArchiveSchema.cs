@@ -151,8 +151,12 @@ internal sealed class ValueColumn<T>(string name, Func<ArchiveRow, T?> value) : 
 {
     private static readonly Dictionary<Type, string> SqlTypes = new()
     {
-        [typeof(int)] = "INTEGER", [typeof(long)] = "BIGINT", [typeof(double)] = "DOUBLE", [typeof(float)] = "FLOAT",
-        [typeof(bool)] = "BOOLEAN", [typeof(DateOnly)] = "DATE",
+        [typeof(int)] = "INTEGER",
+        [typeof(long)] = "BIGINT",
+        [typeof(double)] = "DOUBLE",
+        [typeof(float)] = "FLOAT",
+        [typeof(bool)] = "BOOLEAN",
+        [typeof(DateOnly)] = "DATE",
     };
 
     internal override async Task<int> WriteAsync(ParquetRowGroupWriter group, IReadOnlyList<ArchiveRow> rows, CancellationToken cancellationToken)

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 using Papers.Contracts;
 using Papers.Notifications.Data;
 using Papers.Notifications.Mail;
+using Papers.Notifications.Subscriptions;
 using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Security;
-using Papers.Notifications.Subscriptions;
 
 namespace Papers.Notifications.Digests;
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Papers.Notifications.Data;
 using Papers.ServiceDefaults.Security;
-using Microsoft.Extensions.Options;
 
 namespace Papers.Notifications.Digests;
 
