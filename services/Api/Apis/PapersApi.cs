@@ -116,7 +116,7 @@ public static class PapersApi
         if (problem is not null)
             return problem;
         var text = body!.Text!;
-        return TypedResults.Ok(await FindAsync(text, (vector, model) => index.SimilarTo(text, vector, model, exclude: null, body.Limit),
+        return TypedResults.Ok(await FindAsync(text, (vector, model) => index.SimilarTo(text, vector, model, exclude: null, body.Limit, FusionWeights.PastedText),
             db, embedder, logs, response, cancellationToken));
     }
 

@@ -48,9 +48,9 @@ public sealed class PaperSearch(ISearchIndex index, FacetIndex facets, ITextEmbe
         var mode = vector is null ? "keyword" : "hybrid";
         var model = vector is null ? null : embedder.ModelId;
         var wanted = filter.IsEmpty ? MaxResults : 2 * MaxResults;
-        // An abstract is ranked as similar papers are: its words as a BM25 query next to its meaning,
-        // weighted as measured (FusionWeights.Similar; README, "Relevance").
-        var hits = byAbstract ? index.SimilarTo(text, vector, model, exclude: null, wanted) : index.Search(text, vector, model, wanted);
+        // An abstract is ranked as similar papers are, its words as a BM25 query next to its meaning,
+        // but without neighbourhood feedback (FusionWeights.PastedText; README, "Relevance").
+        var hits = byAbstract ? index.SimilarTo(text, vector, model, exclude: null, wanted, FusionWeights.PastedText) : index.Search(text, vector, model, wanted);
         return new([.. hits
             .Where(h => filter.IsEmpty || facets.Get(h.PaperId) is { } f && filter.Matches(f))
             .Take(MaxResults)

@@ -107,6 +107,14 @@ public readonly record struct FusionWeights(double Keyword, double Meaning, doub
     /// </summary>
     public static readonly FusionWeights Similar = new(0.25, 1, 4);
 
+    /// <summary>
+    /// "Similar to this text" (a pasted abstract): the reader's own text stays the query, with no
+    /// neighbourhood feedback. Feedback helps a stored paper's list (the paper itself is left out),
+    /// but it pulls an unusual text toward its neighbours' topic, so a pasted abstract of a paper we
+    /// hold no longer found that paper first (the embedded default's browser test).
+    /// </summary>
+    public static readonly FusionWeights PastedText = new(0.25, 1);
+
     /// <summary>Embedding similarity alone: similar papers before the fusion, for comparison.</summary>
     public static readonly FusionWeights MeaningOnly = new(0, 1);
 }

@@ -78,9 +78,14 @@ internal sealed class DatabaseMigrator<TContext>(IServiceScopeFactory scopes, IL
                 missing.AddRange(table.Columns.Where(c => !columns.Contains(c.Name)).Select(c => $"{table.Name}.{c.Name}"));
         }
         if (missing.Count > 0)
+        {
+            // Columns missing from tables the file has say most plainly which version made it: name them before whole new tables.
+            var shown = missing.OrderBy(m => m.Contains('.') ? 0 : 1).Take(5);
+            var more = missing.Count > 5 ? $" and {missing.Count - 5} more" : "";
             throw new InvalidOperationException(
-                $"The SQLite database {db.Database.GetDbConnection().DataSource} was made by an older version of Papers: it lacks {string.Join(", ", missing.Take(5))}. " +
+                $"The SQLite database {db.Database.GetDbConnection().DataSource} was made by an older version of Papers: it lacks {string.Join(", ", shown)}{more}. " +
                 "The embedded default does not migrate its files: delete them (services/Local/data/ by default) to start afresh, or use PostgreSQL, which is migrated.");
+        }
     }
 }
 

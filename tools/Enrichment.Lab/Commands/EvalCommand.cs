@@ -86,7 +86,7 @@ internal static class EvalCommand
             search.Add(($"{name}: hybrid (the Api's search)", splits.Select((s, j) => RelevanceEval.Search(s.Papers, bySplit[j])).ToArray()));
             similar.Add(($"{name}: meaning alone (cosine; before)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.MeaningOnly)).ToArray()));
             similar.Add(($"{name}: keywords + meaning (the Api's similar)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar)).ToArray()));
-            similar.Add(($"{name}: pasted as a query, keywords + meaning", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar, pasted: true)).ToArray()));
+            similar.Add(($"{name}: pasted as a query, keywords + meaning (no feedback)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.PastedText, pasted: true)).ToArray()));
             if (a.Has("sweep"))
                 foreach (var w in SweptWeights)
                     sweeps.Add($"{name,-28} {w.Keyword,8:F2} {w.Neighbourhood,13:F1} " + string.Concat(splits.Select((s, j) => $"{RelevanceEval.Similar(s.Papers, bySplit[j], w).Share,24:P1}")));
