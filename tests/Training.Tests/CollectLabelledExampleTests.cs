@@ -88,8 +88,10 @@ public sealed class CollectLabelledExampleTests : IAsyncLifetime
         var id = NewId.NextGuid();
         await _harness.Bus.Publish(message, c => c.MessageId = id);
         var consumed = _harness.GetConsumerHarness<CollectLabelledExampleConsumer>().Consumed;
-        await Eventually.UntilAsync(() => Task.FromResult(consumed.Select<T>(m => m.Context.MessageId == id).Any()), c => c,
-            TimeSpan.FromSeconds(30), $"the consumer to finish with {typeof(T).Name}");
+        // The harness's async Any, not its blocking Select: Select waited on the test's own thread
+        // and once hung the whole run (a CI run sat in it for 15 minutes).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.True(await consumed.Any<T>(m => m.Context.MessageId == id, timeout.Token), $"the consumer did not finish with {typeof(T).Name} in 30 s");
     }
 
     private static PaperIngested Ingested(string id, int version, string hash, string[] categories, string source = "file") => new(
