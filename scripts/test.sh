@@ -28,8 +28,14 @@ scripts/helm-check.sh || helm_status=$?
 
 passed=$(grep -oE 'Passed: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
-rm -f "$results"
 echo "dotnet: $passed passed, $failed failed"
+# Name the failures last too: CI keeps only the tail of the output, and the runner's own lines
+# are thousands of lines above it.
+if ((failed != 0 || status != 0)); then
+  echo "== failed tests (first lines of each)"
+  grep -E -A 4 '^ +Failed [A-Za-z]|\[FAIL\]|Test Run Aborted|aborted' "$results" | cut -c1-300 | head -80 || true
+fi
+rm -f "$results"
 if ((status != 0 || helm_status != 0 || failed != 0)); then
   exit 1
 fi
