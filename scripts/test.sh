@@ -19,8 +19,9 @@ dotnet format platform.sln --verify-no-changes --no-restore
 
 echo "== tests"
 results=$(mktemp)
+trx=$(mktemp -d)
 status=0
-dotnet test platform.sln -c Release --no-build -nologo -v q 2>&1 | tee "$results" || status=$?
+dotnet test platform.sln -c Release --no-build -nologo -v q --results-directory "$trx" --logger "trx;LogFilePrefix=run" 2>&1 | tee "$results" || status=$?
 
 echo "== helm chart"
 helm_status=0
@@ -32,10 +33,11 @@ echo "dotnet: $passed passed, $failed failed"
 # Name the failures last too: CI keeps only the tail of the output, and the runner's own lines
 # are thousands of lines above it.
 if ((failed != 0 || status != 0)); then
-  echo "== failed tests (first lines of each)"
-  grep -E -A 4 '^ +Failed [A-Za-z]|\[FAIL\]|Test Run Aborted|aborted' "$results" | cut -c1-300 | head -80 || true
+  echo "== failed tests"
+  grep -E '\[FAIL\]|Test Run Aborted|aborted' "$results" | cut -c1-300 | head -40 || true
+  /usr/bin/python3 scripts/failed-tests.py "$trx" || true
 fi
-rm -f "$results"
+rm -rf "$results" "$trx"
 if ((status != 0 || helm_status != 0 || failed != 0)); then
   exit 1
 fi

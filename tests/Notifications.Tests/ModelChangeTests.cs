@@ -82,20 +82,8 @@ public sealed class ModelChangeTests : IAsyncLifetime
         ArrivedAt = _clock.GetUtcNow().UtcDateTime.AddHours(-1),
     };
 
-    /// <summary>Publishes and waits until the consumer has finished with the message (its database work included).</summary>
-    /// <remarks>
-    /// Polls: the harness's own wait ends at its first inactivity and never waits again, so a
-    /// single <c>Any</c> after that could look before the consumer has finished.
-    /// </remarks>
-    private static async Task DeliverAsync<T>(ITestHarness harness, T message) where T : class
-    {
-        var id = NewId.NextGuid();
-        await harness.Bus.Publish(message, c => c.MessageId = id);
-        var consumed = harness.GetConsumerHarness<CollectDigestCandidateConsumer>().Consumed;
-        // The harness's async Any, not its blocking Select, which can hang the run (seen in Training.Tests).
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        Assert.True(await consumed.Any<T>(m => m.Context.MessageId == id, timeout.Token), $"the consumer did not finish with {typeof(T).Name} in 30 s");
-    }
+    private static Task DeliverAsync<T>(ITestHarness harness, T message) where T : class =>
+        HarnessDelivery.DeliverAsync<CollectDigestCandidateConsumer, T>(harness, message);
 
     private async Task<CandidatePaper> CandidateAsync(string id)
     {

@@ -83,16 +83,8 @@ public sealed class CollectLabelledExampleTests : IAsyncLifetime
         return await db.Examples.SingleAsync(e => e.PaperId == id);
     }
 
-    private async Task DeliverAsync<T>(T message) where T : class
-    {
-        var id = NewId.NextGuid();
-        await _harness.Bus.Publish(message, c => c.MessageId = id);
-        var consumed = _harness.GetConsumerHarness<CollectLabelledExampleConsumer>().Consumed;
-        // The harness's async Any, not its blocking Select: Select waited on the test's own thread
-        // and once hung the whole run (a CI run sat in it for 15 minutes).
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        Assert.True(await consumed.Any<T>(m => m.Context.MessageId == id, timeout.Token), $"the consumer did not finish with {typeof(T).Name} in 30 s");
-    }
+    private Task DeliverAsync<T>(T message) where T : class =>
+        HarnessDelivery.DeliverAsync<CollectLabelledExampleConsumer, T>(_harness, message);
 
     private static PaperIngested Ingested(string id, int version, string hash, string[] categories, string source = "file") => new(
         id, version, $"Title {id}", "Abstract", [], categories.FirstOrDefault(), categories, null, new DateOnly(2026, 11, 26), source, 0,
