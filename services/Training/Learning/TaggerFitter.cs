@@ -51,7 +51,7 @@ internal sealed class TaggerFitter
         log?.WriteLine($"  {split.Rule}: fitting on {split.Train.Count} harvested + {extra.Count} base examples, validating on {split.Validation.Count}");
         var model = FitModel(embeddingModel, training, descriptions, log);
         var validation = split.Validation.Select(i => harvest[i]).ToList();
-        var evaluation = ModelEvaluation.Of(model, validation.Select(e => e.Vector).ToList(), validation.Select(e => e.Paper.Categories).ToList());
+        var evaluation = ModelEvaluation.Of(model, validation);
         var final = RefitOnAll ? FitModel(embeddingModel, [.. harvest, .. extra], descriptions, log) : model;
         return new FittedModel(model, final, split, evaluation, extra.Count);
     }

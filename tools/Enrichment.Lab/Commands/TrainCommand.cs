@@ -8,7 +8,7 @@ namespace Papers.Enrichment.Lab.Commands;
 
 internal static class TrainCommand
 {
-    /// <summary>The tagger's trainer with its defaults, or the knobs given (--l2, --balance, --primary-mass, --epochs).</summary>
+    /// <summary>The tagger's trainer with its defaults, or the knobs given (--l2, --balance, --primary-mass, --epochs, --min-tag-precision).</summary>
     internal static CategoryTrainer Trainer(CommandArgs a, int seed)
     {
         var defaults = new CategoryTrainer();
@@ -17,6 +17,7 @@ internal static class TrainCommand
             Seed = seed,
             BalancePower = Float(a, "balance") ?? defaults.BalancePower,
             PrimaryMass = Float(a, "primary-mass") ?? defaults.PrimaryMass,
+            MinTagPrecision = Float(a, "min-tag-precision") ?? defaults.MinTagPrecision,
             Softmax = new SoftmaxTrainer
             {
                 Seed = seed,
