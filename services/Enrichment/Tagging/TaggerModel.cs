@@ -48,7 +48,8 @@ public sealed class TaggerModel
 
     /// <summary>A short hash of the weights and calibration: equal for the same model, for logs and to skip a swap to the same model.</summary>
     public string Fingerprint => _fingerprint ??= Convert.ToHexStringLower(SHA256.HashData(
-        [.. MemoryMarshal.AsBytes(Classifier.Softmax.Weights.AsSpan()), .. BitConverter.GetBytes(Classifier.Temperature), .. BitConverter.GetBytes(Classifier.Coverage)]).AsSpan(0, 6));
+        [.. MemoryMarshal.AsBytes(Classifier.Softmax.Weights.AsSpan()), .. BitConverter.GetBytes(Classifier.Temperature), .. BitConverter.GetBytes(Classifier.Coverage),
+        .. System.Text.Encoding.UTF8.GetBytes(string.Join(' ', Classifier.Withheld.Order(StringComparer.Ordinal)))]).AsSpan(0, 6));
 
     private string? _fingerprint;
 
@@ -116,6 +117,7 @@ public sealed class TaggerModel
             Threshold = dto.Threshold,
             MaxTags = dto.MaxTags,
             Coverage = dto.Coverage,
+            Withheld = (dto.Withheld ?? []).ToHashSet(StringComparer.Ordinal),
         };
         return new TaggerModel(dto.EmbeddingModel, classifier, dto.Descriptions.Select(Floats).ToArray(), dto.TrainedOn.ToHashSet(StringComparer.Ordinal),
             (dto.DescriptionTopicCalibration[0], dto.DescriptionTopicCalibration[1]), (dto.ExampleTopicCalibration[0], dto.ExampleTopicCalibration[1]));
@@ -142,6 +144,7 @@ public sealed class TaggerModel
             Threshold: c.Threshold,
             MaxTags: c.MaxTags,
             Coverage: c.Coverage,
+            Withheld: c.Withheld.Order(StringComparer.Ordinal).ToArray(),
             DescriptionTopicCalibration: [DescriptionTopic.A, DescriptionTopic.B],
             ExampleTopicCalibration: [ExampleTopic.A, ExampleTopic.B],
             TrainedOn: TrainedOn.Order(StringComparer.Ordinal).ToArray());
@@ -176,6 +179,9 @@ public sealed class TaggerModel
 
         /// <summary>0 in models written before it existed: tags by threshold only.</summary>
         double Coverage,
+
+        /// <summary>Categories never shown (absent in models written before: none).</summary>
+        string[]? Withheld,
         double[] DescriptionTopicCalibration,
         double[] ExampleTopicCalibration,
         string[] TrainedOn);

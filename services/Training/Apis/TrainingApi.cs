@@ -14,8 +14,12 @@ public record ModelSummary(Guid Id, DateTime CreatedAt, string EmbeddingModel, s
     DateOnly TrainedFrom, DateOnly TrainedTo, DateOnly ValidatedFrom, DateOnly ValidatedTo, int HarvestExamples, int BaseExamples, int ValidationExamples,
     RetrainReport? Report);
 
-/// <summary>Categories of the promoted model that are not trusted: on its validation papers they were shown with low precision, or rarely right when they were the paper's.</summary>
-public record LowConfidenceReport(Guid? ModelId, string EmbeddingModel, double Threshold, IReadOnlyList<CategoryScore> Categories);
+/// <summary>
+/// Categories of the promoted model that are not trusted: those it never shows as tags (<paramref name="Withheld"/>:
+/// out of fold, surely right for fewer than a fifth of the papers it ranked them high for), and those that on its
+/// validation papers were shown with low precision, or rarely right when they were the paper's.
+/// </summary>
+public record LowConfidenceReport(Guid? ModelId, string EmbeddingModel, IReadOnlyList<string> Withheld, double Threshold, IReadOnlyList<CategoryScore> Categories);
 
 /// <summary>
 /// Retraining now, rollback, the registry (admin), and the promoted model itself for Enrichment
@@ -37,7 +41,7 @@ public static class TrainingApi
         group.MapGet("/models", ListAsync).WithName("ListTaggerModels").RequireAuthorization(Policies.Admin)
             .WithSummary("The registry, newest first: every trained model with its metrics and status (admin).");
         group.MapGet("/report", LowConfidenceAsync).WithName("LowConfidenceCategories").RequireAuthorization(Policies.Admin)
-            .WithSummary("Categories the promoted model is not trusted with (F1 below 0.5 on its validation papers) (admin).");
+            .WithSummary("Categories the promoted model is not trusted with: those it withholds from the tags shown, and those with F1 below 0.5 on its validation papers (admin).");
         group.MapGet("/models/current", CurrentAsync).WithName("CurrentTaggerModel")
             .WithSummary("The tagger model promoted for an embedding model, as Enrichment loads it; 404 when none is.");
         return app;
@@ -87,7 +91,9 @@ public static class TrainingApi
                 detail: "No retrained tagger model is promoted; retrain first (POST /api/training/retrain).");
         var report = JsonSerializer.Deserialize<RetrainReport>(promoted.ReportJson, Retrainer.ReportJson);
         var weak = report?.Validation?.Categories.Where(c => c.F1 < TrustedF1).OrderBy(c => c.F1).ThenByDescending(c => c.Support).ToList() ?? [];
-        return TypedResults.Ok(new LowConfidenceReport(promoted.Id, promoted.EmbeddingModel, TrustedF1, weak));
+        using var json = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(promoted.ModelJson));
+        var withheld = Enrichment.Tagging.TaggerModel.Load(json).Classifier.Withheld.Order(StringComparer.Ordinal).ToList();
+        return TypedResults.Ok(new LowConfidenceReport(promoted.Id, promoted.EmbeddingModel, withheld, TrustedF1, weak));
     }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult, ValidationProblem>> CurrentAsync(

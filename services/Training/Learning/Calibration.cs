@@ -70,6 +70,18 @@ internal static class Calibration
         return (A, B);
     }
 
+    /// <summary>
+    /// The upper end of the one-sided 95% Wilson score interval of a proportion, <paramref name="successes"/>
+    /// of <paramref name="trials"/>: below it lies the true rate with 95% confidence.
+    /// </summary>
+    public static double WilsonUpper(int successes, int trials)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(trials);
+        const double z = 1.6449;
+        double n = trials, p = successes / n, z2 = z * z;
+        return (p + z2 / (2 * n) + z * Math.Sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+    }
+
     /// <summary>Golden-section search for the minimum of a unimodal <paramref name="f"/> on [lo, hi].</summary>
     public static double Minimize(Func<double, double> f, double lo, double hi, int iterations = 40)
     {

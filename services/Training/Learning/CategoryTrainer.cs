@@ -35,6 +35,13 @@ internal sealed record CategoryTrainer
     /// </summary>
     public double? PrimaryShownGoal { get; init; }
 
+    /// <summary>
+    /// A category is withheld (never shown as a tag) when, out of fold, the papers that had it
+    /// among their <see cref="MaxTags"/> most probable categories show with 95% confidence that
+    /// fewer than this share carry it (the Wilson bound: a handful of misses is not yet proof).
+    /// </summary>
+    public double MinTagPrecision { get; init; } = 0.2;
+
     public CategoryClassifier Fit(IReadOnlyList<string> classes, IFeatures x, float[][]? sims, IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> rows, TextWriter? log = null)
     {
         var index = classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i, StringComparer.Ordinal);
@@ -101,11 +108,30 @@ internal sealed record CategoryTrainer
         final.FallbackOffset = gamma;
         final.TagA = a;
         final.TagB = b;
+        final.Withheld = Untrusted(classes, oofProbabilities, gold);
         final.Threshold = Threshold ?? BestThreshold(final, oofProbabilities, gold);
         if (PrimaryShownGoal is { } goal)
             final.Coverage = LeastCoverage(final, oofProbabilities, gold, goal);
-        log?.WriteLine($"    fitted {final.Active.Length} classes on {rows.Count} papers: T={t:F2} fallback={beta:F1}·s{gamma:+0.0;-0.0} tag=σ({a:F2}·log p{b:+0.00;-0.00}) threshold={final.Threshold:F2} coverage={final.Coverage:F2}");
+        log?.WriteLine($"    fitted {final.Active.Length} classes on {rows.Count} papers: T={t:F2} fallback={beta:F1}·s{gamma:+0.0;-0.0} tag=σ({a:F2}·log p{b:+0.00;-0.00}) threshold={final.Threshold:F2} coverage={final.Coverage:F2} withheld: {(final.Withheld.Count == 0 ? "none" : string.Join(", ", final.Withheld.Order(StringComparer.Ordinal)))}");
         return final;
+    }
+
+    /// <summary>The categories whose out-of-fold precision among the most probable is surely below <see cref="MinTagPrecision"/>.</summary>
+    private HashSet<string> Untrusted(IReadOnlyList<string> classes, List<double[]> probabilities, List<IReadOnlyList<string>> gold)
+    {
+        var appearances = new int[classes.Count];
+        var right = new int[classes.Count];
+        for (var i = 0; i < probabilities.Count; i++)
+        {
+            foreach (var c in Enumerable.Range(0, classes.Count).OrderByDescending(c => probabilities[i][c]).Take(MaxTags))
+            {
+                appearances[c]++;
+                // An old paper's bare archive (astro-ph) is right for any of its categories, as when judging.
+                right[c] += gold[i].Any(g => Categories.Matches(classes[c], g)) ? 1 : 0;
+            }
+        }
+        return Enumerable.Range(0, classes.Count).Where(c => appearances[c] > 0 && Calibration.WilsonUpper(right[c], appearances[c]) < MinTagPrecision)
+            .Select(c => classes[c]).ToHashSet(StringComparer.Ordinal);
     }
 
     private static double BestThreshold(CategoryClassifier model, List<double[]> probabilities, List<IReadOnlyList<string>> gold)

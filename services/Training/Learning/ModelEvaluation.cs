@@ -18,10 +18,11 @@ public sealed record ModelEvaluation(
     int Papers, double Top1, double Top3, double PrimaryShown, double MicroF1, double MacroF1, double TagsPerPaper, double CalibrationError,
     IReadOnlyList<CategoryScore> Categories, IReadOnlyList<ArchiveScore> Archives)
 {
-    /// <summary>Judges <paramref name="model"/> on papers given by their embeddings and gold categories (primary first).</summary>
-    internal static ModelEvaluation Of(TaggerModel model, IReadOnlyList<float[]> vectors, IReadOnlyList<IReadOnlyList<string>> gold)
+    /// <summary>Judges <paramref name="model"/> on labelled papers with their embeddings.</summary>
+    internal static ModelEvaluation Of(TaggerModel model, IReadOnlyList<TrainingExample> examples)
     {
-        var probabilities = vectors.Select(model.Probabilities).ToList();
+        var gold = examples.Select(e => e.Paper.Categories).ToList();
+        var probabilities = examples.Select(e => model.Probabilities(e.Vector)).ToList();
         var predictions = probabilities.Select(p => model.Classifier.Predict(p)).ToList();
         var confidence = probabilities.Select(p => p.Max()).ToList();
         return Of(gold, predictions, confidence);

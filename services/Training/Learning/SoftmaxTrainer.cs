@@ -16,7 +16,7 @@ internal sealed record Target((int Class, float Mass)[] Fine, (int[] Classes, fl
 /// on the weights, decaying the learning rate on a cosine. Adam updates only the features a
 /// batch touched ("lazy" Adam), which for dense rows is all of them.
 /// </summary>
-internal sealed class SoftmaxTrainer
+internal sealed record SoftmaxTrainer
 {
     public int Epochs { get; init; } = 40;
 

@@ -38,20 +38,20 @@ internal sealed class TaggerFitter
     /// <summary>Refit on every example once judged (the service); off where only the judgement is wanted (the lab's <c>timesplit</c>).</summary>
     public bool RefitOnAll { get; init; } = true;
 
-    /// <summary>Sample weight ∝ (papers of its primary)^-power (see <see cref="CategoryTrainer.BalancePower"/>).</summary>
-    public float BalancePower { get; init; } = new CategoryTrainer().BalancePower;
+    /// <summary>The trainer's knobs (class balance, L2, …); its seed, folds, tag count and coverage goal are the recipe's.</summary>
+    public CategoryTrainer Trainer { get; init; } = new();
 
-
-    public FittedModel Fit(string embeddingModel, IReadOnlyList<TrainingExample> harvest, IReadOnlyList<TrainingExample> baseSet, float[][] descriptions, TextWriter? log = null)
+    /// <param name="split">Which harvested examples to fit on and which to judge on; null holds out the newest days (<see cref="TimeSplit.Newest"/>).</param>
+    public FittedModel Fit(string embeddingModel, IReadOnlyList<TrainingExample> harvest, IReadOnlyList<TrainingExample> baseSet, float[][] descriptions, TextWriter? log = null, TimeSplit? split = null)
     {
-        var split = TimeSplit.Newest(harvest.Select(e => e.ListedOn).ToList(), ValidationDays, HoldOutShare);
+        split ??= TimeSplit.Newest(harvest.Select(e => e.ListedOn).ToList(), ValidationDays, HoldOutShare);
         var harvested = harvest.Select(e => e.Paper.Id).ToHashSet(StringComparer.Ordinal);
         var extra = baseSet.Where(e => !harvested.Contains(e.Paper.Id)).ToList();
         var training = split.Train.Select(i => harvest[i]).Concat(extra).ToList();
         log?.WriteLine($"  {split.Rule}: fitting on {split.Train.Count} harvested + {extra.Count} base examples, validating on {split.Validation.Count}");
         var model = FitModel(embeddingModel, training, descriptions, log);
         var validation = split.Validation.Select(i => harvest[i]).ToList();
-        var evaluation = ModelEvaluation.Of(model, validation.Select(e => e.Vector).ToList(), validation.Select(e => e.Paper.Categories).ToList());
+        var evaluation = ModelEvaluation.Of(model, validation);
         var final = RefitOnAll ? FitModel(embeddingModel, [.. harvest, .. extra], descriptions, log) : model;
         return new FittedModel(model, final, split, evaluation, extra.Count);
     }
@@ -63,14 +63,13 @@ internal sealed class TaggerFitter
         var papers = examples.Select(e => e.Paper).ToList();
         var vectors = examples.Select(e => e.Vector).ToArray();
         var sims = Similarities(vectors, descriptions);
-        var trainer = new CategoryTrainer
+        var trainer = Trainer with
         {
             Seed = Seed,
-            BalancePower = BalancePower,
             InnerFolds = 3,
             MaxTags = MaxTags,
             PrimaryShownGoal = PrimaryShownGoal,
-            Softmax = new SoftmaxTrainer { Seed = Seed },
+            Softmax = Trainer.Softmax with { Seed = Seed },
         };
         var classifier = trainer.Fit(classes, new DenseFeatures(vectors), sims, papers, Enumerable.Range(0, papers.Count).ToList(), log);
         return new TaggerModel(embeddingModel, classifier, descriptions, papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal),

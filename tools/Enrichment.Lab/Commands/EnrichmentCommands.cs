@@ -58,7 +58,7 @@ public static class EnrichmentCommands
                   fits the shipped tagger on tools/Enrichment.Lab/Training/*.jsonl and writes services/Enrichment/Tagging/tagger-model.json
               timesplit <older labelled>... --validate <newer labelled>[,...] [--no-base] [--cache file]
                   the Training service's retraining recipe from files: fit on the older papers (+ the base set), judge on the newer, per archive
-              convert <inputs>... --out file.jsonl
+              convert <inputs>... --out file.jsonl [--ids FROM..TO]
                   labelled data (JSONL, .abs folders, Kaggle CSV) to the compact JSONL the others read
             """);
         return 0;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Papers.Enrichment.Lab.Learning;
+using Papers.Enrichment.Tagging;
 using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Commands;
@@ -32,7 +33,9 @@ internal static class TimeSplitCommand
         var harvest = all.Take(fit.Count + held.Count).Select((p, i) => new TrainingExample(p, vectors[i], i < fit.Count ? Older : Newer)).ToList();
         var extra = baseSet.Select((p, i) => new TrainingExample(p, vectors[fit.Count + held.Count + i], Older)).ToList();
 
-        var fitted = new TaggerFitter { RefitOnAll = false, BalancePower = float.Parse(a.String("balance") ?? "0.5", System.Globalization.CultureInfo.InvariantCulture) }.Fit(modelId, harvest, extra, descriptions, Console.Out);
+        // Judged on exactly the --validate papers, however many there are.
+        var split = new TimeSplit([.. Enumerable.Range(0, fit.Count)], [.. Enumerable.Range(fit.Count, held.Count)], "the --validate files held out");
+        var fitted = new TaggerFitter { RefitOnAll = false, Trainer = TrainCommand.Trainer(a, seed: 1) }.Fit(modelId, harvest, extra, descriptions, Console.Out, split);
         var validation = harvest.Skip(fit.Count).ToList();
         var baseline = TaggerFitter.DescriptionBaseline(validation, descriptions);
         var m = fitted.Validation;
@@ -43,6 +46,13 @@ internal static class TimeSplitCommand
             Console.WriteLine($"{archive.Archive,-14} {archive.Papers,6} {archive.Top1,6:P1} {archive.Top3,6:P1} {archive.PrimaryShown,6:P1}");
         Console.WriteLine($"{"all",-14} {m.Papers,6} {m.Top1,6:P1} {m.Top3,6:P1} {m.PrimaryShown,6:P1}   macro F1 {m.MacroF1:F3}, micro F1 {m.MicroF1:F3}, {m.TagsPerPaper:F2} tags a paper, ECE {m.CalibrationError:F3}");
         Console.WriteLine($"{"descriptions",-14} {baseline.Papers,6} {baseline.Top1,6:P1} {baseline.Top3,6:P1} {baseline.PrimaryShown,6:P1}   macro F1 {baseline.MacroF1:F3} (no training; 1 tag)");
+        Console.WriteLine("Most frequent primaries: top-1, and what the wrong ones were taken for:");
+        var predicted = validation.Select(e => fitted.Validated.Predict(e.Vector).Ranked[0]).ToList();
+        foreach (var g in Enumerable.Range(0, validation.Count).GroupBy(i => validation[i].Paper.Primary).OrderByDescending(g => g.Count()).Take(8))
+        {
+            var wrong = g.Where(i => !Categories.Matches(predicted[i], g.Key)).GroupBy(i => predicted[i]).OrderByDescending(w => w.Count()).Take(4);
+            Console.WriteLine($"  {g.Key,-10} {g.Count(),4} {(double)(g.Count() - wrong.Sum(w => w.Count())) / g.Count(),6:P1}  {string.Join(", ", wrong.Select(w => $"{w.Key} {w.Count()}"))}");
+        }
         Console.WriteLine($"('shown': the gold primary is among the tags shown. Done in {watch.Elapsed.TotalSeconds:F0} s.)");
         return Task.FromResult(0);
     }

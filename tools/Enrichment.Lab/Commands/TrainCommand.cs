@@ -8,7 +8,7 @@ namespace Papers.Enrichment.Lab.Commands;
 
 internal static class TrainCommand
 {
-    /// <summary>The tagger's trainer with its defaults, or the knobs given (--l2, --balance, --primary-mass, --epochs).</summary>
+    /// <summary>The tagger's trainer with its defaults, or the knobs given (--l2, --balance, --primary-mass, --epochs, --min-tag-precision).</summary>
     internal static CategoryTrainer Trainer(CommandArgs a, int seed)
     {
         var defaults = new CategoryTrainer();
@@ -17,6 +17,7 @@ internal static class TrainCommand
             Seed = seed,
             BalancePower = Float(a, "balance") ?? defaults.BalancePower,
             PrimaryMass = Float(a, "primary-mass") ?? defaults.PrimaryMass,
+            MinTagPrecision = Float(a, "min-tag-precision") ?? defaults.MinTagPrecision,
             Softmax = new SoftmaxTrainer
             {
                 Seed = seed,
@@ -42,16 +43,17 @@ internal static class TrainCommand
         Console.WriteLine("Reading labelled papers:");
         var files = Directory.Exists(data) ? Directory.GetFiles(data, "*.jsonl").Order(StringComparer.Ordinal).ToList() : [data];
         var papers = LabelledPapers.Read(files, Console.Out);
-        var (vectors, classes, descriptions, sims, modelId) = EnrichmentCommands.EmbedForTagging(papers, a.String("cache"));
+        var (vectors, classes, descriptions, _, modelId) = EnrichmentCommands.EmbedForTagging(papers, a.String("cache"));
 
+        // The Training service's recipe (at most 3 tags, the coverage learned, low-confidence
+        // categories withheld), so the built-in model behaves as a retrained one does.
         Console.WriteLine($"Fitting on {papers.Count} papers ({papers.SelectMany(p => p.Categories).Distinct().Count()} categories):");
-        var trainer = Trainer(a, seed) with { InnerFolds = 5 };
-        var classifier = trainer.Fit(classes, new DenseFeatures(vectors), sims, papers, Enumerable.Range(0, papers.Count).ToList(), Console.Out);
-        var descriptionTopic = TopicCalibration.Description(papers, classes, sims);
-        var exampleTopic = TopicCalibration.Examples(papers, classes, vectors, descriptions, seed);
-        Console.WriteLine($"Custom topics: description only σ({descriptionTopic.A:F2}·cos{descriptionTopic.B:+0.00;-0.00}), with examples σ({exampleTopic.A:F2}·cos{exampleTopic.B:+0.00;-0.00})");
+        var trainer = Trainer(a, seed);
+        var examples = papers.Select((p, i) => new TrainingExample(p, vectors[i], DateOnly.MinValue)).ToList();
+        var model = new TaggerFitter { Seed = seed, Trainer = trainer }.FitModel(modelId, examples, descriptions, Console.Out);
+        var classifier = model.Classifier;
+        Console.WriteLine($"Custom topics: description only σ({model.DescriptionTopic.A:F2}·cos{model.DescriptionTopic.B:+0.00;-0.00}), with examples σ({model.ExampleTopic.A:F2}·cos{model.ExampleTopic.B:+0.00;-0.00})");
 
-        var model = new TaggerModel(modelId, classifier, descriptions, papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal), descriptionTopic, exampleTopic);
         using (var stream = File.Create(output))
             model.Save(stream, $"{papers.Count} papers from {string.Join(", ", files.Select(Path.GetFileName))}; seed {seed}, " +
                 $"L2 {trainer.Softmax.L2}, balance {trainer.BalancePower}, primary mass {trainer.PrimaryMass}, {trainer.Softmax.Epochs} epochs");

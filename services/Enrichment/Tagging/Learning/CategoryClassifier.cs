@@ -10,7 +10,7 @@ internal sealed record Prediction(IReadOnlyList<string> Ranked, IReadOnlyList<st
 /// tag scores are a Platt mapping of <c>log p</c> to the probability that the category is
 /// one of the paper's, and tags are those above <see cref="Threshold"/>, best first, plus the
 /// most probable ones until their probabilities of being the primary add up to <see cref="Coverage"/>
-/// (so the primary is among the tags shown at the rate calibration promises).
+/// (so the primary is among the tags shown at the rate calibration promises), never one of <see cref="Withheld"/>.
 /// Loaded from the shipped model by <see cref="TaggerModel"/>; fitted by the lab's
 /// <c>CategoryTrainer</c> (tools/Enrichment.Lab).
 /// </summary>
@@ -45,6 +45,13 @@ internal sealed class CategoryClassifier
     /// </summary>
     public double Coverage { get; set; }
 
+    /// <summary>
+    /// Categories never shown as tags: out of fold, they were rarely the paper's when among its
+    /// most probable (see the Training service's <c>CategoryTrainer</c>). They keep their place
+    /// in <see cref="Prediction.Ranked"/> and are listed in the admin report instead.
+    /// </summary>
+    public IReadOnlySet<string> Withheld { get; set; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Raw softmax logits of one row, in <see cref="Active"/> order.</summary>
     public float[] ActiveLogits(IFeatures x, int row, float[]? sims)
     {
@@ -64,7 +71,7 @@ internal sealed class CategoryClassifier
         var ranked = Enumerable.Range(0, Classes.Count).OrderByDescending(c => probabilities[c]).ToList();
         var covered = 0.0;
         var tags = new List<string>();
-        foreach (var c in ranked.Take(MaxTags))
+        foreach (var c in ranked.Where(c => !Withheld.Contains(Classes[c])).Take(MaxTags))
         {
             if (covered < coverage || TagScore(probabilities[c]) >= Threshold)
                 tags.Add(Classes[c]);
