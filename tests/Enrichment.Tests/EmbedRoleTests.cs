@@ -50,7 +50,7 @@ public sealed class EmbedRoleTests : IAsyncLifetime
     [Fact]
     public async Task A_paper_embedded_over_http_gets_the_document_vector_and_a_query_the_prefixed_one()
     {
-        var client = new HttpTextEmbedder(_http);
+        ITextEmbedder client = new HttpTextEmbedder(_http); // as Training and the Api hold it
 
         var asDocument = (await client.EmbedAsync([Paper], EmbeddingRole.Document, CancellationToken.None))[0];
         var asQuery = (await client.EmbedAsync([Paper], EmbeddingRole.Query, CancellationToken.None))[0];
