@@ -39,8 +39,9 @@ public static class SearchPages
         {
             form = await request.ReadFormAsync(web.Cancellation);
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
+            // A malformed form (a multipart body cut short, no boundary, past the form limits).
             return web.Message(StatusCodes.Status400BadRequest, "The form can't be read", Problems.Echo(ex.Message));
         }
         string? Field(string name) => form.TryGetValue(name, out var v) ? v.ToString() : null;
