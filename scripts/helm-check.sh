@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Offline checks of deploy/helm/papers, no cluster needed:
 #   helm lint --strict and helm template with the default, values-gpu.yaml, values-dev.yaml and
-#   values-own-model.yaml (plus where the own model's keys, volume and read-only mount land);
+#   values-own-model.yaml (plus where the own model's keys, volume and read-only mount land, and the
+#   embedding settings: model, pooling and prefixes in enrichment's ConfigMap only);
 #   every rendered object validated with kubernetes-models (KEDA objects with @kubernetes-models/keda)
 #   plus the chart's rules, including GPU vs CPU enrichment, the Ingress's routes (public paths to
 #   public services only), the NetworkPolicies (enrichment and ingest internal only), the identity
@@ -116,6 +117,31 @@ console.log(own === "1" ? `${cm.Embedding__ModelPath} from ${Object.keys(volume)
 JS
 }
 
+# The embedding model's settings (values: embedding): in the ConfigMap of the one service that runs the
+# model (enrichment) and no other; pooling and prefixes only when set. $1 = render, then the expected
+# Embedding__Model, Embedding__Pooling, Embedding__QueryPrefix and Embedding__DocumentPrefix ("-" = not set).
+check_embedding() {
+  node --input-type=module - "$NODE_DIR/node_modules" "$@" <<'JS'
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+const [modules, file, ...expected] = process.argv.slice(2);
+const YAML = createRequire(resolve(modules, "_"))("yaml");
+const objs = YAML.parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS()).filter(Boolean);
+const cm = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "papers-enrichment")?.data ?? {};
+const keys = ["Embedding__Model", "Embedding__Pooling", "Embedding__QueryPrefix", "Embedding__DocumentPrefix"];
+const errors = [];
+keys.forEach((k, i) => {
+  const want = expected[i] === "-" ? undefined : expected[i];
+  if (cm[k] !== want) errors.push(`${k}=${JSON.stringify(cm[k])}, expected ${JSON.stringify(want)}`);
+});
+for (const o of objs.filter((o) => o.kind === "ConfigMap" && o.metadata.name !== "papers-enrichment"))
+  if (keys.some((k) => k in (o.data ?? {}))) errors.push(`${o.metadata.name} has embedding settings: only enrichment runs the model`);
+if (errors.length) { console.log(errors.join("\n")); process.exit(1); }
+console.log(keys.filter((k) => k in cm).map((k) => `${k}=${JSON.stringify(cm[k])}`).join(" "));
+JS
+}
+
 # The root Dockerfile builds services/<SERVICE>/<SERVICE>.csproj from what its COPY lines take. For
 # SERVICE=$1: every copied path exists, the assembly is Papers.$1 (the dll the ENTRYPOINT runs), and
 # every project it references, transitively, lies inside what is copied.
@@ -179,7 +205,23 @@ for variant in default gpu dev model; do
     fail "own embedding model ($variant)"
     sed 's/^/        /' "$OUT/model-$variant.log"
   fi
+  if [[ $variant == model ]]; then expected=(MiniLM Mean "query: " "passage: "); else expected=(MiniLM - - -); fi
+  if check_embedding "$OUT/$variant.yaml" "${expected[@]}" >"$OUT/embedding-$variant.log" 2>&1; then
+    pass "embedding settings ($variant): $(tail -n 1 "$OUT/embedding-$variant.log")"
+  else
+    fail "embedding settings ($variant)"
+    sed 's/^/        /' "$OUT/embedding-$variant.log"
+  fi
 done
+# Another packaged model, and an empty prefix (none, not the model's own) that must still be set.
+if "$HELM" template papers "$CHART" --namespace papers --set embedding.model=ArcticXs --set-string embedding.queryPrefix= \
+  >"$OUT/arctic.yaml" 2>"$OUT/template-arctic.log" &&
+  check_embedding "$OUT/arctic.yaml" ArcticXs - "" - >"$OUT/embedding-arctic.log" 2>&1; then
+  pass "embedding settings (ArcticXs, empty query prefix): $(tail -n 1 "$OUT/embedding-arctic.log")"
+else
+  fail "embedding settings (ArcticXs, empty query prefix)"
+  sed 's/^/        /' "$OUT/template-arctic.log" "$OUT/embedding-arctic.log"
+fi
 
 echo "== one Dockerfile for every service (Dockerfile, --build-arg SERVICE=<folder under services/>)"
 # Every service the chart deploys (a templates/<svc>/ folder) builds from services/<Svc>/.

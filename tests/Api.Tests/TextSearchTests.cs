@@ -162,6 +162,54 @@ public sealed class TextSearchTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/papers/search?q=diffusion")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_v1_search_and_the_search_page_take_10000_characters_of_abstract_and_refuse_10001_naming_the_field()
+    {
+        using var api = await StartAsync();
+        using var client = api.CreateClient();
+
+        using var v1 = await client.PostAsJsonAsync("/v1/search", new { @abstract = Pasted(PapersApi.MaxPastedLength), limit = 5 });
+        Assert.Equal(HttpStatusCode.OK, v1.StatusCode);
+        var found = (await v1.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal("keyword+semantic", found.Single(p => p.GetProperty("id").GetString() == "2501.00001").GetProperty("match").GetProperty("by").GetString());
+        var tooLong = await ProblemAsync(await client.PostAsJsonAsync("/v1/search", new { @abstract = Pasted(PapersApi.MaxPastedLength + 1) }), HttpStatusCode.BadRequest);
+        Assert.Contains("10001", Error(tooLong, "abstract"));
+        var notJson = await ProblemAsync(await client.PostAsync("/v1/search", new FormUrlEncodedContent([new("abstract", "diffusion")])), HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("application/x-www-form-urlencoded", notJson.GetProperty("detail").GetString());
+        // Past the old cap of 2,000 in the URL as well (a URL carries about 8 KB through servers and proxies).
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/search?abstract=" + Uri.EscapeDataString(Pasted(3_000)))).StatusCode);
+
+        using var page = await client.PostAsync("/search", new FormUrlEncodedContent([new("abstract", Pasted(PapersApi.MaxPastedLength))]));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Diffusion models beat GANs on image synthesis", await page.Content.ReadAsStringAsync());
+        using var refusedPage = await client.PostAsync("/search", new FormUrlEncodedContent([new("abstract", Pasted(PapersApi.MaxPastedLength + 1))]));
+        Assert.Equal(HttpStatusCode.BadRequest, refusedPage.StatusCode);
+        Assert.Contains("The abstract may have at most 10000 characters; it has 10001.", await refusedPage.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Abstracts_on_the_page_and_v1_count_as_text_searches_and_typed_queries_do_not()
+    {
+        using var api = await StartAsync(new()
+        {
+            ["RateLimits:Enabled"] = "true",
+            ["RateLimits:AnonymousTextSearchesPerMinute"] = "3",
+            ["RateLimits:AnonymousSearchesPerMinute"] = "60",
+        });
+        using var client = api.CreateClient();
+        var text = Pasted(2_000);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/v1/search", new { @abstract = text })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/search", new FormUrlEncodedContent([new("abstract", text)]))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/search?abstract=" + Uri.EscapeDataString(text))).StatusCode);
+        using var refused = await client.GetAsync("/v1/search?abstract=" + Uri.EscapeDataString(text));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter is not null, "429 says when to retry");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/search?q=diffusion")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/search?q=diffusion")).StatusCode);
+    }
+
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         using (response)

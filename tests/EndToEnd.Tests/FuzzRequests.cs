@@ -280,6 +280,10 @@ internal sealed partial class RequestGenerator(Random random, World world, IRead
             yield return Json("GET /api/papers/{id}", "GET", $"/api/papers/{Uri.EscapeDataString(evil)}", Anonymous(), null);
             yield return Json("GET /api/papers/search", "GET", $"/api/papers/search?q={Uri.EscapeDataString(evil)}", Anonymous(), null);
             yield return Json("POST /embed", "POST", "/embed", Key(world.MemberKey), $"{{\"texts\":[{Str(evil)}]}}");
+            yield return Json("POST /v1/search", "POST", "/v1/search", Anonymous(), $"{{\"abstract\":{Str(evil)}}}");
+            // The pages' "paste an abstract" form, which random bodies seldom encode as a form.
+            yield return new("POST /search", "POST", "/search", Anonymous(), Encoding.UTF8.GetBytes("abstract=" + Uri.EscapeDataString(evil)),
+                "application/x-www-form-urlencoded", false);
         }
     }
 

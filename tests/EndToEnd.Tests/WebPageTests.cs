@@ -134,7 +134,7 @@ public sealed partial class WebPageTests(LocalHostFixture host, BrowserFixture b
         await Assertions.Expect(page.Locator("article.card h2")).ToContainTextAsync(["Analytical Engine"]);
         await ShotAsync(watched, "author");
 
-        // Search with a filter, and the abstract mode, as plain GET forms.
+        // Search with a filter as a plain GET form, and the abstract mode as a POST form (an abstract may not fit in a URL).
         await page.GotoAsync("/search");
         await page.FillAsync("#q", "quantization");
         await page.SelectOptionAsync("#category", "cs.LG");

@@ -146,8 +146,25 @@ public static class PapersApi
             : (body, null);
     }
 
+    /// <summary>
+    /// A pasted text on a GET form (the search page's or <c>/v1/search</c>'s <c>abstract</c>) costs
+    /// what the POST forms cost: a <see cref="RequestClass.TextSearch"/> permit besides the request's
+    /// own. False, with the 429 written, when that limit is spent.
+    /// </summary>
+    public static async Task<bool> ChargeTextSearchAsync(HttpContext http, RateLimiters limits)
+    {
+        if (!limits.Enabled)
+            return true;
+        var decision = limits.AcquireForClass(Caller.Of(http), RequestClass.TextSearch);
+        RateLimiters.WriteHeaders(http.Response, decision);
+        if (decision.Granted)
+            return true;
+        await RateLimiters.RefuseAsync(http, decision);
+        return false;
+    }
+
     /// <summary>A JSON body, or the problem to answer: 415 naming the content type sent, 400 naming where the JSON broke.</summary>
-    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
+    internal static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
     {
         if (!request.HasJsonContentType())
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",

@@ -27,9 +27,6 @@ public sealed class PaperSearch(ISearchIndex index, FacetIndex facets, ITextEmbe
     /// <summary>The most results one search lists (the index fuses at most 200 candidates of each kind).</summary>
     public const int MaxResults = 200;
 
-    /// <summary>The longest abstract "paste an abstract" takes (it travels in the URL); the model reads its first 256 tokens, about 1,200 characters.</summary>
-    public const int MaxAbstractLength = 2_000;
-
     public async Task<FoundPapers> FindAsync(string? query, string? likeAbstract, PaperFilter filter, CancellationToken cancellationToken)
     {
         var byAbstract = !string.IsNullOrWhiteSpace(likeAbstract);

@@ -17,11 +17,47 @@ public static class SearchPages
     public static IEndpointRouteBuilder MapSearchPages(this IEndpointRouteBuilder pages)
     {
         pages.MapGet("/search", SearchAsync).RateLimited(RequestClass.Search);
+        // The "paste an abstract" form posts: a long abstract does not fit in a URL (servers and proxies stop near 8 KB).
+        pages.MapPost("/search", SearchFormAsync).RateLimited(RequestClass.TextSearch).MaxBodySize(PapersApi.MaxPastedBodyBytes);
         pages.MapGet("/subscribe", Subscribe);
         return pages;
     }
 
-    public static async Task<IResult> SearchAsync([AsParameters] WebContext web, PaperSearch search, AnalyticsEvents analytics,
+    /// <summary>
+    /// <c>POST /search</c>: the "paste an abstract" form (URL-encoded or multipart), answered with the
+    /// search page as <c>GET /search</c> would; a text search. It changes nothing, so it needs no
+    /// antiforgery token.
+    /// </summary>
+    public static async Task<IResult> SearchFormAsync([AsParameters] WebContext web, PaperSearch search, AnalyticsEvents analytics)
+    {
+        var request = web.Http.Request;
+        if (!request.HasFormContentType)
+            return web.Message(StatusCodes.Status415UnsupportedMediaType, "Not a form",
+                $"Send the search as a form (application/x-www-form-urlencoded); Content-Type was “{Problems.Echo(request.ContentType ?? "")}”.");
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(web.Cancellation);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            // A malformed form (a multipart body cut short, no boundary, past the form limits).
+            return web.Message(StatusCodes.Status400BadRequest, "The form can't be read", Problems.Echo(ex.Message));
+        }
+        string? Field(string name) => form.TryGetValue(name, out var v) ? v.ToString() : null;
+        return await RenderAsync(web, search, analytics, Field("q"), Field("abstract"), Field("from"), Field("to"), Field("category"), Field("topic"), p: null, format: null);
+    }
+
+    public static async Task<IResult> SearchAsync([AsParameters] WebContext web, PaperSearch search, AnalyticsEvents analytics, RateLimiters limits,
+        string? q, string? @abstract, string? from, string? to, string? category, string? topic, string? p, string? format)
+    {
+        // An abstract costs what the POST form costs: a text search besides the request itself.
+        if (!string.IsNullOrWhiteSpace(@abstract) && !await PapersApi.ChargeTextSearchAsync(web.Http, limits))
+            return Results.Empty;
+        return await RenderAsync(web, search, analytics, q, @abstract, from, to, category, topic, p, format);
+    }
+
+    private static async Task<IResult> RenderAsync(WebContext web, PaperSearch search, AnalyticsEvents analytics,
         string? q, string? @abstract, string? from, string? to, string? category, string? topic, string? p, string? format)
     {
         var errors = new List<string>();
@@ -29,8 +65,8 @@ public static class SearchPages
         @abstract = string.IsNullOrWhiteSpace(@abstract) ? null : @abstract.Trim();
         if (q?.Length > PapersApi.MaxQueryLength)
             errors.Add($"The search may have at most {PapersApi.MaxQueryLength} characters; it has {q.Length}. Paste long texts as an abstract.");
-        if (@abstract?.Length > PaperSearch.MaxAbstractLength)
-            errors.Add($"The abstract may have at most {PaperSearch.MaxAbstractLength} characters; it has {@abstract.Length}.");
+        if (@abstract?.Length > PapersApi.MaxPastedLength)
+            errors.Add($"The abstract may have at most {PapersApi.MaxPastedLength} characters; it has {@abstract.Length}.");
         var fromDay = Day(from, "from", errors);
         var toDay = Day(to, "until", errors);
         category = string.IsNullOrWhiteSpace(category) ? null : category.Trim();

@@ -4,7 +4,7 @@ using Papers.ServiceDefaults.Security;
 
 namespace Papers.Enrichment.Apis;
 
-/// <summary><c>POST /embed</c>: texts in, vectors out — how the Api embeds search queries.</summary>
+/// <summary><c>POST /embed</c>: texts in, vectors out, as queries or as documents — how the Api embeds search queries and Training its base set in a cluster.</summary>
 public static class EmbedApi
 {
     /// <summary>
@@ -33,7 +33,10 @@ public static class EmbedApi
             errors["texts"] = [$"At most {MaxTexts} texts per request; got {request.Texts.Count}."];
         else if (request.Texts.ToList().FindIndex(t => t is null || t.Length > MaxTextLength) is var index and >= 0)
             errors[$"texts[{index}]"] = [request.Texts[index] is { } bad ? $"A text may have at most {MaxTextLength} characters; this one has {bad.Length}." : "A text is null."];
-        if (errors.Count > 0)
+        var parsed = EmbedRequest.ParseRole(request.Role);
+        if (parsed is null)
+            errors["role"] = [$"role must be query or document; got '{Problems.Echo(request.Role!)}'."];
+        if (errors.Count > 0 || parsed is not { } role)
             return TypedResults.ValidationProblem(errors);
 
         // The model works per text, so each text costs a permit of the embed limit: the request took
@@ -58,7 +61,7 @@ public static class EmbedApi
             }
         }
 
-        var vectors = await embedder.EmbedAsync(request.Texts!, cancellationToken);
+        var vectors = await embedder.EmbedAsync(request.Texts!, role, cancellationToken);
         return TypedResults.Ok(new EmbedResponse(embedder.ModelId, vectors));
     }
 }

@@ -7,7 +7,25 @@ using Microsoft.Extensions.Hosting;
 namespace Papers.ServiceDefaults.Embeddings;
 
 /// <summary>Request and response of Enrichment's <c>POST /embed</c>.</summary>
-public record EmbedRequest(IReadOnlyList<string> Texts);
+/// <param name="Texts">The texts to embed.</param>
+/// <param name="Role">
+/// What the texts are to the model: <c>query</c> (the default: search text, pasted text, topics) or
+/// <c>document</c> (papers, such as Training's base set); a prefixed model (arctic-embed) prefixes
+/// them differently. Missing means query, as before roles existed.
+/// </param>
+public record EmbedRequest(IReadOnlyList<string> Texts, string? Role = null)
+{
+    /// <summary>The wire name of a role (<see cref="Role"/>).</summary>
+    public static string WireName(EmbeddingRole role) => role == EmbeddingRole.Document ? "document" : "query";
+
+    /// <summary>The role a wire name stands for (missing: query); null when it names none.</summary>
+    public static EmbeddingRole? ParseRole(string? role) => role switch
+    {
+        null or "query" => EmbeddingRole.Query,
+        "document" => EmbeddingRole.Document,
+        _ => null,
+    };
+}
 
 public record EmbedResponse(string Model, float[][] Vectors);
 
@@ -18,9 +36,13 @@ public sealed class HttpTextEmbedder(HttpClient http) : ITextEmbedder
 
     public string ModelId => _modelId ?? "unknown (no embedding requested yet)";
 
-    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        EmbedAsync(texts, EmbeddingRole.Query, cancellationToken);
+
+    /// <summary>Embeds in a role: Enrichment gets it with the texts, so a prefixed model embeds papers as papers.</summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingRole role, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync("embed", new EmbedRequest(texts), cancellationToken);
+        using var response = await http.PostAsJsonAsync("embed", new EmbedRequest(texts, EmbedRequest.WireName(role)), cancellationToken);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<EmbedResponse>(cancellationToken)
             ?? throw new InvalidOperationException("Enrichment answered /embed with an empty body.");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Papers.Api.Search;
+using Papers.Contracts;
 using Papers.Enrichment.Embeddings;
 using Papers.Enrichment.Lab.Learning;
 using Papers.Enrichment.Tagging;
@@ -29,7 +30,15 @@ internal static class EvalCommand
 {
     /// <summary>The similar-papers weights --sweep compares: keywords with meaning, and neighbourhood feedback.</summary>
     private static readonly FusionWeights[] SweptWeights =
-        [.. new[] { 0, 0.25, 0.5, 1 }.SelectMany(k => new[] { 0, 0.5, 1, 2, 4 }.Select(n => new FusionWeights(k, 1, n)))];
+    [
+        .. new[] { 0, 0.25, 0.5, 1 }.SelectMany(k => new[] { 0, 0.5, 1, 2, 4 }.Select(n => new FusionWeights(k, 1, n))),
+    ];
+
+    /// <summary>The weights of the topic vote (shared predicted tags) --sweep compares, on the Api's similar-papers weights.</summary>
+    private static readonly double[] SweptTopicWeights = [0.5, 1, 2, 4, 8];
+
+    /// <summary>The topic vote's weight in the eval's rows: the best of --sweep on the papers before 2020 (MiniLM).</summary>
+    private const double TopicWeight = 1;
 
     public static Task<int> RunAsync(string[] args)
     {
@@ -49,6 +58,7 @@ internal static class EvalCommand
         Console.WriteLine($"{papers.Count} papers, {primaries.Count} primary categories ({string.Join(", ", primaries.Take(8).Select(g => $"{g.Key} {g.Count()}"))}{(primaries.Count > 8 ? ", …" : "")}), " +
             $"{papers.SelectMany(p => p.Categories).Distinct().Count()} categories in all; {papers.Average(p => p.Categories.Count):F2} per paper");
         var splits = Splits(papers);
+        var fileOf = HeldOutTopics.FileOf(inputs, papers);
         Console.WriteLine($"Relevance split by time: {string.Join("; ", splits.Select(s => $"{s.Name} {s.Papers.Count} papers"))}");
 
         var search = new List<(string Method, RelevanceEval.KnownItem[] BySplit)>
@@ -81,15 +91,29 @@ internal static class EvalCommand
             var bySplit = splits.Select(s => new RelevanceVectors(embedder.ModelId,
                 [.. s.Rows.Select(i => inputsForTagging.Vectors[i])], [.. s.Rows.Select(i => abstracts[i])],
                 [.. s.Rows.Select(i => titles[i])], [.. s.Rows.Select(i => pasted[i])])).ToList();
+            // Candidate signals, measured and not shipped (README, "Relevance"): a topic vote from
+            // predicted tags, and from the stored arXiv categories, which are the measure's own label.
+            var predicted = HeldOutTopics.Predict(papers, fileOf, inputsForTagging, TrainCommand.Trainer(a, seed), Console.Out);
+            IReadOnlyList<TopicTag>[] stored = [.. papers.Select(p => p.Categories.Select(c => new TopicTag(c, c, 1)).ToList())];
+            IReadOnlyList<TopicTag>[][] topicsBySplit = [.. splits.Select(s => s.Rows.Select(i => predicted[i]).ToArray())];
+            IReadOnlyList<TopicTag>[][] storedBySplit = [.. splits.Select(s => s.Rows.Select(i => stored[i]).ToArray())];
 
             search.Add(($"{name}: meaning alone (cosine)", splits.Select((s, j) => RelevanceEval.Search(s.Papers, bySplit[j], meaningOnly: true)).ToArray()));
             search.Add(($"{name}: hybrid (the Api's search)", splits.Select((s, j) => RelevanceEval.Search(s.Papers, bySplit[j])).ToArray()));
             similar.Add(($"{name}: meaning alone (cosine; before)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.MeaningOnly)).ToArray()));
             similar.Add(($"{name}: keywords + meaning (the Api's similar)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar)).ToArray()));
+            similar.Add(($"{name}:   + vote of predicted tags (weight {TopicWeight}; not shipped)",
+                splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar, topics: (topicsBySplit[j], TopicWeight))).ToArray()));
+            similar.Add(($"{name}:   + vote of arXiv categories (weight {TopicWeight}; circular)",
+                splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar, topics: (storedBySplit[j], TopicWeight))).ToArray()));
             similar.Add(($"{name}: pasted as a query, keywords + meaning (no feedback)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.PastedText, pasted: true)).ToArray()));
             if (a.Has("sweep"))
                 foreach (var w in SweptWeights)
-                    sweeps.Add($"{name,-28} {w.Keyword,8:F2} {w.Neighbourhood,13:F1} " + string.Concat(splits.Select((s, j) => $"{RelevanceEval.Similar(s.Papers, bySplit[j], w).Share,24:P1}")));
+                    sweeps.Add($"{name,-28} {w.Keyword,8:F2} {w.Neighbourhood,13:F1} {0,5:F1} " + string.Concat(splits.Select((s, j) => $"{RelevanceEval.Similar(s.Papers, bySplit[j], w).Share,24:P1}")));
+            if (a.Has("sweep"))
+                foreach (var t in SweptTopicWeights)
+                    sweeps.Add($"{name,-28} {FusionWeights.Similar.Keyword,8:F2} {FusionWeights.Similar.Neighbourhood,13:F1} {t,5:F1} " +
+                        string.Concat(splits.Select((s, j) => $"{RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar, topics: (topicsBySplit[j], t)).Share,24:P1}")));
 
             if (!a.Has("skip-tagging"))
                 tagging.AddRange(Tagging(a, papers, inputsForTagging, name, k, seed, withBaseline: model == models[0] && !a.Has("skip-baseline")));
@@ -108,8 +132,8 @@ internal static class EvalCommand
         if (sweeps.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine($"Similar papers by weights (meaning 1; the Api ships keywords {FusionWeights.Similar.Keyword}, neighbourhood {FusionWeights.Similar.Neighbourhood}):");
-            Console.WriteLine($"{"model",-28} {"keywords",8} {"neighbourhood",13} " + string.Concat(splits.Select(s => $"{s.Name,24}")));
+            Console.WriteLine($"Similar papers by weights (meaning 1; the Api ships keywords {FusionWeights.Similar.Keyword}, neighbourhood {FusionWeights.Similar.Neighbourhood}, no tags):");
+            Console.WriteLine($"{"model",-28} {"keywords",8} {"neighbourhood",13} {"tags",5} " + string.Concat(splits.Select(s => $"{s.Name,24}")));
             sweeps.ForEach(Console.WriteLine);
         }
         if (tagging.Count > 0)

@@ -1,4 +1,5 @@
 using Papers.Api.Search;
+using Papers.Contracts;
 using Papers.Training.Learning;
 
 namespace Papers.Enrichment.Lab.Learning;
@@ -85,15 +86,43 @@ internal static class RelevanceEval
     /// Similar papers through the platform's index with these fusion weights (BM25 alone when the
     /// weights ignore meaning): from the paper's stored vector, or, <paramref name="pasted"/>, from
     /// its text embedded as a query, as "similar to this text" does with a pasted abstract.
+    /// With <paramref name="topics"/>, a candidate experiment (not what the Api ranks by): each of
+    /// the index's fused candidates also gets a topic vote (<see cref="TopicVote"/>).
     /// </summary>
-    public static SimilarResult Similar(IReadOnlyList<LabelledPaper> papers, RelevanceVectors? vectors, FusionWeights blend, bool pasted = false)
+    public static SimilarResult Similar(IReadOnlyList<LabelledPaper> papers, RelevanceVectors? vectors, FusionWeights blend, bool pasted = false,
+        (IReadOnlyList<TopicTag>[] Tags, double Weight)? topics = null)
     {
         var index = PaperIndex(papers, vectors);
+        var row = papers.Select((p, i) => (p.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var neighbours = papers.Select((p, i) => index.SimilarTo(SearchIndex.SimilarityText(index.Get(p.Id)!),
-                (pasted ? vectors?.PapersAsQueries : vectors?.Papers)?[i], vectors?.Model, p.Id, TopK, blend)
-            .Select(h => h.PaperId).ToList()).ToList();
+        var neighbours = papers.Select((p, i) =>
+        {
+            var hits = index.SimilarTo(SearchIndex.SimilarityText(index.Get(p.Id)!), (pasted ? vectors?.PapersAsQueries : vectors?.Papers)?[i],
+                vectors?.Model, p.Id, topics is null ? TopK : RankFusion.Candidates, blend);
+            return (topics is { } t ? TopicVote(hits, h => t.Weight * TopicSimilarity(t.Tags[i], t.Tags[row[h.PaperId]])) : hits).Take(TopK).Select(h => h.PaperId).ToList();
+        }).ToList();
         return new(SamePrimaryShare(papers, neighbours), watch.Elapsed.TotalMilliseconds / papers.Count);
+    }
+
+    /// <summary>
+    /// Adds to each fused hit a vote of <c>vote(hit)</c> first places in one ranking (the hit's
+    /// score is the fused score × <see cref="RankFusion.FusionK"/>/2, a first place 1/(K + 1)), best first, ties by id as the Api breaks them.
+    /// </summary>
+    private static IEnumerable<SearchHit> TopicVote(IReadOnlyList<SearchHit> hits, Func<SearchHit, double> vote) =>
+        hits.Select(h => h with { Score = h.Score + vote(h) * RankFusion.FusionK / 2 / (RankFusion.FusionK + 1) })
+            .OrderByDescending(h => h.Score).ThenBy(h => h.PaperId, StringComparer.Ordinal);
+
+    /// <summary>How alike two papers' topic tags are: the cosine of their tag-score vectors (0 when they share none or either has none).</summary>
+    public static double TopicSimilarity(IReadOnlyList<TopicTag> a, IReadOnlyList<TopicTag> b)
+    {
+        double dot = 0, normA = 0, normB = 0;
+        foreach (var x in a)
+        {
+            normA += x.Score * x.Score;
+            dot += b.Where(y => y.Topic == x.Topic).Sum(y => x.Score * y.Score);
+        }
+        normB = b.Sum(y => y.Score * y.Score);
+        return normA > 0 && normB > 0 ? dot / Math.Sqrt(normA * normB) : 0;
     }
 
     /// <summary>The same-primary share of the top 10, and the index's time per paper for it (in memory, this many papers).</summary>

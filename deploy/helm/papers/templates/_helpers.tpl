@@ -111,6 +111,17 @@ connection comes from ingress.trustedProxies, one hop), then the service's own k
 {{- toYaml $data }}
 {{- end }}
 
+{{- /* The embedding model's settings (values: embedding), for the ConfigMap of every service that runs
+     the model: Embedding__Model always; pooling and prefixes only when set, so the model's own apply. */}}
+{{- define "papers.embeddingSettings" -}}
+{{- $e := .Values.embedding }}
+{{- $data := dict "Embedding__Model" $e.model }}
+{{- with $e.pooling }}{{ $_ := set $data "Embedding__Pooling" . }}{{ end }}
+{{- if kindIs "string" $e.queryPrefix }}{{ $_ := set $data "Embedding__QueryPrefix" $e.queryPrefix }}{{ end }}
+{{- if kindIs "string" $e.documentPrefix }}{{ $_ := set $data "Embedding__DocumentPrefix" $e.documentPrefix }}{{ end }}
+{{- toYaml $data }}
+{{- end }}
+
 {{- define "papers.enrichmentUrl" -}}
 http://{{ include "papers.enrichment.fullname" . }}:8080
 {{- end }}

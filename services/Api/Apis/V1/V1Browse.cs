@@ -19,8 +19,12 @@ public static class V1Browse
             .WithSummary("The daily list of a day, ISO week or month (the latest day by default), trending (upvotes with time decay) or newest first.")
             .Produces<PageV1>().ProducesValidationProblem();
         v1.MapGet("/search", SearchAsync).WithName("V1Search")
-            .WithSummary($"Hybrid keyword + semantic search (q, up to {PapersApi.MaxQueryLength} characters), or papers like an abstract (abstract, up to {PaperSearch.MaxAbstractLength}); filters; each hit says how it matched.")
+            .WithSummary($"Hybrid keyword + semantic search (q, up to {PapersApi.MaxQueryLength} characters), or papers like an abstract (abstract, up to {PapersApi.MaxPastedLength}; it also counts as a text search); filters; each hit says how it matched.")
             .Produces<PageV1>().ProducesValidationProblem().RateLimited(RequestClass.Search);
+        // A long abstract does not fit in a URL (servers and proxies stop near 8 KB): the same search as a JSON body.
+        v1.MapPost("/search", SearchBodyAsync).WithName("V1SearchByBody")
+            .WithSummary($"/v1/search with its parameters as a JSON body, for abstracts up to {PapersApi.MaxPastedLength} characters; a text search.")
+            .Produces<PageV1>().ProducesValidationProblem().RateLimited(RequestClass.TextSearch).MaxBodySize(PapersApi.MaxPastedBodyBytes);
         v1.MapGet("/topics", TopicsAsync).WithName("V1Topics").WithSummary("Topics papers carry (arXiv categories, tagger topics), most papers first.")
             .Produces<PageV1>().ProducesValidationProblem();
         v1.MapGet("/topics/{id}", TopicAsync).WithName("V1Topic").WithSummary("One topic: its name, description, paper count and links.")
@@ -48,17 +52,38 @@ public static class V1Browse
         return V1.Cached(new PageV1(papers, next, page.Total), v1.JsonOptions, MaxAge);
     }
 
-    public static async Task<IResult> SearchAsync([AsParameters] V1Context v1, PaperSearch search, AnalyticsEvents analytics, TimeProvider clock, HttpResponse response,
-        string? q = null, string? @abstract = null, string? from = null, string? to = null, string? category = null, string? topic = null, string? author = null,
-        string? cursor = null, int limit = 20, string? fields = null)
+    /// <summary>The body of <c>POST /v1/search</c>: the query parameters of <c>GET /v1/search</c>.</summary>
+    public sealed record SearchBody(string? Q = null, string? Abstract = null, string? From = null, string? To = null, string? Category = null,
+        string? Topic = null, string? Author = null, string? Cursor = null, int Limit = 20, string? Fields = null);
+
+    public static async Task<IResult> SearchBodyAsync([AsParameters] V1Context v1, PaperSearch search, AnalyticsEvents analytics, TimeProvider clock, HttpContext http)
     {
+        var (body, problem) = await PapersApi.ReadJsonAsync<SearchBody>(http.Request, v1.Cancellation);
+        if (problem is not null)
+            return problem;
+        return await FindAsync(v1, search, analytics, clock, http.Response, body!);
+    }
+
+    public static async Task<IResult> SearchAsync([AsParameters] V1Context v1, PaperSearch search, AnalyticsEvents analytics, TimeProvider clock, HttpContext http,
+        RateLimiters limits, string? q = null, string? @abstract = null, string? from = null, string? to = null, string? category = null, string? topic = null,
+        string? author = null, string? cursor = null, int limit = 20, string? fields = null)
+    {
+        // An abstract costs what the POST form costs: a text search besides the request itself.
+        if (!string.IsNullOrWhiteSpace(@abstract) && !await PapersApi.ChargeTextSearchAsync(http, limits))
+            return TypedResults.Empty;
+        return await FindAsync(v1, search, analytics, clock, http.Response, new SearchBody(q, @abstract, from, to, category, topic, author, cursor, limit, fields));
+    }
+
+    private static async Task<IResult> FindAsync(V1Context v1, PaperSearch search, AnalyticsEvents analytics, TimeProvider clock, HttpResponse response, SearchBody form)
+    {
+        var (q, @abstract, from, to, category, topic, author, cursor, limit, fields) = form;
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(q) == string.IsNullOrWhiteSpace(@abstract))
             errors["q"] = ["Give q (a query) or abstract (a text to find papers like), not both."];
         else if (q?.Length > PapersApi.MaxQueryLength)
             errors["q"] = [$"q may have at most {PapersApi.MaxQueryLength} characters; got {q.Length}."];
-        else if (@abstract?.Length > PaperSearch.MaxAbstractLength)
-            errors["abstract"] = [$"abstract may have at most {PaperSearch.MaxAbstractLength} characters; got {@abstract.Length}."];
+        else if (@abstract?.Length > PapersApi.MaxPastedLength)
+            errors["abstract"] = [$"abstract may have at most {PapersApi.MaxPastedLength} characters; got {@abstract.Length}."];
         var filter = V1Papers.Filter(from, to, category, topic, author, errors);
         V1.Limit(limit, V1Papers.MaxLimit, errors);
         var selected = V1.Fields(fields, errors);
