@@ -87,7 +87,7 @@ public sealed class AccountsTests : IAsyncLifetime
             var login = await _provider.GetAsync(authorize);
             Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
             var callback = login.Headers.Location!;
-            Assert.StartsWith(AccountsOidcProvider.RedirectUri + "?", callback.ToString(), StringComparison.Ordinal);
+            Assert.StartsWith(AccountsOidcProvider.TestServerRedirectUri + "?", callback.ToString(), StringComparison.Ordinal);
             Assert.Contains("code=", callback.Query, StringComparison.Ordinal);
             var back = await Api.GetAsync(callback.PathAndQuery);
             Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
@@ -217,6 +217,54 @@ public sealed class AccountsTests : IAsyncLifetime
         // Made public by its owner, it is readable.
         Assert.Equal(HttpStatusCode.OK, (await ada.Api.PatchAsJsonAsync($"/api/library/collections/{secret}", new { isPublic = true })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await bob.Api.GetAsync($"/api/collections/{secret}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Pages_write_names_and_tags_as_text_and_their_forms_need_the_antiforgery_field()
+    {
+        using var ada = await SignedInAsync("ada", "ada@example.org", true);
+        var id = await CreateCollectionAsync(ada, "<img src=x onerror=alert(1)> mine", false);
+        await ada.Api.PutAsJsonAsync($"/api/library/collections/{id}/papers/2611.10000", new { tags = new[] { "<script>alert(2)</script>" } });
+        foreach (var path in new[] { "/library", $"/library/{id}", "/papers/2611.10000", "/for-you" })
+        {
+            var html = await ada.Api.GetStringAsync(path);
+            Assert.Contains("&lt;img src=x onerror=alert(1)&gt; mine", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+            Assert.Contains("href=\"/account/signout\"", html, StringComparison.Ordinal);
+        }
+        Assert.Contains("&lt;script&gt;alert(2)&lt;/script&gt;", await ada.Api.GetStringAsync($"/library/{id}"), StringComparison.Ordinal);
+
+        // A form posted without the antiforgery field (from another site's page, say) changes nothing.
+        ada.Api.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
+        var forged = await ada.Api.PostAsync($"/library/{id}", new FormUrlEncodedContent(new Dictionary<string, string> { ["do"] = "delete" }));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        forged = await ada.Api.PostAsync("/account/delete", new FormUrlEncodedContent(new Dictionary<string, string>()));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ada.Api.GetAsync("/api/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ada.Api.GetAsync($"/library/{id}")).StatusCode);
+
+        // Someone else's private collection is no page at all; signed out, the library asks to sign in.
+        using var bob = await SignedInAsync("bob", "bob@example.org", true);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Api.GetAsync($"/library/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Api.GetAsync($"/for-you?collection={id}")).StatusCode);
+        using var stranger = SignedOut();
+        var library = await stranger.Api.GetAsync("/library");
+        Assert.Equal(HttpStatusCode.Unauthorized, library.StatusCode);
+        Assert.Contains("href=\"/account/signin?returnUrl=%2Flibrary\"", await library.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_provider_the_pages_offer_no_sign_in()
+    {
+        using var api = new ApiHost(new Dictionary<string, string?>());
+        using var client = api.CreateClient();
+        var home = await client.GetStringAsync("/topics");
+        Assert.DoesNotContain("/account/signin", home, StringComparison.Ordinal);
+        Assert.DoesNotContain("aria-label=\"Account\"", home, StringComparison.Ordinal);
+        var library = await client.GetAsync("/library");
+        Assert.Equal(HttpStatusCode.NotFound, library.StatusCode);
+        Assert.Contains("Sign-in is not configured", await library.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class OidcOptions
 /// <summary>
 /// Sign-in with the operator's OpenID Connect provider (authorization code with PKCE; no passwords
 /// of ours). A signed-in person is a visitor whose cookie also names the account: the cookie's
-/// HttpOnly, SameSite Strict and antiforgery rules stay as they are, and the account acts under
+/// HttpOnly, SameSite Lax and antiforgery rules stay as they are, and the account acts under
 /// one pseudonymous voter id on every device.
 /// </summary>
 public static class SignIn
@@ -60,8 +60,13 @@ public static class SignIn
             o.SaveTokens = false; // nothing of the provider's is kept in our cookie
             o.SignInScheme = AuthenticationSchemes.Visitor;
             // Over HTTPS (the public site) these cookies are Secure; over plain HTTP (tests, a private install) they still work.
+            // The callback is a top-level GET (response_mode=query), so SameSite Lax brings them back with it. The
+            // framework's default, None, needs Secure: over plain HTTP Chromium drops such a cookie and every
+            // sign-in ended in "Correlation failed" (seen in the browser test).
             o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.CorrelationCookie.SameSite = SameSiteMode.Lax;
             o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.NonceCookie.SameSite = SameSiteMode.Lax;
             // A callback that fails (forged or stale state, a refused code) is the caller's problem: 400, not 500.
             o.Events.OnRemoteFailure = async context =>
             {
@@ -82,7 +87,7 @@ public static class SignIn
         var group = app.MapGroup("/account").WithTags("Account");
         group.MapGet("/signin", Challenge).WithName("SignIn").RateLimited(RequestClass.Write)
             .WithSummary("Starts sign-in with the configured OpenID Connect provider; returns to returnUrl (a local path).");
-        group.MapPost("/signout", (Delegate)SignOutAsync).WithName("SignOut").RateLimited(RequestClass.Write)
+        group.MapPost("/signout", (Delegate)SignOutAsync).WithName("SignOut").RateLimited(RequestClass.Write).Produces(StatusCodes.Status204NoContent)
             .RequireAuthorization(Policies.Account).RequireAntiforgeryForVisitors()
             .WithSummary("Signs out (the cookie is dropped; the account stays).");
         return app;
@@ -96,17 +101,18 @@ public static class SignIn
         var target = returnUrl is { Length: > 0 } && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
             ? returnUrl : "/";
         var properties = new AuthenticationProperties { RedirectUri = target, IsPersistent = true };
-        // The provider sends the browser back cross-site, so the SameSite=Strict visitor cookie is
-        // not sent with the callback: the visitor's id travels in the protected state instead.
+        // The visitor's id travels in the protected state: the callback comes cross-site from the
+        // provider, and does not rest on which of our cookies a browser sends with it.
         if (Caller.Of(http) is { Kind: CallerKind.Visitor, AccountId: null, Id: { } visitor })
             properties.Items[VisitorItem] = visitor;
         return TypedResults.Challenge(properties, [Scheme]);
     }
 
-    private static async Task<NoContent> SignOutAsync(HttpContext http)
+    /// <summary>From a script: 204. From the sign-out page's form: back to the daily list (303).</summary>
+    private static async Task<IResult> SignOutAsync(HttpContext http)
     {
         await http.SignOutAsync(AuthenticationSchemes.Visitor);
-        return TypedResults.NoContent();
+        return http.Request.HasFormContentType ? Web.WebContext.SeeOther("/") : TypedResults.NoContent();
     }
 }
 
