@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Papers.Api.Data;
+using Papers.TestSupport;
 
 namespace Papers.Api.Tests;
 
@@ -16,13 +17,32 @@ namespace Papers.Api.Tests;
 /// </summary>
 public sealed class AccountsTests : IAsyncLifetime
 {
+    private readonly bool _onPostgres;
+    private readonly List<IAsyncDisposable> _databases = [];
     private AccountsOidcProvider _provider = null!;
     private ApiHost _api = null!;
+
+    public AccountsTests()
+    {
+    }
+
+    /// <summary>The scenarios on fresh PostgreSQL databases (the Api's and the identity store's, migrated by their checked-in migrations).</summary>
+    internal AccountsTests(bool onPostgres) => _onPostgres = onPostgres;
 
     public async Task InitializeAsync()
     {
         _provider = await AccountsOidcProvider.StartAsync();
-        _api = new ApiHost(_provider.ApiSettings());
+        var settings = _provider.ApiSettings();
+        if (_onPostgres)
+        {
+            var api = await PostgresTestDatabase<ApiDbContext>.CreateAsync();
+            var identity = await PostgresTestDatabase<Papers.ServiceDefaults.Security.AccessDbContext>.CreateAsync();
+            _databases.AddRange([api, identity]);
+            settings["Database:Provider"] = "Postgres";
+            settings["ConnectionStrings:Api"] = api.ConnectionString;
+            settings["ConnectionStrings:Identity"] = identity.ConnectionString;
+        }
+        _api = new ApiHost(settings);
         await SeedAsync(_api);
     }
 
@@ -30,6 +50,8 @@ public sealed class AccountsTests : IAsyncLifetime
     {
         _api.Dispose();
         await _provider.DisposeAsync();
+        foreach (var database in _databases)
+            await database.DisposeAsync();
     }
 
     /// <summary>Two topics of papers: "galaxy" ones and "parser" ones, each embedded near its own axis.</summary>
@@ -417,4 +439,33 @@ public sealed class AccountsTests : IAsyncLifetime
         using var anonymous = new Browser(api, _provider);
         Assert.NotEqual(HttpStatusCode.TooManyRequests, (await anonymous.Api.GetAsync("/api/stats")).StatusCode);
     }
+}
+
+/// <summary>
+/// The accounts on PostgreSQL, as a cluster runs them: sign-in, the library's writes and privacy
+/// between two accounts, folding votes at sign-in, and deleting the account (a representative
+/// subset of <see cref="AccountsTests"/>, whose scenarios these run).
+/// </summary>
+public sealed class AccountsPostgresTests : IAsyncLifetime
+{
+    private readonly AccountsTests _scenarios = new(onPostgres: true);
+
+    public Task InitializeAsync() => _scenarios.InitializeAsync();
+
+    public Task DisposeAsync() => _scenarios.DisposeAsync();
+
+    [PostgresFact]
+    public Task Signing_in_makes_an_account() => _scenarios.Signing_in_makes_an_account_whose_email_counts_only_when_the_provider_verified_it();
+
+    [PostgresFact]
+    public Task Votes_cast_before_signing_in_are_not_counted_twice() => _scenarios.Votes_cast_before_signing_in_are_not_counted_twice();
+
+    [PostgresFact]
+    public Task Private_collections_are_never_readable_by_others() => _scenarios.Private_collections_are_never_readable_by_others();
+
+    [PostgresFact]
+    public Task Cookie_writes_need_the_antiforgery_token_and_bad_input_is_named() => _scenarios.Cookie_writes_need_the_antiforgery_token_and_bad_input_is_named();
+
+    [PostgresFact]
+    public Task Deleting_the_account_removes_its_data_and_its_link_to_the_voter_id() => _scenarios.Deleting_the_account_removes_its_data_and_its_link_to_the_voter_id();
 }

@@ -35,11 +35,13 @@ public sealed class AccountPagesTests(LocalHostFixture host, BrowserFixture brow
     private async Task SignInAsync(IPage page, string subject)
     {
         host.Provider.User = new AccountsOidcProvider.Person(subject, $"{subject}@example.org", true);
-        await page.GetByRole(AriaRole.Navigation, new() { Name = "Account" }).GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync($"Sign in to Papers as {subject}?");
+        // The first sign-in reads the provider's metadata and warms both hosts: on a busy two-core machine that took over 30 s.
+        var slow = TimeSpan.FromMinutes(2).TotalMilliseconds;
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Account" }).GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync(new() { Timeout = (float)slow });
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync($"Sign in to Papers as {subject}?", new() { Timeout = (float)slow });
         Assert.Equal(host.Provider.Authority.Authority, new Uri(page.Url).Authority);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Continue" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Continue" }).ClickAsync(new() { Timeout = (float)slow });
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign out" })).ToBeVisibleAsync(new() { Timeout = (float)slow });
     }
 
     [Fact]
