@@ -196,6 +196,17 @@ public sealed class AccountsTests : IAsyncLifetime
         await phone.SignInAsync();
         Assert.Equal(1, await UpvotesAsync());
 
+        // The dropped duplicate goes out as a withdrawal (through the outbox, which the relay publishes), so counts downstream follow.
+        var withdrawn = await Eventually.UntilAsync(async () =>
+        {
+            await using var scope = _api.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<ApiDbContext>().Set<Papers.ServiceDefaults.Outbox.OutboxMessage>()
+                .Where(m => m.MessageType == typeof(Papers.Contracts.PaperUpvoteWithdrawn).FullName).ToListAsync();
+        }, rows => rows.Count == 1 && rows[0].SentAt is not null, TimeSpan.FromSeconds(30), "the withdrawal of the duplicate vote to be published");
+        var message = JsonSerializer.Deserialize<Papers.Contracts.PaperUpvoteWithdrawn>(withdrawn[0].Body)!;
+        Assert.Equal((paper, 1), (message.PaperId, message.Upvotes));
+        Assert.StartsWith("v-", message.VoterId, StringComparison.Ordinal);
+
         // Signed in, voting again changes nothing.
         var vote = await (await phone.Api.PostAsync($"/api/papers/{paper}/upvote", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(vote.GetProperty("counted").GetBoolean());

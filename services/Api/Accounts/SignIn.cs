@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Papers.Api.Data;
+using Papers.Contracts;
+using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api.Accounts;
@@ -157,18 +159,31 @@ public sealed class AccountSignIn(ApiDbContext db, TimeProvider clock, ILogger<A
 
     /// <summary>
     /// The votes this browser cast before signing in become the account's; a paper both had voted
-    /// for keeps one vote (the count goes down by one), so signing in never counts a vote twice.
+    /// for keeps one vote (the count goes down by one, and <see cref="PaperUpvoteWithdrawn"/> of the
+    /// browser's vote goes out through the outbox, as when a vote is taken back, so counts kept
+    /// downstream follow), so signing in never counts a vote twice.
     /// </summary>
     private async Task MergeVotesAsync(string visitorId, string voterId, CancellationToken cancellationToken)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
+            db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var both = db.Votes.Where(v => v.VoterId == visitorId && db.Votes.Any(a => a.VoterId == voterId && a.PaperId == v.PaperId)).Select(v => v.PaperId);
-            await db.Papers.Where(p => both.Contains(p.PaperId))
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.LocalUpvotes, p => p.LocalUpvotes - 1).SetProperty(p => p.UpdatedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
-            await db.Votes.Where(v => v.VoterId == visitorId && both.Contains(v.PaperId)).ExecuteDeleteAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            var duplicates = await db.Votes.Where(v => v.VoterId == visitorId && db.Votes.Any(a => a.VoterId == voterId && a.PaperId == v.PaperId))
+                .Select(v => v.PaperId).ToListAsync(cancellationToken);
+            foreach (var paper in duplicates)
+            {
+                // Deleting the browser's row is the guard: of two concurrent sign-ins only one folds it.
+                if (await db.Votes.Where(v => v.VoterId == visitorId && v.PaperId == paper).ExecuteDeleteAsync(cancellationToken) == 0)
+                    continue;
+                await db.Papers.Where(p => p.PaperId == paper)
+                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.LocalUpvotes, p => p.LocalUpvotes - 1).SetProperty(p => p.UpdatedAt, now.UtcDateTime), cancellationToken);
+                var upvotes = await db.Papers.Where(p => p.PaperId == paper).Select(p => p.SourceUpvotes + p.LocalUpvotes).SingleAsync(cancellationToken);
+                db.AddToOutbox(new PaperUpvoteWithdrawn(paper, visitorId, upvotes, now), clock);
+            }
+            await db.SaveChangesAsync(cancellationToken);
             await db.Votes.Where(v => v.VoterId == visitorId).ExecuteUpdateAsync(u => u.SetProperty(v => v.VoterId, voterId), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
