@@ -109,7 +109,7 @@ public sealed class AccountsTests : IAsyncLifetime
             var login = await _provider.GetAsync(authorize);
             Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
             var callback = login.Headers.Location!;
-            Assert.StartsWith(AccountsOidcProvider.TestServerRedirectUri + "?", callback.ToString(), StringComparison.Ordinal);
+            Assert.StartsWith(provider.RedirectUri + "?", callback.ToString(), StringComparison.Ordinal);
             Assert.Contains("code=", callback.Query, StringComparison.Ordinal);
             var back = await Api.GetAsync(callback.PathAndQuery);
             Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
@@ -170,6 +170,19 @@ public sealed class AccountsTests : IAsyncLifetime
         using var stranger = SignedOut();
         Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.Api.GetAsync("/api/account")).StatusCode);
         await ProblemAsync(await stranger.Api.GetAsync("/signin-oidc?code=forged&state=forged"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task The_provider_sends_the_browser_back_to_the_configured_callback_path()
+    {
+        _provider.RedirectUri = "http://localhost/auth/return";
+        using var api = new ApiHost(new Dictionary<string, string?>(_provider.ApiSettings()) { ["Accounts:Oidc:CallbackPath"] = "/auth/return" });
+        using var browser = new Browser(api, _provider);
+        await browser.SessionAsync();
+        await browser.SignInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.Api.GetAsync("/api/account")).StatusCode);
+        // The default path is not a callback any more.
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.Api.GetAsync("/signin-oidc?code=x&state=y")).StatusCode);
     }
 
     [Fact]

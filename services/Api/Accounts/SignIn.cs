@@ -22,6 +22,9 @@ public sealed class OidcOptions
     public string? ClientId { get; set; }
     public string? ClientSecret { get; set; }
 
+    /// <summary>Where the provider sends the browser back to (the redirect URI registered there is the public site's URL and this path).</summary>
+    public string CallbackPath { get; set; } = "/signin-oidc";
+
     /// <summary>Whether the provider's metadata must come over HTTPS (only a test or a private install turns it off).</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
@@ -52,6 +55,7 @@ public static class SignIn
             o.ClientId = oidc.ClientId;
             o.ClientSecret = oidc.ClientSecret;
             o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
+            o.CallbackPath = oidc.CallbackPath;
             o.ResponseType = OpenIdConnectResponseType.Code;
             o.ResponseMode = OpenIdConnectResponseMode.Query;
             o.UsePkce = true;
