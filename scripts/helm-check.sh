@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Offline checks of deploy/helm/papers, no cluster needed:
-#   helm lint --strict and helm template with the default, values-gpu.yaml, values-dev.yaml and
-#   values-own-model.yaml (plus where the own model's keys, volume and read-only mount land, and the
-#   embedding settings: model, pooling and prefixes in enrichment's ConfigMap only);
+#   helm lint --strict and helm template with the default, values-gpu.yaml, values-dev.yaml,
+#   values-own-model.yaml and sign-in (api.oidc) set (plus where the own model's keys, volume and
+#   read-only mount land, and the embedding settings: model, pooling and prefixes in enrichment's
+#   ConfigMap only);
 #   every rendered object validated with kubernetes-models (KEDA objects with @kubernetes-models/keda)
 #   plus the chart's rules, including GPU vs CPU enrichment, the Ingress's routes (public paths to
 #   public services only), the NetworkPolicies (enrichment and ingest internal only), the identity
@@ -82,6 +83,8 @@ declare -A VARIANTS=(
   [gpu]="-f $CHART/values-gpu.yaml"
   [dev]="-f $CHART/values-dev.yaml"
   [model]="-f $CHART/values-own-model.yaml"
+  # sign-in with Google as the README shows it (the client secret from the Secret papers-oidc)
+  [signin]="--set api.oidc.authority=https://accounts.google.com --set api.oidc.clientId=papers.apps.googleusercontent.com --set api.oidc.existingSecret=papers-oidc"
 )
 
 # Own embedding model: its keys only in the enrichment ConfigMap, its volume mounted read-only, and
@@ -175,7 +178,7 @@ check_dockerfile() {
 }
 
 echo "== lint and render"
-for variant in default gpu dev model; do
+for variant in default gpu dev model signin; do
   # shellcheck disable=SC2086 # the args are meant to split
   if "$HELM" lint --strict "$CHART" ${VARIANTS[$variant]} >"$OUT/lint-$variant.log" 2>&1; then
     pass "helm lint --strict ($variant)"

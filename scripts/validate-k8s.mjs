@@ -195,6 +195,16 @@ for (const component of Object.keys(deployments)) {
   if (component === "enrichment") expect("Services__Training", svcUrl("training"));
   // the api's public OpenAPI document includes notifications' (the subscription endpoints)
   if (component === "api") expect("OpenApi__Include__0", `${svcUrl("notifications")}/openapi/v1.json`);
+  // sign-in: the client secret only from a Secret, never in a ConfigMap; without a provider, no sign-in settings at all
+  const secretEnv = (deployments[component].spec.template.spec.containers[0].env ?? []).find((e) => e.name === "Accounts__Oidc__ClientSecret");
+  if (Object.keys(cfg).some((k) => /ClientSecret/i.test(k))) err(deployments[component], "a client secret in the ConfigMap");
+  if (cfg.Accounts__Oidc__Authority) {
+    if (component !== "api") err(deployments[component], "sign-in settings outside the api");
+    if (!/^https:\/\//.test(cfg.Accounts__Oidc__Authority)) err(deployments[component], `Accounts__Oidc__Authority=${cfg.Accounts__Oidc__Authority} is not HTTPS`);
+    if (!cfg.Accounts__Oidc__ClientId) err(deployments[component], "Accounts__Oidc__ClientId missing");
+    if (!/^\//.test(cfg.Accounts__Oidc__CallbackPath ?? "")) err(deployments[component], `Accounts__Oidc__CallbackPath=${cfg.Accounts__Oidc__CallbackPath}`);
+    if (!secretEnv?.valueFrom?.secretKeyRef?.name) err(deployments[component], "Accounts__Oidc__ClientSecret not from a Secret");
+  } else if (secretEnv || Object.keys(cfg).some((k) => k.startsWith("Accounts__Oidc__"))) err(deployments[component], "sign-in settings without an authority");
   if (PUBLIC.includes(component)) {
     // links from the configured public URL, never the Host header; client addresses only from the ingress
     if (!/^https?:\/\/[^/]+$/.test(cfg.PublicSite__BaseUrl ?? "")) err(deployments[component], `config PublicSite__BaseUrl=${cfg.PublicSite__BaseUrl}`);
@@ -272,6 +282,7 @@ for (const component of WITH_DATABASE)
     err(null, `no migration Job for ${component}`);
 
 const notes = [];
+if (configOf("api").Accounts__Oidc__Authority) notes.push(`sign-in ${configOf("api").Accounts__Oidc__Authority}, callback ${configOf("api").Accounts__Oidc__CallbackPath}`);
 
 // ---- NetworkPolicies: enrichment and ingest admit only this release's pods ----
 const policies = byKind("NetworkPolicy");
@@ -328,6 +339,9 @@ const MUST_ROUTE = { "/": "api", "/date/2025-01-15": "api", "/week/2025-W03": "a
   "/api/daily_papers": "api", "/api/papers/search": "api", "/api/papers/2401.00001/similar": "api", "/api/papers/2401.00001/upvote": "api",
   "/api/session": "api", "/api/stats": "api", "/v1/papers": "api", "/v1/papers/batch": "api", "/v1/search": "api", "/v1/topics/cs.CL": "api",
   "/openapi/v1.json": "api", "/reference": "api", "/reference/scalar.js": "api",
+  "/account": "api", "/account/signin": "api", "/account/delete": "api", "/signin-oidc": "api", "/library": "api", "/library/save": "api",
+  "/for-you": "api", "/api/account": "api", "/api/account/feed-token": "api", "/api/library/collections": "api", "/api/library/feed": "api",
+  "/api/collections/0b3a6c0e-3f1e-4c8e-9a55-5f0c7c1e2d11/export": "api",
   "/api/subscriptions": "notifications", "/api/subscriptions/unsubscribe": "notifications", "/api/digests/run": "notifications",
   "/subscriptions/manage": "notifications" };
 const trim = (p) => p.replace(/\/+$/, "");

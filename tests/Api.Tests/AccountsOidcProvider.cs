@@ -17,20 +17,26 @@ namespace Papers.Api.Tests;
 /// <summary>
 /// A real OpenID Connect provider (OpenIddict's server) on Kestrel on 127.0.0.1: discovery, JWKS,
 /// the authorization endpoint and the token endpoint (authorization code + PKCE), for one client
-/// (<see cref="ClientId"/>/<see cref="ClientSecret"/>, redirect URI <c>http://localhost/signin-oidc</c>).
+/// (<see cref="ClientId"/>/<see cref="ClientSecret"/>, redirect URI <see cref="RedirectUri"/>).
 /// Its "login page" signs in at once as <see cref="User"/>: whoever the test says is at the keyboard.
 /// </summary>
 public sealed class AccountsOidcProvider : IAsyncDisposable
 {
     public const string ClientId = "papers";
     public const string ClientSecret = "papers-secret";
-    public const string RedirectUri = "http://localhost/signin-oidc";
+    public const string TestServerRedirectUri = "http://localhost/signin-oidc";
 
     private readonly WebApplication _app;
 
     public sealed record Person(string Subject, string Email, bool EmailVerified);
 
     public Person User { get; set; } = new("ada", "ada@example.org", true);
+
+    /// <summary>The one redirect URI the client may use: the in-memory test server's, unless a test on a real socket names its own.</summary>
+    public string RedirectUri { get; set; } = TestServerRedirectUri;
+
+    /// <summary>Show a page with a "Continue" link before signing in, as a real provider's login page (a browser test clicks it).</summary>
+    public bool AsksFirst { get; set; }
 
     public Uri Authority { get; private set; } = null!;
 
@@ -77,6 +83,9 @@ public sealed class AccountsOidcProvider : IAsyncDisposable
         _app.MapGet("/connect/authorize", (HttpContext http) =>
         {
             var request = http.GetOpenIddictServerRequest()!;
+            // A login page of the provider's own: the way back to the client then starts on the provider's site.
+            if (AsksFirst && http.Request.Query["consent"] != "yes")
+                return Results.Content($"""<!DOCTYPE html><html lang="en"><title>Provider</title><main><h1>Sign in to Papers as {User.Subject}?</h1><a href="{http.Request.Path}{http.Request.QueryString}&amp;consent=yes">Continue</a></main></html>""", "text/html");
             var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
             identity.AddClaim(new Claim(Claims.Subject, User.Subject));
             identity.AddClaim(new Claim(Claims.Email, User.Email));

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Papers.Api.Data;
+using Papers.TestSupport;
 
 namespace Papers.Api.Tests;
 
@@ -16,13 +17,32 @@ namespace Papers.Api.Tests;
 /// </summary>
 public sealed class AccountsTests : IAsyncLifetime
 {
+    private readonly bool _onPostgres;
+    private readonly List<IAsyncDisposable> _databases = [];
     private AccountsOidcProvider _provider = null!;
     private ApiHost _api = null!;
+
+    public AccountsTests()
+    {
+    }
+
+    /// <summary>The scenarios on fresh PostgreSQL databases (the Api's and the identity store's, migrated by their checked-in migrations).</summary>
+    internal AccountsTests(bool onPostgres) => _onPostgres = onPostgres;
 
     public async Task InitializeAsync()
     {
         _provider = await AccountsOidcProvider.StartAsync();
-        _api = new ApiHost(_provider.ApiSettings());
+        var settings = _provider.ApiSettings();
+        if (_onPostgres)
+        {
+            var api = await PostgresTestDatabase<ApiDbContext>.CreateAsync();
+            var identity = await PostgresTestDatabase<Papers.ServiceDefaults.Security.AccessDbContext>.CreateAsync();
+            _databases.AddRange([api, identity]);
+            settings["Database:Provider"] = "Postgres";
+            settings["ConnectionStrings:Api"] = api.ConnectionString;
+            settings["ConnectionStrings:Identity"] = identity.ConnectionString;
+        }
+        _api = new ApiHost(settings);
         await SeedAsync(_api);
     }
 
@@ -30,6 +50,8 @@ public sealed class AccountsTests : IAsyncLifetime
     {
         _api.Dispose();
         await _provider.DisposeAsync();
+        foreach (var database in _databases)
+            await database.DisposeAsync();
     }
 
     /// <summary>Two topics of papers: "galaxy" ones and "parser" ones, each embedded near its own axis.</summary>
@@ -87,7 +109,7 @@ public sealed class AccountsTests : IAsyncLifetime
             var login = await _provider.GetAsync(authorize);
             Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
             var callback = login.Headers.Location!;
-            Assert.StartsWith(AccountsOidcProvider.RedirectUri + "?", callback.ToString(), StringComparison.Ordinal);
+            Assert.StartsWith(provider.RedirectUri + "?", callback.ToString(), StringComparison.Ordinal);
             Assert.Contains("code=", callback.Query, StringComparison.Ordinal);
             var back = await Api.GetAsync(callback.PathAndQuery);
             Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
@@ -151,6 +173,19 @@ public sealed class AccountsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_provider_sends_the_browser_back_to_the_configured_callback_path()
+    {
+        _provider.RedirectUri = "http://localhost/auth/return";
+        using var api = new ApiHost(new Dictionary<string, string?>(_provider.ApiSettings()) { ["Accounts:Oidc:CallbackPath"] = "/auth/return" });
+        using var browser = new Browser(api, _provider);
+        await browser.SessionAsync();
+        await browser.SignInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.Api.GetAsync("/api/account")).StatusCode);
+        // The default path is not a callback any more.
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.Api.GetAsync("/signin-oidc?code=x&state=y")).StatusCode);
+    }
+
+    [Fact]
     public async Task Votes_cast_before_signing_in_are_not_counted_twice()
     {
         const string paper = "2611.10003";
@@ -173,6 +208,17 @@ public sealed class AccountsTests : IAsyncLifetime
         await laptop.SignInAsync();
         await phone.SignInAsync();
         Assert.Equal(1, await UpvotesAsync());
+
+        // The dropped duplicate goes out as a withdrawal (through the outbox, which the relay publishes), so counts downstream follow.
+        var withdrawn = await Eventually.UntilAsync(async () =>
+        {
+            await using var scope = _api.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<ApiDbContext>().Set<Papers.ServiceDefaults.Outbox.OutboxMessage>()
+                .Where(m => m.MessageType == typeof(Papers.Contracts.PaperUpvoteWithdrawn).FullName).ToListAsync();
+        }, rows => rows.Count == 1 && rows[0].SentAt is not null, TimeSpan.FromSeconds(30), "the withdrawal of the duplicate vote to be published");
+        var message = JsonSerializer.Deserialize<Papers.Contracts.PaperUpvoteWithdrawn>(withdrawn[0].Body)!;
+        Assert.Equal((paper, 1), (message.PaperId, message.Upvotes));
+        Assert.StartsWith("v-", message.VoterId, StringComparison.Ordinal);
 
         // Signed in, voting again changes nothing.
         var vote = await (await phone.Api.PostAsync($"/api/papers/{paper}/upvote", null)).Content.ReadFromJsonAsync<JsonElement>();
@@ -217,6 +263,54 @@ public sealed class AccountsTests : IAsyncLifetime
         // Made public by its owner, it is readable.
         Assert.Equal(HttpStatusCode.OK, (await ada.Api.PatchAsJsonAsync($"/api/library/collections/{secret}", new { isPublic = true })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await bob.Api.GetAsync($"/api/collections/{secret}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Pages_write_names_and_tags_as_text_and_their_forms_need_the_antiforgery_field()
+    {
+        using var ada = await SignedInAsync("ada", "ada@example.org", true);
+        var id = await CreateCollectionAsync(ada, "<img src=x onerror=alert(1)> mine", false);
+        await ada.Api.PutAsJsonAsync($"/api/library/collections/{id}/papers/2611.10000", new { tags = new[] { "<script>alert(2)</script>" } });
+        foreach (var path in new[] { "/library", $"/library/{id}", "/papers/2611.10000", "/for-you" })
+        {
+            var html = await ada.Api.GetStringAsync(path);
+            Assert.Contains("&lt;img src=x onerror=alert(1)&gt; mine", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+            Assert.Contains("href=\"/account/signout\"", html, StringComparison.Ordinal);
+        }
+        Assert.Contains("&lt;script&gt;alert(2)&lt;/script&gt;", await ada.Api.GetStringAsync($"/library/{id}"), StringComparison.Ordinal);
+
+        // A form posted without the antiforgery field (from another site's page, say) changes nothing.
+        ada.Api.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
+        var forged = await ada.Api.PostAsync($"/library/{id}", new FormUrlEncodedContent(new Dictionary<string, string> { ["do"] = "delete" }));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        forged = await ada.Api.PostAsync("/account/delete", new FormUrlEncodedContent(new Dictionary<string, string>()));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ada.Api.GetAsync("/api/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ada.Api.GetAsync($"/library/{id}")).StatusCode);
+
+        // Someone else's private collection is no page at all; signed out, the library asks to sign in.
+        using var bob = await SignedInAsync("bob", "bob@example.org", true);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Api.GetAsync($"/library/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Api.GetAsync($"/for-you?collection={id}")).StatusCode);
+        using var stranger = SignedOut();
+        var library = await stranger.Api.GetAsync("/library");
+        Assert.Equal(HttpStatusCode.Unauthorized, library.StatusCode);
+        Assert.Contains("href=\"/account/signin?returnUrl=%2Flibrary\"", await library.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_provider_the_pages_offer_no_sign_in()
+    {
+        using var api = new ApiHost(new Dictionary<string, string?>());
+        using var client = api.CreateClient();
+        var home = await client.GetStringAsync("/topics");
+        Assert.DoesNotContain("/account/signin", home, StringComparison.Ordinal);
+        Assert.DoesNotContain("aria-label=\"Account\"", home, StringComparison.Ordinal);
+        var library = await client.GetAsync("/library");
+        Assert.Equal(HttpStatusCode.NotFound, library.StatusCode);
+        Assert.Contains("Sign-in is not configured", await library.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -369,4 +463,33 @@ public sealed class AccountsTests : IAsyncLifetime
         using var anonymous = new Browser(api, _provider);
         Assert.NotEqual(HttpStatusCode.TooManyRequests, (await anonymous.Api.GetAsync("/api/stats")).StatusCode);
     }
+}
+
+/// <summary>
+/// The accounts on PostgreSQL, as a cluster runs them: sign-in, the library's writes and privacy
+/// between two accounts, folding votes at sign-in, and deleting the account (a representative
+/// subset of <see cref="AccountsTests"/>, whose scenarios these run).
+/// </summary>
+public sealed class AccountsPostgresTests : IAsyncLifetime
+{
+    private readonly AccountsTests _scenarios = new(onPostgres: true);
+
+    public Task InitializeAsync() => _scenarios.InitializeAsync();
+
+    public Task DisposeAsync() => _scenarios.DisposeAsync();
+
+    [PostgresFact]
+    public Task Signing_in_makes_an_account() => _scenarios.Signing_in_makes_an_account_whose_email_counts_only_when_the_provider_verified_it();
+
+    [PostgresFact]
+    public Task Votes_cast_before_signing_in_are_not_counted_twice() => _scenarios.Votes_cast_before_signing_in_are_not_counted_twice();
+
+    [PostgresFact]
+    public Task Private_collections_are_never_readable_by_others() => _scenarios.Private_collections_are_never_readable_by_others();
+
+    [PostgresFact]
+    public Task Cookie_writes_need_the_antiforgery_token_and_bad_input_is_named() => _scenarios.Cookie_writes_need_the_antiforgery_token_and_bad_input_is_named();
+
+    [PostgresFact]
+    public Task Deleting_the_account_removes_its_data_and_its_link_to_the_voter_id() => _scenarios.Deleting_the_account_removes_its_data_and_its_link_to_the_voter_id();
 }

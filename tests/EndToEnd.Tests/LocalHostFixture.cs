@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using OpenTelemetry.Trace;
+using Papers.Api.Tests;
 using Papers.Local;
 using Papers.ServiceDefaults.Security;
 
@@ -16,26 +17,49 @@ namespace Papers.EndToEnd.Tests;
 /// <summary>
 /// The embedded default, in-process: all four services on the in-memory bus with SQLite files in
 /// a fresh temporary folder; it imports the bundled 74-paper sample at start. Shared by the tests
-/// of one class because enriching the sample takes a while on two cores.
+/// of one class because enriching the sample takes a while on two cores. Sign-in goes to a real
+/// OpenID Connect provider (<see cref="Provider"/>) on another site than the pages' (<see cref="SiteAddress"/>).
 /// </summary>
 public sealed class LocalHostFixture : LocalHost, IAsyncLifetime
 {
     public const int SamplePapers = 74;
+    private readonly Dictionary<string, string?> _signIn;
 
     public LocalHostFixture()
-        : base(Directory.CreateTempSubdirectory("papers-e2e-").FullName)
+        : this(new Dictionary<string, string?>())
     {
     }
 
+    private LocalHostFixture(Dictionary<string, string?> signIn)
+        : base(Directory.CreateTempSubdirectory("papers-e2e-").FullName, signIn)
+    {
+        _signIn = signIn;
+    }
+
+    /// <summary>The OpenID Connect provider, on 127.0.0.1.</summary>
+    public AccountsOidcProvider Provider { get; private set; } = null!;
+
+    /// <summary>
+    /// The pages at <c>localhost</c>: another site than the provider's 127.0.0.1 (a site ignores the
+    /// port), so the provider's redirect back is a cross-site navigation, as with a real provider.
+    /// </summary>
+    public Uri SiteAddress => new UriBuilder(Address) { Host = "localhost" }.Uri;
+
     public async Task InitializeAsync()
     {
+        Provider = await AccountsOidcProvider.StartAsync();
+        foreach (var (key, value) in Provider.ApiSettings())
+            _signIn[key] = value;
         StartServer();
+        Provider.RedirectUri = new Uri(SiteAddress, "/signin-oidc").ToString();
+        Provider.AsksFirst = true;
         await WaitForSampleEnrichedAsync();
     }
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        await Provider.DisposeAsync();
         try { Directory.Delete(DataDirectory, recursive: true); }
         catch (IOException) { /* SQLite may still hold a file on some systems; the OS temp cleaner takes it */ }
     }

@@ -47,9 +47,9 @@ public static class AccountApi
 
     private static Guid Me(HttpContext http) => LibraryApi.AccountOf(http);
 
-    private static AccountView View(Account a) => new(a.Id, a.Email, a.EmailVerified, a.CreatedAt, a.FeedTokenHash is not null);
+    internal static AccountView View(Account a) => new(a.Id, a.Email, a.EmailVerified, a.CreatedAt, a.FeedTokenHash is not null);
 
-    private static async Task<Results<Ok<AccountView>, ProblemHttpResult>> GetAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken) =>
+    internal static async Task<Results<Ok<AccountView>, ProblemHttpResult>> GetAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken) =>
         await db.Accounts.FindAsync([Me(http)], cancellationToken) is { } a ? TypedResults.Ok(View(a)) : Gone();
 
     private static async Task<Results<Ok<AccountData>, ProblemHttpResult>> ExportAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
@@ -64,7 +64,7 @@ public static class AccountApi
         return TypedResults.Ok(new AccountData(View(a), a.Issuer, a.Subject, a.VoterId, collections, upvoted));
     }
 
-    private static async Task<NoContent> DeleteAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    internal static async Task<NoContent> DeleteAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
     {
         var me = Me(http);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -80,7 +80,7 @@ public static class AccountApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<FeedToken>, ProblemHttpResult>> IssueFeedTokenAsync(HttpContext http, ApiDbContext db, IOptions<PublicSiteOptions> site, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<FeedToken>, ProblemHttpResult>> IssueFeedTokenAsync(HttpContext http, ApiDbContext db, IOptions<PublicSiteOptions> site, CancellationToken cancellationToken)
     {
         var token = "ft_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         if (await db.Accounts.Where(a => a.Id == Me(http)).ExecuteUpdateAsync(u => u.SetProperty(a => a.FeedTokenHash, Hash(token)), cancellationToken) == 0)
@@ -88,7 +88,7 @@ public static class AccountApi
         return TypedResults.Ok(new FeedToken(token, site.Value.Link($"/api/library/feed?format=rss&token={token}"), site.Value.Link($"/api/library/feed?format=atom&token={token}")));
     }
 
-    private static async Task<NoContent> RevokeFeedTokenAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    internal static async Task<NoContent> RevokeFeedTokenAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
     {
         await db.Accounts.Where(a => a.Id == Me(http)).ExecuteUpdateAsync(u => u.SetProperty(a => a.FeedTokenHash, (string?)null), cancellationToken);
         return TypedResults.NoContent();

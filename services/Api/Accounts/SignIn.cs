@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Papers.Api.Data;
+using Papers.Contracts;
+using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api.Accounts;
@@ -20,6 +22,9 @@ public sealed class OidcOptions
     public string? ClientId { get; set; }
     public string? ClientSecret { get; set; }
 
+    /// <summary>Where the provider sends the browser back to (the redirect URI registered there is the public site's URL and this path).</summary>
+    public string CallbackPath { get; set; } = "/signin-oidc";
+
     /// <summary>Whether the provider's metadata must come over HTTPS (only a test or a private install turns it off).</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
@@ -29,7 +34,7 @@ public sealed class OidcOptions
 /// <summary>
 /// Sign-in with the operator's OpenID Connect provider (authorization code with PKCE; no passwords
 /// of ours). A signed-in person is a visitor whose cookie also names the account: the cookie's
-/// HttpOnly, SameSite Strict and antiforgery rules stay as they are, and the account acts under
+/// HttpOnly, SameSite Lax and antiforgery rules stay as they are, and the account acts under
 /// one pseudonymous voter id on every device.
 /// </summary>
 public static class SignIn
@@ -50,6 +55,7 @@ public static class SignIn
             o.ClientId = oidc.ClientId;
             o.ClientSecret = oidc.ClientSecret;
             o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
+            o.CallbackPath = oidc.CallbackPath;
             o.ResponseType = OpenIdConnectResponseType.Code;
             o.ResponseMode = OpenIdConnectResponseMode.Query;
             o.UsePkce = true;
@@ -60,8 +66,13 @@ public static class SignIn
             o.SaveTokens = false; // nothing of the provider's is kept in our cookie
             o.SignInScheme = AuthenticationSchemes.Visitor;
             // Over HTTPS (the public site) these cookies are Secure; over plain HTTP (tests, a private install) they still work.
+            // The callback is a top-level GET (response_mode=query), so SameSite Lax brings them back with it. The
+            // framework's default, None, needs Secure: over plain HTTP Chromium drops such a cookie and every
+            // sign-in ended in "Correlation failed" (seen in the browser test).
             o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.CorrelationCookie.SameSite = SameSiteMode.Lax;
             o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.NonceCookie.SameSite = SameSiteMode.Lax;
             // A callback that fails (forged or stale state, a refused code) is the caller's problem: 400, not 500.
             o.Events.OnRemoteFailure = async context =>
             {
@@ -82,7 +93,7 @@ public static class SignIn
         var group = app.MapGroup("/account").WithTags("Account");
         group.MapGet("/signin", Challenge).WithName("SignIn").RateLimited(RequestClass.Write)
             .WithSummary("Starts sign-in with the configured OpenID Connect provider; returns to returnUrl (a local path).");
-        group.MapPost("/signout", (Delegate)SignOutAsync).WithName("SignOut").RateLimited(RequestClass.Write)
+        group.MapPost("/signout", (Delegate)SignOutAsync).WithName("SignOut").RateLimited(RequestClass.Write).Produces(StatusCodes.Status204NoContent)
             .RequireAuthorization(Policies.Account).RequireAntiforgeryForVisitors()
             .WithSummary("Signs out (the cookie is dropped; the account stays).");
         return app;
@@ -96,17 +107,18 @@ public static class SignIn
         var target = returnUrl is { Length: > 0 } && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
             ? returnUrl : "/";
         var properties = new AuthenticationProperties { RedirectUri = target, IsPersistent = true };
-        // The provider sends the browser back cross-site, so the SameSite=Strict visitor cookie is
-        // not sent with the callback: the visitor's id travels in the protected state instead.
+        // The visitor's id travels in the protected state: the callback comes cross-site from the
+        // provider, and does not rest on which of our cookies a browser sends with it.
         if (Caller.Of(http) is { Kind: CallerKind.Visitor, AccountId: null, Id: { } visitor })
             properties.Items[VisitorItem] = visitor;
         return TypedResults.Challenge(properties, [Scheme]);
     }
 
-    private static async Task<NoContent> SignOutAsync(HttpContext http)
+    /// <summary>From a script: 204. From the sign-out page's form: back to the daily list (303).</summary>
+    private static async Task<IResult> SignOutAsync(HttpContext http)
     {
         await http.SignOutAsync(AuthenticationSchemes.Visitor);
-        return TypedResults.NoContent();
+        return http.Request.HasFormContentType ? Web.WebContext.SeeOther("/") : TypedResults.NoContent();
     }
 }
 
@@ -151,18 +163,31 @@ public sealed class AccountSignIn(ApiDbContext db, TimeProvider clock, ILogger<A
 
     /// <summary>
     /// The votes this browser cast before signing in become the account's; a paper both had voted
-    /// for keeps one vote (the count goes down by one), so signing in never counts a vote twice.
+    /// for keeps one vote (the count goes down by one, and <see cref="PaperUpvoteWithdrawn"/> of the
+    /// browser's vote goes out through the outbox, as when a vote is taken back, so counts kept
+    /// downstream follow), so signing in never counts a vote twice.
     /// </summary>
     private async Task MergeVotesAsync(string visitorId, string voterId, CancellationToken cancellationToken)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
+            db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var both = db.Votes.Where(v => v.VoterId == visitorId && db.Votes.Any(a => a.VoterId == voterId && a.PaperId == v.PaperId)).Select(v => v.PaperId);
-            await db.Papers.Where(p => both.Contains(p.PaperId))
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.LocalUpvotes, p => p.LocalUpvotes - 1).SetProperty(p => p.UpdatedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
-            await db.Votes.Where(v => v.VoterId == visitorId && both.Contains(v.PaperId)).ExecuteDeleteAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            var duplicates = await db.Votes.Where(v => v.VoterId == visitorId && db.Votes.Any(a => a.VoterId == voterId && a.PaperId == v.PaperId))
+                .Select(v => v.PaperId).ToListAsync(cancellationToken);
+            foreach (var paper in duplicates)
+            {
+                // Deleting the browser's row is the guard: of two concurrent sign-ins only one folds it.
+                if (await db.Votes.Where(v => v.VoterId == visitorId && v.PaperId == paper).ExecuteDeleteAsync(cancellationToken) == 0)
+                    continue;
+                await db.Papers.Where(p => p.PaperId == paper)
+                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.LocalUpvotes, p => p.LocalUpvotes - 1).SetProperty(p => p.UpdatedAt, now.UtcDateTime), cancellationToken);
+                var upvotes = await db.Papers.Where(p => p.PaperId == paper).Select(p => p.SourceUpvotes + p.LocalUpvotes).SingleAsync(cancellationToken);
+                db.AddToOutbox(new PaperUpvoteWithdrawn(paper, visitorId, upvotes, now), clock);
+            }
+            await db.SaveChangesAsync(cancellationToken);
             await db.Votes.Where(v => v.VoterId == visitorId).ExecuteUpdateAsync(u => u.SetProperty(v => v.VoterId, voterId), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });

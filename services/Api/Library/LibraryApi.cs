@@ -55,14 +55,14 @@ public static class LibraryApi
 
     internal static Guid AccountOf(HttpContext http) => Guid.Parse(Caller.Of(http).AccountId!);
 
-    private static async Task<Ok<List<CollectionSummary>>> ListAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<CollectionSummary>>> ListAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
     {
         var account = AccountOf(http);
         return TypedResults.Ok(await db.Collections.Where(c => c.AccountId == account).OrderBy(c => c.CreatedAt)
             .Select(c => new CollectionSummary(c.Id, c.Name, c.IsPublic, c.Papers.Count, c.CreatedAt)).ToListAsync(cancellationToken));
     }
 
-    private static async Task<Results<Created<CollectionSummary>, ProblemHttpResult>> CreateAsync(CollectionChange body, HttpContext http, ApiDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<Results<Created<CollectionSummary>, ProblemHttpResult>> CreateAsync(CollectionChange body, HttpContext http, ApiDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (CheckName(body.Name ?? "") is { } invalid)
             return invalid;
@@ -75,7 +75,7 @@ public static class LibraryApi
         return TypedResults.Created($"/api/collections/{collection.Id}", new CollectionSummary(collection.Id, collection.Name, collection.IsPublic, 0, collection.CreatedAt));
     }
 
-    private static async Task<Results<Ok<CollectionSummary>, ProblemHttpResult>> ChangeAsync(Guid id, CollectionChange body, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<CollectionSummary>, ProblemHttpResult>> ChangeAsync(Guid id, CollectionChange body, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
     {
         if (body.Name is not null && CheckName(body.Name) is { } invalid)
             return invalid;
@@ -88,7 +88,7 @@ public static class LibraryApi
         return TypedResults.Ok(new CollectionSummary(collection.Id, collection.Name, collection.IsPublic, await db.SavedPapers.CountAsync(p => p.CollectionId == id, cancellationToken), collection.CreatedAt));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
     {
         var account = AccountOf(http);
         await db.SavedPapers.Where(p => p.CollectionId == id && db.Collections.Any(c => c.Id == id && c.AccountId == account)).ExecuteDeleteAsync(cancellationToken);
@@ -96,7 +96,7 @@ public static class LibraryApi
             ? CollectionNotFound(id) : TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<SavedPaperView>, ProblemHttpResult>> SaveAsync(Guid id, string paperId, SavePaper body, HttpContext http, ApiDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<SavedPaperView>, ProblemHttpResult>> SaveAsync(Guid id, string paperId, SavePaper body, HttpContext http, ApiDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var tags = (body.Tags ?? []).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         if (tags.Count > LibraryLimits.TagsPerPaper)
@@ -130,7 +130,7 @@ public static class LibraryApi
         return TypedResults.Ok(new SavedPaperView(paperId, title, saved.Tags, saved.SavedAt));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(Guid id, string paperId, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(Guid id, string paperId, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
     {
         if (await OwnAsync(db, http, id, cancellationToken) is null)
             return CollectionNotFound(id);
@@ -138,7 +138,7 @@ public static class LibraryApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<CollectionView>, ProblemHttpResult>> ReadAsync(Guid id, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<CollectionView>, ProblemHttpResult>> ReadAsync(Guid id, HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
     {
         var collection = await VisibleAsync(db, http, id, cancellationToken);
         if (collection is null)

@@ -34,7 +34,7 @@ public sealed record DailyView(PageMeta Meta, DayRange Range, bool Trending, boo
 
 /// <param name="SimilarPending">The similar papers are being found in the background; they show on the next view.</param>
 public sealed record PaperView(PageMeta Meta, ListedPaper Paper, IReadOnlyList<(ListedPaper Paper, double Similarity)> Similar,
-    IReadOnlyList<ListedPaper> ByAuthors, VoteState Votes, bool SimilarPending = false);
+    IReadOnlyList<ListedPaper> ByAuthors, VoteState Votes, bool SimilarPending = false, SaveToLibrary? Library = null);
 
 public sealed record SearchForm(string? Query, string? Abstract, DateOnly? From, DateOnly? To, string? Category, string? Topic)
 {
@@ -57,3 +57,24 @@ public sealed record AuthorView(PageMeta Meta, string Name, IReadOnlyList<Listed
 public sealed record SubscribeView(PageMeta Meta, bool Sent, string? Error, string? Email, string? Topics);
 
 public sealed record MessageView(PageMeta Meta, string Heading, string Text, string LinkText, string LinkUrl);
+
+/// <summary>The antiforgery field a page's form carries.</summary>
+public sealed record FormToken(string FieldName, string Token);
+
+/// <summary>On a paper's page, for a signed-in reader: their collections (and which hold this paper), to save it to or remove it from.</summary>
+public sealed record SaveToLibrary(FormToken Form, IReadOnlyList<(Library.CollectionSummary Collection, bool HasPaper)> Collections);
+
+public sealed record LibraryPageView(PageMeta Meta, IReadOnlyList<Library.CollectionSummary> Collections, FormToken Form, string? Error);
+
+/// <param name="Mine">The reader owns it (and may change it); otherwise it is someone's public collection.</param>
+public sealed record CollectionPageView(PageMeta Meta, Library.CollectionView Collection, bool Mine, FormToken? Form);
+
+/// <param name="Collection">The collection it learned from; null for the whole library.</param>
+public sealed record ForYouView(PageMeta Meta, IReadOnlyList<Library.CollectionSummary> Collections, Library.CollectionSummary? Collection,
+    IReadOnlyList<Recommendations.ForYouItem> Items);
+
+/// <param name="NewToken">A feed token just issued: shown once, here.</param>
+public sealed record AccountPageView(PageMeta Meta, Accounts.AccountView Account, FormToken Form, Accounts.FeedToken? NewToken, string? Notice);
+
+/// <summary>A question asked before something that can't be undone (delete the account, sign out): one form, one button.</summary>
+public sealed record ConfirmView(PageMeta Meta, string Heading, string Text, string Action, string Button, FormToken Form, string CancelUrl);

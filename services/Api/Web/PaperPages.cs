@@ -60,7 +60,8 @@ public static class PaperPages
         }
         var meta = new PageMeta($"{p.Title} — Papers", Format.Snippet(p.Abstract, 300), web.Link(Format.PaperUrl(p.PaperId)), "article") { Extra = citation };
         return WebContext.Page<PaperDetailPage>(new PaperView(meta, paper,
-            [.. similarRows.Select(x => (x, similarity[x.Paper.PaperId]))], byAuthors, votes, SimilarPending: found is null));
+            [.. similarRows.Select(x => (x, similarity[x.Paper.PaperId]))], byAuthors, votes, SimilarPending: found is null,
+            Library: await LibraryPages.SaveStateAsync(web, id)));
     }
 
     /// <summary>
@@ -70,20 +71,9 @@ public static class PaperPages
     public static async Task<IResult> VoteAsync([AsParameters] WebContext web)
     {
         var http = web.Http;
-        if (!http.Request.HasFormContentType)
-            return web.Message(StatusCodes.Status415UnsupportedMediaType, "Not a form", "Votes come from the pages' upvote buttons.");
-        IFormCollection form;
-        try
-        {
-            form = await http.Request.ReadFormAsync(web.Cancellation);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException and not BadHttpRequestException)
-        {
-            // Malformed or cut short; a body over the limit stays the 413 the framework makes of it.
-            return web.Message(StatusCodes.Status400BadRequest, "Not a form", "Votes come from the pages' upvote buttons.");
-        }
-        if (!await web.Antiforgery.IsRequestValidAsync(http))
-            return web.Message(StatusCodes.Status400BadRequest, "This page has expired", "Reload the page and press the upvote button again.");
+        var (form, refusal) = await web.ReadFormAsync("Votes come from the pages' upvote buttons.");
+        if (form is null)
+            return refusal!;
         if (!http.User.HasClaim(c => c.Type == Scopes.ClaimType && c.Value is Scopes.Vote or Scopes.Admin))
             return web.Message(StatusCodes.Status403Forbidden, "Your vote could not count",
                 "Votes need the cookie this site sets when you open a page. Allow cookies for this site and reload the page.");
@@ -95,19 +85,6 @@ public static class PaperPages
             : await VotesApi.UpvoteAsync(id, http, web.Db, web.Clock, web.Cancellation);
         if (result.Result is ProblemHttpResult)
             return web.Message(StatusCodes.Status404NotFound, "Paper not found", "No paper here has this id.");
-        var back = form["return"].ToString();
-        var local = back.StartsWith('/') && !back.Any(char.IsControl) && !back.StartsWith("//", StringComparison.Ordinal) && !back.StartsWith("/\\", StringComparison.Ordinal);
-        return new SeeOther((local ? back : Format.PaperUrl(id)) + "#p-" + Uri.EscapeDataString(id.Replace('/', '-')));
-    }
-
-    /// <summary>303 See Other: after a form's POST, the browser GETs the page again.</summary>
-    private sealed class SeeOther(string location) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.StatusCode = StatusCodes.Status303SeeOther;
-            http.Response.Headers.Location = location;
-            return Task.CompletedTask;
-        }
+        return WebContext.SeeOther(WebContext.LocalReturn(form["return"], Format.PaperUrl(id)) + "#p-" + Uri.EscapeDataString(id.Replace('/', '-')));
     }
 }

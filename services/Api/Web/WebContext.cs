@@ -44,6 +44,57 @@ public readonly record struct WebContext(
         return new VoteState(tokens.FormFieldName, tokens.RequestToken!, voted.ToHashSet(StringComparer.Ordinal), Here);
     }
 
+    /// <summary>The signed-in account of this request, if any.</summary>
+    public Guid? Account => Caller.Of(Http).AccountId is { } id ? Guid.Parse(id) : null;
+
+    /// <summary>The antiforgery field for this request's forms (the page's POSTs carry it; the cookie goes out with the response).</summary>
+    public FormToken FormToken()
+    {
+        var tokens = Antiforgery.GetAndStoreTokens(Http);
+        return new FormToken(tokens.FormFieldName, tokens.RequestToken!);
+    }
+
+    /// <summary>
+    /// A page form's fields once it is known to be one of ours: a form body with a valid antiforgery
+    /// field; otherwise the page that says what was wrong (<paramref name="usage"/>: where such forms come from).
+    /// </summary>
+    public async Task<(IFormCollection? Form, IResult? Refusal)> ReadFormAsync(string usage)
+    {
+        if (!Http.Request.HasFormContentType)
+            return (null, Message(StatusCodes.Status415UnsupportedMediaType, "Not a form", usage));
+        IFormCollection form;
+        try
+        {
+            form = await Http.Request.ReadFormAsync(Cancellation);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException and not BadHttpRequestException)
+        {
+            // Malformed or cut short; a body over the limit stays the 413 the framework makes of it.
+            return (null, Message(StatusCodes.Status400BadRequest, "Not a form", usage));
+        }
+        if (!await Antiforgery.IsRequestValidAsync(Http))
+            return (null, Message(StatusCodes.Status400BadRequest, "This page has expired", "Reload the page and send the form again."));
+        return (form, null);
+    }
+
+    /// <summary>A form's <c>return</c> value if it is a path on this site (never another site's URL), else <paramref name="fallback"/>.</summary>
+    public static string LocalReturn(string? back, string fallback) =>
+        back is { Length: > 0 } && back.StartsWith('/') && !back.Any(char.IsControl) && !back.StartsWith("//", StringComparison.Ordinal) && !back.StartsWith("/\\", StringComparison.Ordinal)
+            ? back : fallback;
+
+    /// <summary>303 See Other: after a form's POST, the browser GETs <paramref name="location"/>.</summary>
+    public static IResult SeeOther(string location) => new SeeOtherResult(location);
+
+    private sealed class SeeOtherResult(string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = StatusCodes.Status303SeeOther;
+            http.Response.Headers.Location = location;
+            return Task.CompletedTask;
+        }
+    }
+
     public static RazorComponentResult Page<TComponent>(object? model = null, int statusCode = StatusCodes.Status200OK) where TComponent : IComponent =>
         new RazorComponentResult<TComponent>(model is null ? new Dictionary<string, object?>() : new Dictionary<string, object?> { ["Model"] = model }) { StatusCode = statusCode };
 

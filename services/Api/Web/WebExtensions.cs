@@ -39,6 +39,8 @@ public static class WebExtensions
         pages.MapListingPages();
         pages.MapPaperPages();
         pages.MapSearchPages();
+        pages.MapLibraryPages();
+        pages.MapAccountPages();
         // The API reference: no user content, and Scalar's viewer injects its styles.
         pages.MapGet("/reference", () => WebContext.Page<Pages.ReferencePage>())
             .WithMetadata(new ContentSecurityPolicy(InlineStyles: true));

@@ -60,7 +60,14 @@ public static class AccessControlExtensions
             {
                 o.Cookie.Name = Visitors.CookieName;
                 o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Strict;
+                // Lax, not Strict: a visitor arriving by a link from another site (a digest e-mail, a
+                // search engine, an OpenID Connect provider's page sending them back after sign-in)
+                // must arrive as themselves. Under Strict the browser left the cookie off that first
+                // request, the page took them for a newcomer and its fresh visitor cookie replaced theirs:
+                // sign-in through a provider's own login page ended signed out (seen in a real browser).
+                // Lax still keeps the cookie off cross-site POSTs, iframes and fetches; every write also
+                // needs the antiforgery token, and no GET changes state.
+                o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromDays(365);
                 o.SlidingExpiration = true;

@@ -16,7 +16,7 @@ public record VisitorSession(string AntiforgeryToken, string HeaderName, bool Ne
 /// <summary>
 /// Anonymous web visitors: <c>GET /api/session</c> gives the browser a signed visitor cookie (a
 /// random pseudonymous id, signed with the shared Data Protection key ring, HttpOnly, SameSite
-/// Strict) and an antiforgery token. Votes and submissions need that cookie (or an API key); new
+/// Lax) and an antiforgery token. Votes and submissions need that cookie (or an API key); new
 /// cookies are limited per client address, so fresh cookies don't multiply a client's votes.
 /// </summary>
 public static class Visitors
@@ -73,7 +73,7 @@ public static class Visitors
 
     /// <summary>
     /// For endpoints that change state: a caller authenticated by the visitor cookie must also send
-    /// the antiforgery token (SameSite Strict is the first guard; this is the second).
+    /// the antiforgery token (SameSite Lax, which leaves the cookie off cross-site writes, is the first guard; this is the second).
     /// </summary>
     public static TBuilder RequireAntiforgeryForVisitors<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>

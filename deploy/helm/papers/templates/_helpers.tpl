@@ -68,8 +68,8 @@ notifications the subscription API (the subscribe form posts there too) and its 
 */}}
 {{- define "papers.publicRoutes" -}}
 api:
-  Exact: [/, /search, /subscribe, /vote, /favicon.ico, /api/session]
-  Prefix: [/date, /week, /month, /papers, /topics, /authors, /static, /reference, /v1, /api/daily_papers, /api/papers, /api/stats, /api/admin, /openapi]
+  Exact: [/, /search, /subscribe, /vote, /favicon.ico, /api/session, /for-you, {{ .Values.api.oidc.callbackPath }}]
+  Prefix: [/date, /week, /month, /papers, /topics, /authors, /static, /reference, /v1, /api/daily_papers, /api/papers, /api/stats, /api/admin, /openapi, /account, /library, /api/account, /api/library, /api/collections]
 notifications:
   Prefix: [/api/subscriptions, /api/digests, /subscriptions]
 {{- end }}
@@ -148,7 +148,8 @@ capabilities:
 
 {{/*
 Secrets: the broker and the shared identity database (accounts, API keys, the Data Protection key
-ring) for everyone, the service's own database where it has one, SMTP credentials if any.
+ring) for everyone, the service's own database where it has one, the OpenID Connect client secret
+where sign-in is on, SMTP credentials if any.
 */}}
 {{- define "papers.secretEnv" -}}
 {{- $v := index .root.Values .component -}}
@@ -164,6 +165,13 @@ ring) for everyone, the service's own database where it has one, SMTP credential
     secretKeyRef:
       name: {{ .existingSecret }}
       key: {{ .secretKey }}
+{{- end }}
+{{- if dig "oidc" "authority" "" $v }}
+- name: Accounts__Oidc__ClientSecret
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.oidc.existingSecret }}
+      key: {{ $v.oidc.secretKey }}
 {{- end }}
 {{- with dig "mail" "smtp" "existingSecret" "" $v }}
 - name: Mail__Smtp__Username
