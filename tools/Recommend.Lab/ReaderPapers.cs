@@ -33,9 +33,7 @@ internal static class ReaderPapers
     /// The papers as the recommender sees them, embedded by Enrichment's <see cref="OnnxEmbedder"/>
     /// (minutes on 2 cores); with <paramref name="cachePath"/>, vectors of this model are kept there by paper id.
     /// </summary>
-    public static Dictionary<string, RecommenderPaper> Embed(IReadOnlyList<ReaderPaper> papers, string? cachePath) => Embed(papers, cachePath, out _, out _);
-
-    /// <summary>As above; also the category descriptions embedded as the tagger's training embeds them (queries), and the model's id.</summary>
+    /// <remarks>Also the category descriptions, embedded as the tagger's training embeds them (queries), and the model's id.</remarks>
     public static Dictionary<string, RecommenderPaper> Embed(IReadOnlyList<ReaderPaper> papers, string? cachePath, out float[][] descriptions, out string modelId)
     {
         using var embedder = new OnnxEmbedder(Options.Create(new EmbeddingOptions()), NullLogger<OnnxEmbedder>.Instance);
