@@ -67,6 +67,63 @@ public class AccountsRecommenderTests
         Assert.All(picks, p => Assert.Equal(4, p.Resembles.Count));
     }
 
+    /// <summary>A paper whose embedding and words say nothing of its field (the same noise for all): only its tag does.</summary>
+    private static RecommenderPaper Tagged(string id, string? topic, Random random)
+    {
+        var vector = Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble()).ToArray();
+        var norm = MathF.Sqrt(vector.Sum(x => x * x));
+        return new RecommenderPaper(id, $"A study {id}", vector.Select(x => x / norm).ToArray(), topic is null ? null : [new RecommenderTag(topic, 0.9)]);
+    }
+
+    [Fact]
+    public void Learns_from_the_topic_tags_when_text_and_embedding_say_nothing()
+    {
+        var random = new Random(11);
+        var library = Enumerable.Range(0, 3).Select(i => Tagged($"saved-{i}", "astro-ph.GA", random)).ToList();
+        var recent = Enumerable.Range(0, 60).Select(i => Tagged($"recent-{i}", i % 3 == 0 ? "astro-ph.GA" : "astro-ph.CO", random)).ToList();
+        var candidates = Enumerable.Range(0, 20).Select(i => Tagged($"new-{i}", i % 2 == 0 ? "astro-ph.GA" : "astro-ph.CO", random))
+            .Append(Tagged("untagged", null, random)).Append(Tagged("unknown-topic", "hep-th", random)).ToList();
+
+        var picks = new LibraryRecommender(new RecommenderOptions { TagsFullFrom = 3 }).Fit(library, recent).Rank(candidates, 10);
+
+        Assert.All(picks, p => Assert.Equal(0, int.Parse(p.PaperId["new-".Length..]) % 2));
+        // With the tags switched off the same papers are noise to it: it finds far fewer of them.
+        var blind = new LibraryRecommender(new RecommenderOptions { TagWeight = 0 }).Fit(library, recent).Rank(candidates, 10);
+        Assert.True(blind.Count(p => p.PaperId.StartsWith("new-", StringComparison.Ordinal) && int.Parse(p.PaperId["new-".Length..]) % 2 == 0) < 9);
+    }
+
+    [Fact]
+    public void A_topic_no_fitted_paper_carries_is_ignored_and_the_order_of_tags_does_not_matter()
+    {
+        var random = new Random(13);
+        var library = Enumerable.Range(0, 3).Select(i => Tagged($"saved-{i}", "cs.CL", random)).ToList();
+        var recent = Enumerable.Range(0, 30).Select(i => Tagged($"recent-{i}", "cs.CV", random)).ToList();
+        var model = new LibraryRecommender(new RecommenderOptions { TagsFullFrom = 3 }).Fit(library, recent);
+        var plain = Tagged("plain", null, new Random(1));
+
+        // The same paper with a topic the model never saw scores as without it, and two tags in any order score alike.
+        var unseen = plain with { Tags = [new RecommenderTag("math.AG", 0.99)] };
+        var both = plain with { Tags = [new RecommenderTag("cs.CV", 0.5), new RecommenderTag("cs.CL", 0.5)] };
+        var reversed = plain with { PaperId = "reversed", Tags = [new RecommenderTag("cs.CL", 0.5), new RecommenderTag("cs.CV", 0.5)] };
+        var scores = model.Rank([plain, unseen with { PaperId = "unseen" }, both with { PaperId = "both" }, reversed], 4).ToDictionary(p => p.PaperId, p => p.Score);
+
+        Assert.Equal(scores["plain"], scores["unseen"], 9);
+        Assert.Equal(scores["both"], scores["reversed"], 9);
+        Assert.NotEqual(scores["plain"], scores["both"], 3);
+    }
+
+    [Theory]
+    [InlineData(3, 0.1)]
+    [InlineData(15, 0.5)]
+    [InlineData(30, 1)]
+    [InlineData(500, 1)]
+    public void Tags_weigh_in_with_the_size_of_the_library(int positives, double share)
+    {
+        var options = new RecommenderOptions { TagWeight = 2, TagsFullFrom = 30 };
+        Assert.Equal(2 * share, options.TagWeightFor(positives), 5);
+        Assert.Equal(0, (options with { TagWeight = 0 }).TagWeightFor(positives));
+    }
+
     [Fact]
     public void A_library_without_recent_papers_to_compare_with_is_refused()
     {

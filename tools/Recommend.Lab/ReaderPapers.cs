@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Papers.Api.Recommendations;
 using Papers.Enrichment.Embeddings;
+using Papers.Enrichment.Tagging;
+using Papers.ServiceDefaults.Embeddings;
 
 namespace Papers.Recommend.Lab;
 
@@ -31,7 +33,8 @@ internal static class ReaderPapers
     /// The papers as the recommender sees them, embedded by Enrichment's <see cref="OnnxEmbedder"/>
     /// (minutes on 2 cores); with <paramref name="cachePath"/>, vectors of this model are kept there by paper id.
     /// </summary>
-    public static Dictionary<string, RecommenderPaper> Embed(IReadOnlyList<ReaderPaper> papers, string? cachePath)
+    /// <remarks>Also the category descriptions, embedded as the tagger's training embeds them (queries), and the model's id.</remarks>
+    public static Dictionary<string, RecommenderPaper> Embed(IReadOnlyList<ReaderPaper> papers, string? cachePath, out float[][] descriptions, out string modelId)
     {
         using var embedder = new OnnxEmbedder(Options.Create(new EmbeddingOptions()), NullLogger<OnnxEmbedder>.Instance);
         var cache = cachePath is not null && File.Exists(cachePath)
@@ -51,6 +54,18 @@ internal static class ReaderPapers
             if (cachePath is not null)
                 File.WriteAllText(cachePath, JsonSerializer.Serialize(cache));
         }
+        var categories = Categories.Predictable.Select(c => c.DescriptionText).ToList();
+        var descriptionKey = embedder.ModelId + "/descriptions";
+        if (!cache.TryGetValue(descriptionKey + "/0", out _))
+        {
+            var vectors = embedder.Embed(categories, EmbeddingRole.Query);
+            for (var i = 0; i < vectors.Length; i++)
+                cache[$"{descriptionKey}/{i}"] = vectors[i];
+            if (cachePath is not null)
+                File.WriteAllText(cachePath, JsonSerializer.Serialize(cache));
+        }
+        descriptions = categories.Select((_, i) => cache[$"{descriptionKey}/{i}"]).ToArray();
+        modelId = embedder.ModelId;
         return papers.DistinctBy(p => p.Id).ToDictionary(p => p.Id, p => new RecommenderPaper(p.Id, p.Text, cache[key(p)]));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Papers.Api.Data;
+using Papers.Contracts;
 
 namespace Papers.Api.Recommendations;
 
@@ -11,7 +12,8 @@ public sealed record ForYouReason(string PaperId, string Title);
 
 /// <summary>
 /// "For you" of a library (all of an account's collections, or one): the library's model
-/// (<see cref="LibraryRecommender"/>) fitted on its saved papers against the recent papers, and
+/// (<see cref="LibraryRecommender"/>) fitted on its saved papers against the recent papers (their
+/// text, embeddings of the current model, and topic tags), and
 /// asked to rank the papers of the last <see cref="CandidateDays"/> listing days. A model is kept
 /// for a while per library version (its saved papers and their newest save), so it is refitted
 /// when the library changes and at most once per change and replica.
@@ -54,10 +56,11 @@ public sealed class ForYou(ApiDbContext db, IMemoryCache cache, LibraryRecommend
             p.Resembles.Select(r => new ForYouReason(r, papers[r].Title)).ToList())).ToList();
     }
 
-    private sealed record Row(string PaperId, string Title, DateOnly ListedOn, string Text, float[]? Embedding, string? Model)
+    private sealed record Row(string PaperId, string Title, DateOnly ListedOn, string Text, float[]? Embedding, string? Model, List<TopicTag>? Tags)
     {
-        /// <summary>The paper for the recommender, with its vector only if it is of <paramref name="model"/>.</summary>
-        public RecommenderPaper For(string? model) => new(PaperId, Text, Model == model ? Embedding : null);
+        /// <summary>The paper for the recommender, with its vector only if it is of <paramref name="model"/>, and its topic tags.</summary>
+        public RecommenderPaper For(string? model) =>
+            new(PaperId, Text, Model == model ? Embedding : null, Tags?.Select(t => new RecommenderTag(t.Topic, t.Score)).ToList());
     }
 
     /// <summary>The newest papers: the negatives, and the candidates among them.</summary>
@@ -69,9 +72,9 @@ public sealed class ForYou(ApiDbContext db, IMemoryCache cache, LibraryRecommend
         var rows = await (from p in papers.Take(take)
                           join e in db.Enrichments on p.PaperId equals e.PaperId into enriched
                           from e in enriched.DefaultIfEmpty()
-                          select new { p.PaperId, p.Title, p.Abstract, p.Authors, p.ListedOn, Embedding = e == null ? null : e.Embedding, Model = e == null ? null : e.EmbeddingModel })
+                          select new { p.PaperId, p.Title, p.Abstract, p.Authors, p.ListedOn, Embedding = e == null ? null : e.Embedding, Model = e == null ? null : e.EmbeddingModel, Tags = e == null ? null : e.Tags })
             .ToListAsync(cancellationToken);
-        return rows.Select(r => new Row(r.PaperId, r.Title, r.ListedOn, Text(r.Title, r.Abstract, r.Authors.Select(a => a.Name)), r.Embedding, r.Model))
+        return rows.Select(r => new Row(r.PaperId, r.Title, r.ListedOn, Text(r.Title, r.Abstract, r.Authors.Select(a => a.Name)), r.Embedding, r.Model, r.Tags))
             .OrderByDescending(r => r.ListedOn).ThenBy(r => r.PaperId, StringComparer.Ordinal).ToList();
     }
 
