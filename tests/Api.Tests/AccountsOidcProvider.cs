@@ -24,7 +24,8 @@ public sealed class AccountsOidcProvider : IAsyncDisposable
 {
     public const string ClientId = "papers";
     public const string ClientSecret = "papers-secret";
-    public const string RedirectUri = "http://localhost/signin-oidc";
+    /// <summary>Where the provider sends the browser back: the Api's callback as the browser reaches the Api (in memory: <c>http://localhost</c>).</summary>
+    public string RedirectUri { get; set; } = "http://localhost/signin-oidc";
 
     private readonly WebApplication _app;
 

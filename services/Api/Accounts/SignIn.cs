@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Papers.Api.Data;
+using Papers.Contracts;
+using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api.Accounts;
@@ -133,9 +135,16 @@ public sealed class AccountSignIn(ApiDbContext db, TimeProvider clock, ILogger<A
             };
             db.Accounts.Add(account);
         }
+        var before = account.EmailVerified ? account.Email : null;
         account.Email = email;
         account.EmailVerified = verified && email is not null;
         account.LastSignedInAt = now;
+        // Notifications links the account to the subscription of this address only when the provider
+        // vouches for it; told at every such sign-in (an event lost before this code shipped heals),
+        // and when the vouched-for address goes.
+        var vouched = account.EmailVerified ? email : null;
+        if (vouched is not null || before is not null)
+            db.AddToOutbox(new AccountEmailChanged(account.Id, vouched, clock.GetUtcNow()), clock);
         await db.SaveChangesAsync(cancellationToken);
         if (visitorId is not null && visitorId != account.VoterId)
             await MergeVotesAsync(visitorId, account.VoterId, cancellationToken);
