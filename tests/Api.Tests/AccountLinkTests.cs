@@ -37,7 +37,7 @@ public sealed class AccountLinkTests : IAsyncLifetime
     private async Task<(SignInBrowser Browser, Guid Account)> SignedInAsync(string subject, string email, bool verified)
     {
         _provider.User = new AccountsOidcProvider.Person(subject, email, verified);
-        var browser = new SignInBrowser(_api.CreateClient(SignInBrowser.Options), _provider);
+        var browser = new SignInBrowser(_api.CreateClient(SignInBrowser.Options()), _provider);
         await browser.SessionAsync();
         await browser.SignInAsync();
         var account = (await browser.Api.GetFromJsonAsync<JsonElement>("/api/account")).GetProperty("id").GetGuid();

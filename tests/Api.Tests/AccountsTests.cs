@@ -62,7 +62,7 @@ public sealed class AccountsTests : IAsyncLifetime
         await api.SeedRowsAsync([.. rows]);
     }
 
-    private SignInBrowser SignedOut() => new(_api.CreateClient(SignInBrowser.Options), _provider);
+    private SignInBrowser SignedOut() => new(_api.CreateClient(SignInBrowser.Options()), _provider);
 
     private async Task<SignInBrowser> SignedInAsync(string subject, string email, bool verified)
     {
@@ -314,10 +314,10 @@ public sealed class AccountsTests : IAsyncLifetime
             ["RateLimits:Window"] = "00:10:00",
         });
         _provider.User = new AccountsOidcProvider.Person("dora", "dora@example.org", true);
-        using var laptop = new SignInBrowser(api.CreateClient(SignInBrowser.Options), _provider);
+        using var laptop = new SignInBrowser(api.CreateClient(SignInBrowser.Options()), _provider);
         await laptop.SessionAsync();
         await laptop.SignInAsync();
-        using var phone = new SignInBrowser(api.CreateClient(SignInBrowser.Options), _provider);
+        using var phone = new SignInBrowser(api.CreateClient(SignInBrowser.Options()), _provider);
         await phone.SessionAsync();
         await phone.SignInAsync();
 
@@ -326,7 +326,7 @@ public sealed class AccountsTests : IAsyncLifetime
             Assert.True(++reads <= 30, "the laptop was never limited");
         // The phone is the same account: its budget is spent too; an anonymous browser at the same address still reads.
         await ProblemAsync(await phone.Api.GetAsync("/api/account"), HttpStatusCode.TooManyRequests);
-        using var anonymous = new SignInBrowser(api.CreateClient(SignInBrowser.Options), _provider);
+        using var anonymous = new SignInBrowser(api.CreateClient(SignInBrowser.Options()), _provider);
         Assert.NotEqual(HttpStatusCode.TooManyRequests, (await anonymous.Api.GetAsync("/api/stats")).StatusCode);
     }
 }

@@ -72,7 +72,7 @@ public static class SubscriptionsApi
             .RateLimited(RequestClass.Write).DisableAntiforgery();
         group.MapGet("/manage", ManageAsync).WithName("ManageSubscription").WithSummary("The subscription the signed manage link names.");
         group.MapPut("/manage", ChangeAsync).WithName("ChangeSubscription")
-            .WithSummary("Changes the subscription the signed manage link names: any of topics, customTopics, authors, keywords, seeds, digest, frequency, weekday, timeZone, hour, paused (left out: unchanged).")
+            .WithSummary("Changes the subscription the signed manage link names: any of topics, customTopics, authors, keywords, seeds, digest (personal, trending, foryou), collection (for foryou: a collection id, or library), frequency, weekday, timeZone, hour, paused (left out: unchanged).")
             .RateLimited(RequestClass.Write).MaxBodySize(MaxBodyBytes);
         group.MapPost("/manage/unsubscribe", UnsubscribeByManageLinkAsync).WithName("UnsubscribeByManageLink").RateLimited(RequestClass.Write);
         group.MapGet("/preview", PreviewByManageLinkAsync).WithName("PreviewDigest")
