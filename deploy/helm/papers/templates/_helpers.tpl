@@ -115,6 +115,10 @@ connection comes from ingress.trustedProxies, one hop), then the service's own k
 http://{{ include "papers.enrichment.fullname" . }}:8080
 {{- end }}
 
+{{- define "papers.apiUrl" -}}
+http://{{ include "papers.api.fullname" . }}:8080
+{{- end }}
+
 {{- define "papers.trainingUrl" -}}
 http://{{ include "papers.training.fullname" . }}:8080
 {{- end }}
@@ -137,7 +141,7 @@ capabilities:
 
 {{/*
 Secrets: the broker and the shared identity database (accounts, API keys, the Data Protection key
-ring) for everyone, the service's own database where it has one, SMTP credentials if any.
+ring) for everyone, the service's own database where it has one, SMTP credentials and Notifications' API key if any.
 */}}
 {{- define "papers.secretEnv" -}}
 {{- $v := index .root.Values .component -}}
@@ -153,6 +157,11 @@ ring) for everyone, the service's own database where it has one, SMTP credential
     secretKeyRef:
       name: {{ .existingSecret }}
       key: {{ .secretKey }}
+{{- end }}
+{{- with dig "apiKey" "existingSecret" "" $v }}
+- name: Services__ApiKey
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: {{ $v.apiKey.secretKey }} }
 {{- end }}
 {{- with dig "mail" "smtp" "existingSecret" "" $v }}
 - name: Mail__Smtp__Username
