@@ -33,7 +33,13 @@ public sealed class ForYouDigestTests(SmtpSinkFixture smtp) : IClassFixture<Smtp
         await using var services = new ServiceCollection()
             .AddDbContext<NotificationsDbContext>(o => database.Configure(o))
             .AddSingleton<TimeProvider>(clock)
-            .AddMassTransitTestHarness(x => x.AddConsumer<LinkAccountConsumer>())
+            .AddMassTransitTestHarness(x =>
+            {
+                x.AddConsumer<LinkAccountConsumer>();
+                // On a loaded machine a consumer may start later than the default inactivity window
+                // (then the harness stops waiting for it): each delivery below waits for its own message.
+                x.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(30));
+            })
             .BuildServiceProvider(true);
         var harness = services.GetRequiredService<ITestHarness>();
         await harness.Start();

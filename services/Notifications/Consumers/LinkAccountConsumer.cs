@@ -50,13 +50,14 @@ public sealed class LinkAccountConsumer(NotificationsDbContext db, TimeProvider 
             link = new AccountLink { AccountId = account };
             db.AccountLinks.Add(link);
         }
-        var email = link.Email;
-        (link.Email, link.DeletedAt, link.ChangedAt) = (null, clock.GetUtcNow().UtcDateTime, Microseconds(context.Message.DeletedAt));
-        await db.SaveChangesAsync(context.CancellationToken);
-        // The address may also be vouched for by another account of the same person (another provider): its link still stands.
-        if (email is not null && !await db.AccountLinks.AnyAsync(l => l.Email == email, context.CancellationToken))
+        // Paused before the link goes, so a crash between the two repeats both (each is idempotent)
+        // instead of leaving a "for you" digest of no one running. Another account of the same person
+        // (another provider) that vouches for the address keeps it linked, and its digest running.
+        if (link.Email is { } email && !await db.AccountLinks.AnyAsync(l => l.Email == email && l.AccountId != account, context.CancellationToken))
             await db.Subscribers.Where(s => s.Email.ToLower() == email && s.Kind == DigestKind.ForYou && s.PausedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.PausedAt, clock.GetUtcNow().UtcDateTime).SetProperty(s => s.PausedReason, DeletedReason), context.CancellationToken);
+        (link.Email, link.DeletedAt, link.ChangedAt) = (null, clock.GetUtcNow().UtcDateTime, Microseconds(context.Message.DeletedAt));
+        await db.SaveChangesAsync(context.CancellationToken);
     }
 
     /// <summary>To the microsecond, as PostgreSQL keeps it: a redelivery must compare equal to what was stored.</summary>
