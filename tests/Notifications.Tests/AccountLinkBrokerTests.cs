@@ -12,7 +12,6 @@ using Papers.Notifications.Library;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Embeddings;
 using Papers.ServiceDefaults.Messaging;
-using Papers.ServiceDefaults.Security;
 using Papers.TestSupport;
 
 namespace Papers.Notifications.Tests;
@@ -25,33 +24,14 @@ namespace Papers.Notifications.Tests;
 /// </summary>
 public sealed class AccountLinkBrokerTests : IAsyncLifetime
 {
-    private readonly Uri _amqp = new(Environment.GetEnvironmentVariable("PAPERS_TEST_RABBITMQ") ?? "amqp://unset/");
-    private readonly string _vhost = $"notifications-{Guid.NewGuid():N}";
-    private RabbitMqManagement? _management;
-    private PostgresTestDatabase<NotificationsDbContext>? _database;
-    private PostgresTestDatabase<AccessDbContext>? _identity;
+    private BrokerAndDatabases<NotificationsDbContext>? _servers;
 
-    public async Task InitializeAsync()
-    {
-        if (Environment.GetEnvironmentVariable("PAPERS_TEST_RABBITMQ_MANAGEMENT") is not { } management || Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable) is null)
-            return;
-        _management = new RabbitMqManagement(new Uri(management), _amqp);
-        await _management.CreateVhostAsync(_vhost);
-        _database = await PostgresTestDatabase<NotificationsDbContext>.CreateAsync();
-        _identity = await PostgresTestDatabase<AccessDbContext>.CreateAsync();
-    }
+    public async Task InitializeAsync() => _servers = await BrokerAndDatabases<NotificationsDbContext>.CreateAsync("notifications");
 
     public async Task DisposeAsync()
     {
-        if (_management is not null)
-        {
-            await _management.DeleteVhostAsync(_vhost);
-            _management.Dispose();
-        }
-        if (_database is not null)
-            await _database.DisposeAsync();
-        if (_identity is not null)
-            await _identity.DisposeAsync();
+        if (_servers is not null)
+            await _servers.DisposeAsync();
     }
 
     [RabbitMqFact]
@@ -59,7 +39,7 @@ public sealed class AccountLinkBrokerTests : IAsyncLifetime
     {
         var email = $"ada-{Guid.NewGuid():N}@example.org";
         var subscriber = Samples.Subscriber(email, DateTime.UtcNow, s => (s.Topics, s.Kind) = ([], DigestKind.ForYou));
-        await using (var db = _database!.Context())
+        await using (var db = _servers!.Database.Context())
         {
             db.Subscribers.Add(subscriber);
             await db.SaveChangesAsync();
@@ -73,7 +53,7 @@ public sealed class AccountLinkBrokerTests : IAsyncLifetime
 
         await bus.Publish(new AccountDeleted(account, DateTimeOffset.UtcNow));
         await Eventually.UntilAsync(() => LinkedAsync(email), a => a is null, TimeSpan.FromSeconds(30), "the deletion over the broker");
-        await using var check = _database.Context();
+        await using var check = _servers.Database.Context();
         var kept = await check.Subscribers.AsNoTracking().SingleAsync(s => s.Id == subscriber.Id);
         Assert.True(kept.Active);
         Assert.NotNull(kept.PausedAt);
@@ -81,7 +61,7 @@ public sealed class AccountLinkBrokerTests : IAsyncLifetime
 
     private async Task<Guid?> LinkedAsync(string email)
     {
-        await using var db = _database!.Context();
+        await using var db = _servers!.Database.Context();
         return await AccountLinks.ForAsync(db, email, default);
     }
 
@@ -93,11 +73,11 @@ public sealed class AccountLinkBrokerTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["ConnectionStrings:RabbitMq"] = new UriBuilder(_amqp) { Path = "/" + Uri.EscapeDataString(_vhost) }.Uri.ToString(),
+            ["ConnectionStrings:RabbitMq"] = _servers!.RabbitMq,
             ["Database:Provider"] = "Postgres",
             ["Database:MigrateOnStart"] = "false",
-            ["ConnectionStrings:Notifications"] = _database!.ConnectionString,
-            ["ConnectionStrings:Identity"] = _identity!.ConnectionString,
+            ["ConnectionStrings:Notifications"] = _servers.Database.ConnectionString,
+            ["ConnectionStrings:Identity"] = _servers.Identity.ConnectionString,
             ["Digests:WakeEvery"] = "00:00:00",
             ["Services:Enrichment"] = "http://127.0.0.1:9",
             ["Services:Api"] = "http://127.0.0.1:9",
