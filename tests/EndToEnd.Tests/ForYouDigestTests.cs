@@ -147,10 +147,11 @@ public sealed class ForYouDigestTests : IAsyncLifetime
 
         // Deleting the account: the address is untied, the subscription stays, paused with the reason.
         Assert.Equal(HttpStatusCode.NoContent, (await browser.Api.DeleteAsync("/api/account")).StatusCode);
-        var after = await Eventually.UntilAsync(() => _host.QueryAsync<NotificationsDbContext, Subscriber>(db => db.Subscribers.AsNoTracking().SingleAsync(s => s.Id == reader.Id)),
-            s => s.PausedAt is not null, TimeSpan.FromSeconds(30), "the deletion to reach Notifications");
+        await Eventually.UntilAsync(() => _host.QueryAsync<NotificationsDbContext, bool>(db => db.AccountLinks.AnyAsync(l => l.Email == email)), linked => !linked,
+            TimeSpan.FromSeconds(30), "the deletion to reach Notifications");
+        var after = await _host.QueryAsync<NotificationsDbContext, Subscriber>(db => db.Subscribers.AsNoTracking().SingleAsync(s => s.Id == reader.Id));
         Assert.True(after.Active);
+        Assert.NotNull(after.PausedAt);
         Assert.Contains("deleted", after.PausedReason, StringComparison.Ordinal);
-        Assert.False(await _host.QueryAsync<NotificationsDbContext, bool>(db => db.AccountLinks.AnyAsync(l => l.Email == email)));
     }
 }
