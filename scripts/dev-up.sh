@@ -61,6 +61,7 @@ ConnectionStrings__Papers=$PAPERS_TEST_POSTGRES;Database=$db
 ConnectionStrings__Identity=$PAPERS_TEST_POSTGRES;Database=papers_identity
 Services__Enrichment=http://127.0.0.1:${PORTS[Enrichment]}
 Services__Training=http://127.0.0.1:${PORTS[Training]}
+Services__Api=http://127.0.0.1:${PORTS[Api]}
 Mail__Transport=Smtp
 Mail__Smtp__Host=${PAPERS_TEST_SMTP%:*}
 Mail__Smtp__Port=${PAPERS_TEST_SMTP#*:}

@@ -40,6 +40,7 @@ public static class Extensions
         builder.AddAccountSignIn(); // Accounts:Oidc (README, "Accounts")
         builder.Services.AddSingleton(new LibraryRecommender(new RecommenderOptions()));
         builder.Services.AddScoped<ForYou>();
+        builder.Services.AddScoped<AccountLibrary>();
         builder.AddPublicApiDocument();
         builder.AddWeb();
 
@@ -67,6 +68,7 @@ public static class Extensions
         app.MapAccountSignIn();
         app.MapLibraryApi();
         app.MapAccountApi();
+        app.MapLibraryDigestApi();
         app.MapStatsApi();
         return app;
     }

@@ -3,6 +3,7 @@ using Papers.Enrichment;
 using Papers.Ingest;
 using Papers.Local;
 using Papers.Notifications;
+using Papers.Notifications.Library;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
 using Papers.Training;
@@ -16,6 +17,7 @@ var enrichment = builder.AddEnrichment();
 var notifications = builder.AddNotifications();
 var api = builder.AddApi();
 var training = builder.AddTraining();
+builder.Services.AddSingleton<ILibraryRecommendations, InProcessLibrary>(); // "for you" digests read the Api's library in-process
 builder.AddMessaging(ingest, enrichment, notifications, api, training);
 builder.Services.AddHostedService<StartupBanner>();
 

@@ -3,6 +3,7 @@ using Papers.Notifications.Apis;
 using Papers.Notifications.Consumers;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
+using Papers.Notifications.Library;
 using Papers.Notifications.Mail;
 using Papers.Notifications.Subscriptions;
 using Papers.ServiceDefaults;
@@ -15,7 +16,10 @@ namespace Papers.Notifications;
 public static class Extensions
 {
     /// <summary>Notifications: subscribers, digest composition and scheduling, and the mail transport.</summary>
-    /// <remarks>Needs an <see cref="ITextEmbedder"/> from the host (for topic vectors).</remarks>
+    /// <remarks>
+    /// Needs an <see cref="ITextEmbedder"/> from the host (for topic vectors), and an
+    /// <see cref="ILibraryRecommendations"/> (the Api's "for you", for "for you" digests).
+    /// </remarks>
     public static ServiceModule AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDbContext<NotificationsDbContext>("Notifications");
@@ -35,6 +39,7 @@ public static class Extensions
         else
             builder.Services.AddSingleton<IMailSender, PickupDirectoryMailSender>();
         builder.Services.AddSingleton<SubscriptionLinks>();
+        builder.Services.AddScoped<LibraryDigests>();
         builder.Services.AddScoped<DigestComposer>();
         builder.Services.AddScoped<DigestRunner>();
         builder.Services.AddSingleton<DigestMailer>();
@@ -46,7 +51,8 @@ public static class Extensions
             {
                 bus.AddConsumer<CollectDigestCandidateConsumer>();
                 bus.AddConsumer<CountUpvotesConsumer>();
-            }, typeof(ITextEmbedder)));
+                bus.AddConsumer<LinkAccountConsumer>();
+            }, typeof(ITextEmbedder), typeof(ILibraryRecommendations)));
     }
 
     public static WebApplication MapNotifications(this WebApplication app)

@@ -1,4 +1,5 @@
 using Papers.Notifications;
+using Papers.Notifications.Library;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Embeddings;
 using Papers.ServiceDefaults.Messaging;
@@ -7,6 +8,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 // Topic vectors for digests: nobody waits, so the standard budget.
 builder.AddEnrichmentClient(EmbedBudget.Batch);
+// "For you" digests read the Api's library over internal HTTP (Services:Api, Services:ApiKey).
+builder.AddApiLibraryClient();
 var notifications = builder.AddNotifications();
 builder.AddMessaging(notifications);
 

@@ -99,6 +99,10 @@ public sealed partial class ArchiveTests
         Assert.Equal(["Email", "IpAddress", "ClientAddress"], contact.Dropped.Keys);
         Assert.Equal(["query", "searchedAt"], search.Fields.Select(f => f.Name));
         Assert.Equal(["VisitorId"], search.Dropped.Keys);
+        // The one contract that carries an address (to link an account to its subscription) keeps it out of the archive.
+        var linked = new ArchiveSchema(typeof(AccountEmailChanged), new HashSet<string>());
+        Assert.Equal(["accountId", "changedAt"], linked.Fields.Select(f => f.Name));
+        Assert.Equal(["VerifiedEmail"], linked.Dropped.Keys);
         Assert.Equal("12 pages; contact [email] for code", await rig.ScalarAsync("SELECT comments FROM PaperIngested"));
         Assert.Equal("1.2|[ip]|[ip]|mail me at [email]", await rig.ScalarAsync("SELECT string_agg(query, '|' ORDER BY query) FROM SearchPerformed"));
     }

@@ -55,7 +55,7 @@ public sealed class AccountsTests : IAsyncLifetime
     }
 
     /// <summary>Two topics of papers: "galaxy" ones and "parser" ones, each embedded near its own axis.</summary>
-    private static async Task SeedAsync(ApiHost api)
+    internal static async Task SeedAsync(ApiHost api)
     {
         var rows = new List<object>();
         for (var i = 0; i < 40; i++)
@@ -84,49 +84,9 @@ public sealed class AccountsTests : IAsyncLifetime
         await api.SeedRowsAsync([.. rows]);
     }
 
-    private sealed class Browser(ApiHost api, AccountsOidcProvider provider) : IDisposable
-    {
-        private readonly HttpClient _provider = new(new HttpClientHandler { AllowAutoRedirect = false });
+    private SignInBrowser SignedOut() => new(_api.CreateClient(SignInBrowser.Options()), _provider);
 
-        public HttpClient Api { get; } = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-
-        /// <summary>The visitor cookie and an antiforgery token for whoever the cookie is now.</summary>
-        public async Task SessionAsync()
-        {
-            var session = await Api.GetFromJsonAsync<JsonElement>("/api/session");
-            Api.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
-            Api.DefaultRequestHeaders.Add("X-CSRF-TOKEN", session.GetProperty("antiforgeryToken").GetString());
-        }
-
-        /// <summary>The whole authorization-code flow, following each redirect between the two sites by hand.</summary>
-        public async Task SignInAsync()
-        {
-            var start = await Api.GetAsync("/account/signin?returnUrl=/library");
-            Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
-            var authorize = start.Headers.Location!;
-            Assert.Equal(provider.Authority.Authority, authorize.Authority);
-            Assert.Contains("code_challenge=", authorize.Query, StringComparison.Ordinal);
-            var login = await _provider.GetAsync(authorize);
-            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
-            var callback = login.Headers.Location!;
-            Assert.StartsWith(provider.RedirectUri + "?", callback.ToString(), StringComparison.Ordinal);
-            Assert.Contains("code=", callback.Query, StringComparison.Ordinal);
-            var back = await Api.GetAsync(callback.PathAndQuery);
-            Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-            Assert.Equal("/library", back.Headers.Location!.OriginalString);
-            await SessionAsync();
-        }
-
-        public void Dispose()
-        {
-            Api.Dispose();
-            _provider.Dispose();
-        }
-    }
-
-    private Browser SignedOut() => new(_api, _provider);
-
-    private async Task<Browser> SignedInAsync(string subject, string email, bool verified)
+    private async Task<SignInBrowser> SignedInAsync(string subject, string email, bool verified)
     {
         _provider.User = new AccountsOidcProvider.Person(subject, email, verified);
         var browser = SignedOut();
@@ -142,7 +102,7 @@ public sealed class AccountsTests : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static async Task<string> CreateCollectionAsync(Browser who, string name, bool isPublic)
+    private static async Task<string> CreateCollectionAsync(SignInBrowser who, string name, bool isPublic)
     {
         var created = await who.Api.PostAsJsonAsync("/api/library/collections", new { name, isPublic });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -177,7 +137,7 @@ public sealed class AccountsTests : IAsyncLifetime
     {
         _provider.RedirectUri = "http://localhost/auth/return";
         using var api = new ApiHost(new Dictionary<string, string?>(_provider.ApiSettings()) { ["Accounts:Oidc:CallbackPath"] = "/auth/return" });
-        using var browser = new Browser(api, _provider);
+        using var browser = new SignInBrowser(api.CreateClient(SignInBrowser.Options()), _provider);
         await browser.SessionAsync();
         await browser.SignInAsync();
         Assert.Equal(HttpStatusCode.OK, (await browser.Api.GetAsync("/api/account")).StatusCode);
@@ -448,10 +408,10 @@ public sealed class AccountsTests : IAsyncLifetime
             ["RateLimits:Window"] = "00:10:00",
         });
         _provider.User = new AccountsOidcProvider.Person("dora", "dora@example.org", true);
-        using var laptop = new Browser(api, _provider);
+        using var laptop = new SignInBrowser(api.CreateClient(SignInBrowser.Options()), _provider);
         await laptop.SessionAsync();
         await laptop.SignInAsync();
-        using var phone = new Browser(api, _provider);
+        using var phone = new SignInBrowser(api.CreateClient(SignInBrowser.Options()), _provider);
         await phone.SessionAsync();
         await phone.SignInAsync();
 
@@ -460,7 +420,7 @@ public sealed class AccountsTests : IAsyncLifetime
             Assert.True(++reads <= 30, "the laptop was never limited");
         // The phone is the same account: its budget is spent too; an anonymous browser at the same address still reads.
         await ProblemAsync(await phone.Api.GetAsync("/api/account"), HttpStatusCode.TooManyRequests);
-        using var anonymous = new Browser(api, _provider);
+        using var anonymous = new SignInBrowser(api.CreateClient(SignInBrowser.Options()), _provider);
         Assert.NotEqual(HttpStatusCode.TooManyRequests, (await anonymous.Api.GetAsync("/api/stats")).StatusCode);
     }
 }

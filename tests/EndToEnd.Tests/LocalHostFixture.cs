@@ -124,9 +124,11 @@ public partial class LocalHost : WebApplicationFactory<StartupBanner>
     }
 
     /// <summary>Opens the confirmation link mailed to <paramref name="email"/> and presses its button, as the address's owner would.</summary>
-    public async Task ConfirmSubscriptionAsync(string email)
+    /// <param name="mails">Where the host's mail lands (the pickup folder unless the host sends over SMTP).</param>
+    public async Task ConfirmSubscriptionAsync(string email, Func<string, IReadOnlyList<MimeMessage>>? mails = null)
     {
-        var link = (await Eventually.UntilAsync(() => Task.FromResult(MailsTo(email)
+        mails ??= MailsTo;
+        var link = (await Eventually.UntilAsync(() => Task.FromResult(mails(email)
             .Select(m => ConfirmLink().Match(m.TextBody ?? "")).FirstOrDefault(m => m.Success)?.Groups[1].Value), l => l is not null,
             TimeSpan.FromSeconds(30), $"a confirmation mail to {email}"))!;
         using var client = CreateClient();

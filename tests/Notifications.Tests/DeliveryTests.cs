@@ -203,6 +203,6 @@ public sealed class DeliveryTests(SmtpSinkFixture smtp) : IClassFixture<SmtpSink
         Assert.Equal(new DigestRunSummary(0, 0, 0, 0, 0), (await DigestHost.Runner(host).RunAsync(default)).Value);
     }
 
-    private static string[] Papers(MimeMessage message) =>
+    internal static string[] Papers(MimeMessage message) =>
         [.. System.Text.RegularExpressions.Regex.Matches(message.TextBody ?? "", @"/papers/(\S+)").Select(m => m.Groups[1].Value)];
 }

@@ -65,7 +65,8 @@ public sealed class ModelChangeTests : IAsyncLifetime
 
         await using var compose = _services.CreateAsyncScope();
         var composer = new DigestComposer(compose.ServiceProvider.GetRequiredService<NotificationsDbContext>(), new OneVectorEmbedder(NewModel),
-            Options.Create(new DigestOptions { MinTopicSimilarity = 0.3 }), _clock);
+            new LibraryDigests(compose.ServiceProvider.GetRequiredService<NotificationsDbContext>(), new Libraries(),
+                Options.Create(new DigestOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<LibraryDigests>.Instance), Options.Create(new DigestOptions { MinTopicSimilarity = 0.3 }), _clock);
         var entries = await composer.ComposeAsync(new Subscriber { Email = "a@example.org", UnsubscribeToken = "t", Topics = ["quantization"] }, default);
 
         Assert.Equal("same-model", Assert.Single(entries).Paper.PaperId);

@@ -10,6 +10,7 @@ using Papers.Contracts;
 using Papers.Notifications.Apis;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
+using Papers.Notifications.Library;
 using Papers.Notifications.Mail;
 using Papers.Notifications.Subscriptions;
 using Papers.ServiceDefaults.Outbox;
@@ -43,7 +44,7 @@ public sealed class SubscriptionTests : IAsyncLifetime
         await using var scope = _host.CreateAsyncScope();
         var s = scope.ServiceProvider;
         return await SubscriptionsApi.SubscribeAsync(request, s.GetRequiredService<NotificationsDbContext>(), s.GetRequiredService<IMailSender>(),
-            s.GetRequiredService<SubscriptionLinks>(), s.GetRequiredService<IOptions<MailOptions>>(), TimeProvider.System, NullLogger<SubscribeRequest>.Instance, default);
+            s.GetRequiredService<SubscriptionLinks>(), s.GetRequiredService<IOptions<MailOptions>>(), s.GetRequiredService<ILibraryRecommendations>(), TimeProvider.System, NullLogger<SubscribeRequest>.Instance, default);
     }
 
     public static TheoryData<SubscribeRequest, string, string> BadSettings => new()

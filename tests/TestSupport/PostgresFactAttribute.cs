@@ -28,3 +28,14 @@ public sealed class RabbitMqFactAttribute : FactAttribute
             Skip = "PAPERS_TEST_RABBITMQ or PAPERS_TEST_RABBITMQ_MANAGEMENT is not set: this test needs a RabbitMQ broker (scripts/test.sh starts one).";
     }
 }
+
+/// <summary>A test that needs the SMTP sink named by <c>PAPERS_TEST_SMTP</c> (host:port) and its Maildir <c>PAPERS_TEST_MAILDIR</c>; skipped only when they are unset.</summary>
+public sealed class SmtpSinkFactAttribute : FactAttribute
+{
+    public SmtpSinkFactAttribute()
+    {
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("PAPERS_TEST_SMTP")) ||
+            string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("PAPERS_TEST_MAILDIR")))
+            Skip = "PAPERS_TEST_SMTP or PAPERS_TEST_MAILDIR is not set: this test needs the SMTP sink (scripts/test.sh starts one).";
+    }
+}

@@ -8,6 +8,8 @@ using Papers.Api.Data;
 using Papers.Api.Library;
 using Papers.Api.Recommendations;
 using Papers.Api.Web;
+using Papers.Contracts;
+using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api.Accounts;
@@ -64,7 +66,7 @@ public static class AccountApi
         return TypedResults.Ok(new AccountData(View(a), a.Issuer, a.Subject, a.VoterId, collections, upvoted));
     }
 
-    internal static async Task<NoContent> DeleteAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
+    internal static async Task<NoContent> DeleteAsync(HttpContext http, ApiDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var me = Me(http);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -74,6 +76,9 @@ public static class AccountApi
             await db.SavedPapers.Where(s => db.Collections.Any(c => c.Id == s.CollectionId && c.AccountId == me)).ExecuteDeleteAsync(cancellationToken);
             await db.Collections.Where(c => c.AccountId == me).ExecuteDeleteAsync(cancellationToken);
             await db.Accounts.Where(a => a.Id == me).ExecuteDeleteAsync(cancellationToken);
+            // Notifications unties the account from its subscription (README, "Accounts").
+            db.AddToOutbox(new AccountDeleted(me, clock.GetUtcNow()), clock);
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
         await http.SignOutAsync(AuthenticationSchemes.Visitor);

@@ -145,9 +145,16 @@ public sealed class AccountSignIn(ApiDbContext db, TimeProvider clock, ILogger<A
             };
             db.Accounts.Add(account);
         }
+        var before = account.EmailVerified ? account.Email : null;
         account.Email = email;
         account.EmailVerified = verified && email is not null;
         account.LastSignedInAt = now;
+        // Notifications links the account to the subscription of this address only when the provider
+        // vouches for it; told at every such sign-in (an event lost before this code shipped heals),
+        // and when the vouched-for address goes.
+        var vouched = account.EmailVerified ? email : null;
+        if (vouched is not null || before is not null)
+            db.AddToOutbox(new AccountEmailChanged(account.Id, vouched, clock.GetUtcNow()), clock);
         await db.SaveChangesAsync(cancellationToken);
         if (visitorId is not null && visitorId != account.VoterId)
             await MergeVotesAsync(visitorId, account.VoterId, cancellationToken);

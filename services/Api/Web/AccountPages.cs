@@ -71,7 +71,7 @@ public static class AccountPages
         var (form, refusal) = await LibraryPages.AccountFormAsync(web, oidc.Value);
         if (form is null)
             return refusal!;
-        await AccountApi.DeleteAsync(web.Http, web.Db, web.Cancellation);
+        await AccountApi.DeleteAsync(web.Http, web.Db, web.Clock, web.Cancellation);
         web.Http.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity()); // this page shows them signed out
         return web.Message(StatusCodes.Status200OK, "Your account was deleted",
             "Your account, its library and the link from you to your votes are gone. Signing in again makes a new, empty account.");

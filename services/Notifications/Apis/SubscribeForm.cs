@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Papers.Notifications.Data;
+using Papers.Notifications.Library;
 using Papers.Notifications.Mail;
 using Papers.Notifications.Subscriptions;
 using Papers.ServiceDefaults.Security;
@@ -28,7 +29,7 @@ public static class SubscribeForm
     }
 
     public static async Task<IResult> SubscribeAsync(HttpContext http, NotificationsDbContext db, IMailSender sender, SubscriptionLinks links,
-        IOptions<MailOptions> mail, TimeProvider clock, ILogger<SubscribeRequest> logger, CancellationToken cancellationToken)
+        IOptions<MailOptions> mail, ILibraryRecommendations library, TimeProvider clock, ILogger<SubscribeRequest> logger, CancellationToken cancellationToken)
     {
         IFormCollection form;
         try
@@ -43,7 +44,7 @@ public static class SubscribeForm
         var email = form["email"].ToString().Trim();
         var typed = form["topics"].ToString();
         var topics = typed.Split([',', ';', '\n'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var result = await SubscriptionsApi.SubscribeAsync(new SubscribeRequest(email, topics), db, sender, links, mail, clock, logger, cancellationToken);
+        var result = await SubscriptionsApi.SubscribeAsync(new SubscribeRequest(email, topics), db, sender, links, mail, library, clock, logger, cancellationToken);
         if (result.Result is ValidationProblem problem)
         {
             var field = problem.ProblemDetails.Errors.Keys.Any(k => k.StartsWith("email", StringComparison.OrdinalIgnoreCase)) ? "email" : "topics";

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Antiforgery;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
+using Papers.Notifications.Library;
 using Papers.Notifications.Subscriptions;
 using Papers.ServiceDefaults.Security;
 
@@ -25,14 +26,17 @@ public static class SubscriptionPages
     }
 
     public static async Task<IResult> ManagePageAsync(string? token, HttpContext http, NotificationsDbContext db, SubscriptionLinks links, IAntiforgery antiforgery,
-        CancellationToken cancellationToken) =>
-        await FindAsync(token, db, links, cancellationToken) is { } s ? Form(s, token!, http, antiforgery, []) : BadLink();
+        ILibraryRecommendations library, CancellationToken cancellationToken) =>
+        await FindAsync(token, db, links, cancellationToken) is { } s
+            ? Form(s, await CollectionsAsync(s, db, library, cancellationToken), token!, http, antiforgery, [])
+            : BadLink();
 
     public static async Task<IResult> SaveAsync(string? token, HttpContext http, NotificationsDbContext db, SubscriptionLinks links, IAntiforgery antiforgery,
-        TimeProvider clock, CancellationToken cancellationToken)
+        ILibraryRecommendations library, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await FindAsync(token, db, links, cancellationToken) is not { } subscriber)
             return BadLink();
+        var collections = await CollectionsAsync(subscriber, db, library, cancellationToken);
         if (await FormAsync(http, antiforgery, cancellationToken) is not { } form)
             return Expired();
         var defined = subscriber.TopicDefinitions.Select(d => d.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -42,17 +46,17 @@ public static class SubscriptionPages
             CustomTopics: [.. subscriber.TopicDefinitions.Select(d => new CustomTopicRequest(d.Name, d.Description, d.Examples))],
             Authors: List(form["authors"]), Keywords: List(form["keywords"]), Seeds: List(form["seeds"]),
             Digest: form["digest"], Frequency: form["frequency"], Weekday: form["weekday"], TimeZone: form["timeZone"],
-            Hour: int.TryParse(form["hour"], out var hour) ? hour : -1);
-        var errors = await SubscriptionRules.ApplyAsync(settings, subscriber, db, cancellationToken);
+            Hour: int.TryParse(form["hour"], out var hour) ? hour : -1, Collection: form["collection"]);
+        var errors = await SubscriptionRules.ApplyAsync(settings, subscriber, db, library, cancellationToken);
         if (errors.Count > 0)
         {
             // Show what was typed, with what to fix; nothing is saved.
             db.ChangeTracker.Clear();
-            return Form(subscriber, token!, http, antiforgery, errors, StatusCodes.Status400BadRequest);
+            return Form(subscriber, collections, token!, http, antiforgery, errors, StatusCodes.Status400BadRequest);
         }
         SubscriptionRules.Pause(subscriber, form["paused"] == "on", clock);
         await db.SaveChangesAsync(cancellationToken);
-        return Form(subscriber, token!, http, antiforgery, [], saved: true);
+        return Form(subscriber, collections, token!, http, antiforgery, [], saved: true);
     }
 
     public static async Task<IResult> UnsubscribeAsync(string? token, HttpContext http, NotificationsDbContext db, SubscriptionLinks links, IAntiforgery antiforgery,
@@ -93,8 +97,23 @@ public static class SubscriptionPages
     private static IResult Expired() => SubscriptionsApi.Page(StatusCodes.Status400BadRequest, "This page has expired",
         "Open the manage link from your latest digest again and resubmit.");
 
-    private static IResult Form(Subscriber s, string token, HttpContext http, IAntiforgery antiforgery, Dictionary<string, string[]> errors,
-        int status = StatusCodes.Status200OK, bool saved = false)
+    /// <summary>The collections of the account linked to the address (empty when the Api can't be asked now); null when no account is linked.</summary>
+    private static async Task<IReadOnlyList<LibraryCollection>?> CollectionsAsync(Subscriber s, NotificationsDbContext db, ILibraryRecommendations library, CancellationToken cancellationToken)
+    {
+        if (await AccountLinks.ForAsync(db, s.Email, cancellationToken) is not { } account)
+            return null;
+        try
+        {
+            return await library.CollectionsAsync(account, cancellationToken) ?? [];
+        }
+        catch (HttpRequestException)
+        {
+            return [];
+        }
+    }
+
+    private static IResult Form(Subscriber s, IReadOnlyList<LibraryCollection>? collections, string token, HttpContext http, IAntiforgery antiforgery,
+        Dictionary<string, string[]> errors, int status = StatusCodes.Status200OK, bool saved = false)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
         var q = WebUtility.HtmlEncode(Uri.EscapeDataString(token));
@@ -103,12 +122,18 @@ public static class SubscriptionPages
         string Option(string name, string value, string current) => $"<option value=\"{value}\"{(string.Equals(value, current, StringComparison.OrdinalIgnoreCase) ? " selected" : "")}>{name}</option>";
         string Field(string label, string name, string value) => $"<p><label>{label}<br><input name=\"{name}\" value=\"{E(value)}\" size=\"60\"></label></p>";
         var problems = errors.Count == 0 ? "" : "<ul style=\"color:#b00\">" + string.Concat(errors.SelectMany(e => e.Value.Select(m => $"<li>{E(e.Key)}: {E(m)}</li>"))) + "</ul>";
+        // "For you" is offered once an account signed in with this address, verified by its provider.
+        var forYou = collections is null
+            ? "<p>Sign in to Papers with this address (verified by your provider) to get recommendations from your library here.</p>"
+            : $"<p><label>\"For you\" reads <select name=\"collection\">{Option("my whole library", "library", s.ForYouCollection is null ? "library" : "")}{string.Concat(collections.Select(c => Option("the collection " + E(c.Name), c.Id.ToString(), s.ForYouCollection?.ToString() ?? "")))}</select></label></p>";
+        var forYouOption = collections is null ? "" : Option("for you: recommendations from my library", "foryou", s.Kind.ToString());
         var status_ = s.Active ? s.PausedAt is null ? "active" : $"paused ({s.PausedReason})" : "unsubscribed";
         var body = $"""
             {(saved ? "<p><b>Saved.</b></p>" : "")}{problems}
             <p>Digests to {E(s.Email)}: {E(status_)}. Now: {E(SubscriptionRules.Describe(s))}.</p>
             <form method="post" action="/subscriptions/manage?token={q}">{hidden}
-            <p><label>Digest <select name="digest">{Option("my topics, authors, keywords and seed papers", "personal", s.Kind.ToString())}{Option("trending papers (the same for everyone)", "trending", s.Kind.ToString())}</select></label></p>
+            <p><label>Digest <select name="digest">{Option("my topics, authors, keywords and seed papers", "personal", s.Kind.ToString())}{Option("trending papers (the same for everyone)", "trending", s.Kind.ToString())}{forYouOption}</select></label></p>
+            {forYou}
             {Field("Topics (arXiv categories such as cs.CL, or free text; comma-separated)", "topics", string.Join(", ", s.Topics))}
             {Field("Authors (comma-separated)", "authors", string.Join(", ", s.Authors))}
             {Field("Keywords in titles and abstracts (comma-separated)", "keywords", string.Join(", ", s.Keywords))}

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Papers.Domain;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
+using Papers.Notifications.Library;
 using Papers.Notifications.Mail;
 using Papers.Notifications.Subscriptions;
 using Papers.ServiceDefaults.Leases;
@@ -15,9 +16,9 @@ namespace Papers.Notifications.Apis;
 /// <summary>A subscription: the address, and its <see cref="SubscriptionSettings"/> (anything left out takes its default: daily at 07:00 UTC).</summary>
 public record SubscribeRequest(string? Email, IReadOnlyList<string>? Topics, IReadOnlyList<CustomTopicRequest>? CustomTopics = null,
     IReadOnlyList<string>? Authors = null, IReadOnlyList<string>? Keywords = null, IReadOnlyList<string>? Seeds = null,
-    string? Digest = null, string? Frequency = null, string? Weekday = null, string? TimeZone = null, int? Hour = null)
+    string? Digest = null, string? Frequency = null, string? Weekday = null, string? TimeZone = null, int? Hour = null, string? Collection = null)
 {
-    public SubscriptionSettings Settings => new(Topics ?? [], CustomTopics ?? [], Authors, Keywords, Seeds, Digest, Frequency, Weekday, TimeZone, Hour);
+    public SubscriptionSettings Settings => new(Topics ?? [], CustomTopics ?? [], Authors, Keywords, Seeds, Digest, Frequency, Weekday, TimeZone, Hour, Collection);
 }
 
 /// <summary>A topic of the subscriber's own: a name, and a description and/or example papers (ids of papers here, or "title. abstract" text).</summary>
@@ -31,14 +32,15 @@ public record SubscribeAccepted(string Status, string Detail);
 /// <summary>A subscription as its owner sees it through the manage link.</summary>
 public record SubscriptionView(string Email, string Status, IReadOnlyList<string> Topics, IReadOnlyList<CustomTopicDto> CustomTopics,
     IReadOnlyList<string> Authors, IReadOnlyList<string> Keywords, IReadOnlyList<string> Seeds,
-    string Digest, string Frequency, string Weekday, string TimeZone, int Hour, string? PausedReason);
+    string Digest, string Frequency, string Weekday, string TimeZone, int Hour, string? PausedReason, Guid? Collection);
 
 /// <summary>Changes through the manage link: any of the <see cref="SubscriptionSettings"/> (null: unchanged), and pausing or resuming.</summary>
 public record ChangeSubscriptionRequest(IReadOnlyList<string>? Topics = null, IReadOnlyList<CustomTopicRequest>? CustomTopics = null,
     IReadOnlyList<string>? Authors = null, IReadOnlyList<string>? Keywords = null, IReadOnlyList<string>? Seeds = null,
-    string? Digest = null, string? Frequency = null, string? Weekday = null, string? TimeZone = null, int? Hour = null, bool? Paused = null)
+    string? Digest = null, string? Frequency = null, string? Weekday = null, string? TimeZone = null, int? Hour = null, bool? Paused = null,
+    string? Collection = null)
 {
-    public SubscriptionSettings Settings => new(Topics, CustomTopics, Authors, Keywords, Seeds, Digest, Frequency, Weekday, TimeZone, Hour);
+    public SubscriptionSettings Settings => new(Topics, CustomTopics, Authors, Keywords, Seeds, Digest, Frequency, Weekday, TimeZone, Hour, Collection);
 }
 
 /// <summary>
@@ -70,7 +72,7 @@ public static class SubscriptionsApi
             .RateLimited(RequestClass.Write).DisableAntiforgery();
         group.MapGet("/manage", ManageAsync).WithName("ManageSubscription").WithSummary("The subscription the signed manage link names.");
         group.MapPut("/manage", ChangeAsync).WithName("ChangeSubscription")
-            .WithSummary("Changes the subscription the signed manage link names: any of topics, customTopics, authors, keywords, seeds, digest, frequency, weekday, timeZone, hour, paused (left out: unchanged).")
+            .WithSummary("Changes the subscription the signed manage link names: any of topics, customTopics, authors, keywords, seeds, digest (personal, trending, foryou), collection (for foryou: a collection id, or library), frequency, weekday, timeZone, hour, paused (left out: unchanged).")
             .RateLimited(RequestClass.Write).MaxBodySize(MaxBodyBytes);
         group.MapPost("/manage/unsubscribe", UnsubscribeByManageLinkAsync).WithName("UnsubscribeByManageLink").RateLimited(RequestClass.Write);
         group.MapGet("/preview", PreviewByManageLinkAsync).WithName("PreviewDigest")
@@ -89,14 +91,23 @@ public static class SubscriptionsApi
 
     public static async Task<Results<Accepted<SubscribeAccepted>, ValidationProblem>> SubscribeAsync(
         SubscribeRequest request, NotificationsDbContext db, IMailSender sender, SubscriptionLinks links, IOptions<MailOptions> mail,
-        TimeProvider clock, ILogger<SubscribeRequest> logger, CancellationToken cancellationToken)
+        ILibraryRecommendations library, TimeProvider clock, ILogger<SubscribeRequest> logger, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!EmailAddresses.TryNormalize(request.Email, mail.Value.SmtpUtf8, out var email, out var emailError))
             errors["email"] = [emailError];
         // The settings are checked on a fresh subscription, so what is left out takes its default.
         var draft = new Subscriber { Email = "", UnsubscribeToken = "" };
-        foreach (var (field, problems) in await SubscriptionRules.ApplyAsync(request.Settings, draft, db, cancellationToken))
+        var settings = request.Settings;
+        if (string.Equals(settings.Digest?.Trim(), nameof(DigestKind.ForYou), StringComparison.OrdinalIgnoreCase))
+        {
+            // Whether an address has an account is nobody's business but its owner's: "for you" is
+            // chosen behind the manage link mailed to the address, never here, so this answer is the
+            // same for every address.
+            errors["digest"] = ["Choose the \"for you\" digest on the manage page, from the link in your confirmation mail."];
+            settings = settings with { Digest = null, Collection = null };
+        }
+        foreach (var (field, problems) in await SubscriptionRules.ApplyAsync(settings, draft, db, library, cancellationToken))
             errors[field] = problems;
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
@@ -183,12 +194,13 @@ public static class SubscriptionsApi
         await FindAsync(links.ReadManage(token), db, cancellationToken) is { } s ? TypedResults.Ok(View(s)) : BadLink();
 
     public static async Task<Results<Ok<SubscriptionView>, ValidationProblem, ProblemHttpResult>> ChangeAsync(
-        string? token, ChangeSubscriptionRequest request, NotificationsDbContext db, SubscriptionLinks links, TimeProvider clock, CancellationToken cancellationToken)
+        string? token, ChangeSubscriptionRequest request, NotificationsDbContext db, SubscriptionLinks links, ILibraryRecommendations library, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var subscriber = await FindAsync(links.ReadManage(token), db, cancellationToken);
         if (subscriber is null)
             return BadLink();
-        var errors = await SubscriptionRules.ApplyAsync(request.Settings, subscriber, db, cancellationToken);
+        var errors = await SubscriptionRules.ApplyAsync(request.Settings, subscriber, db, library, cancellationToken);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         if (request.Paused is { } paused)
@@ -223,7 +235,7 @@ public static class SubscriptionsApi
     public static SubscriptionView View(Subscriber s) => new(s.Email,
         s.Active ? s.PausedAt is null ? "active" : "paused" : s.ConfirmedAt is null ? "pending" : "unsubscribed", s.Topics,
         [.. s.TopicDefinitions.Select(d => new CustomTopicDto(d.Name, d.Description, d.Examples))], s.Authors, s.Keywords, s.Seeds,
-        Lower(s.Kind), Lower(s.Frequency), Lower(s.Weekday), s.TimeZone, s.Hour, s.PausedReason);
+        Lower(s.Kind), Lower(s.Frequency), Lower(s.Weekday), s.TimeZone, s.Hour, s.PausedReason, s.ForYouCollection);
 
     private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 

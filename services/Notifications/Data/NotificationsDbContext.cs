@@ -15,6 +15,7 @@ public sealed class NotificationsDbContext : DbContext
     public DbSet<Subscriber> Subscribers => Set<Subscriber>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<CandidatePaper> Candidates => Set<CandidatePaper>();
+    public DbSet<AccountLink> AccountLinks => Set<AccountLink>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -60,6 +61,14 @@ public sealed class NotificationsDbContext : DbContext
             e.Property(c => c.Tags).HasJsonConversion();
             e.Property(c => c.Keywords).HasJsonConversion();
             e.Property(c => c.Embedding).HasVectorConversion();
+            e.HasRevision();
+        });
+        model.Entity<AccountLink>(e =>
+        {
+            e.ToTable("account_links");
+            e.HasKey(l => l.AccountId);
+            e.Property(l => l.Email).HasMaxLength(320);
+            e.HasIndex(l => l.Email);
             e.HasRevision();
         });
         model.AddOutbox();
@@ -126,12 +135,41 @@ public class Subscriber
 
     /// <summary>Permanent (5xx) delivery failures since the last digest that went through.</summary>
     public int PermanentFailures { get; set; }
+
+    /// <summary>The collection a "for you" digest reads (<see cref="DigestKind.ForYou"/>); null: the whole library.</summary>
+    public Guid? ForYouCollection { get; set; }
+}
+
+/// <summary>
+/// An account of the Api and the address its sign-in provider vouched for (<c>email_verified</c>),
+/// from <c>AccountEmailChanged</c>: the subscription of that address may have a "for you" digest of
+/// the account's library. Deleting the account (<c>AccountDeleted</c>) clears the address and keeps
+/// the row as a tombstone, so that an older event arriving late can't tie the address to it again.
+/// </summary>
+public class AccountLink : IRevisioned
+{
+    public Guid AccountId { get; set; }
+
+    /// <summary>The verified address, lower-cased (as subscriptions are matched); null when there is none, or the account was deleted.</summary>
+    public string? Email { get; set; }
+
+    /// <summary>When the provider last vouched for it (the event's time; of two events, the later wins). UTC.</summary>
+    public DateTime ChangedAt { get; set; }
+
+    /// <summary>When the account was deleted (UTC); the link never comes back.</summary>
+    public DateTime? DeletedAt { get; set; }
+
+    /// <summary>Concurrency token: two events of one account may be taken at once on two replicas.</summary>
+    public int Revision { get; set; }
 }
 
 public enum DigestKind
 {
     Personal,
     Trending,
+
+    /// <summary>Recommendations from the library of the account linked to the address (its "for you").</summary>
+    ForYou,
 }
 
 public enum DigestFrequency

@@ -12,7 +12,7 @@ namespace Papers.Notifications.Digests;
 /// embedding call for all), of their defined topics (description, examples) and of their seed
 /// papers; and what was already sent to each, which is never sent again.
 /// </summary>
-public sealed class DigestComposer(NotificationsDbContext db, ITextEmbedder embedder, IOptions<DigestOptions> options, TimeProvider clock)
+public sealed class DigestComposer(NotificationsDbContext db, ITextEmbedder embedder, LibraryDigests library, IOptions<DigestOptions> options, TimeProvider clock)
 {
     public DateTime Since(Subscriber s)
     {
@@ -67,12 +67,24 @@ public sealed class DigestComposer(NotificationsDbContext db, ITextEmbedder embe
             .Concat(s.Seeds).Concat(s.TopicDefinitions.SelectMany(d => d.Examples).Where(PaperIds.IsPaperId)).ToHashSet(StringComparer.Ordinal));
     }
 
-    /// <summary>The digest a single subscriber would get now (the preview).</summary>
+    /// <summary>
+    /// The digests of <paramref name="subscribers"/>: from their profile or the trending list (<paramref name="selector"/>),
+    /// or from their library ("for you"). Null for a digest that can't be chosen now (the Api's library is out of reach).
+    /// </summary>
+    public async Task<IReadOnlyList<DigestEntry>?[]> ChooseAsync(DigestSelector selector, IReadOnlyList<Subscriber> subscribers,
+        Dictionary<Guid, HashSet<string>> known, CancellationToken cancellationToken)
+    {
+        var chosen = selector.SelectAll(subscribers, Since, s => known[s.Id], TopicKey);
+        var fromLibraries = await library.ChooseAsync(subscribers, Since, s => known[s.Id], cancellationToken);
+        return [.. subscribers.Select((s, i) => fromLibraries.TryGetValue(s.Id, out var entries) ? entries : chosen[i])];
+    }
+
+    /// <summary>The digest a single subscriber would get now (the preview); empty when it can't be chosen now.</summary>
     public async Task<IReadOnlyList<DigestEntry>> ComposeAsync(Subscriber subscriber, CancellationToken cancellationToken)
     {
         var selector = await PrepareAsync([subscriber], cancellationToken);
         var known = await KnownPapersAsync([subscriber], cancellationToken);
-        return selector.Select(subscriber, Since(subscriber), known[subscriber.Id], t => TopicKey(subscriber, t));
+        return (await ChooseAsync(selector, [subscriber], known, cancellationToken))[0] ?? [];
     }
 
     private static SubscriberTopic? Definition(Subscriber subscriber, string topic) =>

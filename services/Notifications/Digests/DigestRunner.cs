@@ -45,16 +45,21 @@ public sealed class DigestRunner(NotificationsDbContext db, DigestComposer compo
         var due = subscribers.Where(s => !done.Contains((s.Id, periods[s.Id]))).ToList();
 
         var selector = await composer.PrepareAsync(due, cancellationToken);
-        int empty = 0;
+        int empty = 0, waiting = 0;
         var sent = new MailOutcome(0, 0);
         foreach (var batch in due.Chunk(options.Value.BatchSize))
         {
             var known = await composer.KnownPapersAsync(batch, cancellationToken);
             var letters = new List<DigestLetter>();
             var claims = new List<Delivery>();
-            var chosen = selector.SelectAll(batch, composer.Since, s => known[s.Id], DigestComposer.TopicKey);
+            var chosen = await composer.ChooseAsync(selector, batch, known, cancellationToken);
             foreach (var (subscriber, entries) in batch.Zip(chosen))
             {
+                if (entries is null)
+                {
+                    waiting++; // not claimed: the next run chooses it again
+                    continue;
+                }
                 var delivery = new Delivery
                 {
                     Id = Guid.NewGuid(),
@@ -76,8 +81,8 @@ public sealed class DigestRunner(NotificationsDbContext db, DigestComposer compo
             sent += await mailer.SendAsync([.. letters.Where(l => claimed.Contains(l.Delivery.Id))], cancellationToken);
         }
         var summary = new DigestRunSummary(due.Count, sent.Sent + resent.Sent, empty, sent.Failed + resent.Failed, resent.Sent);
-        logger.LogInformation("Digest run: {Due} due, {Sent} sent ({Resent} left unfinished by an earlier run), {Empty} with nothing new, {Failed} failed",
-            summary.Due, summary.Sent, summary.Resent, summary.Empty, summary.Failed);
+        logger.LogInformation("Digest run: {Due} due, {Sent} sent ({Resent} left unfinished by an earlier run), {Empty} with nothing new, {Failed} failed, {Waiting} waiting for the Api's library",
+            summary.Due, summary.Sent, summary.Resent, summary.Empty, summary.Failed, waiting);
         return summary;
     }
 

@@ -89,6 +89,8 @@ public sealed class DigestSelector
     public IReadOnlyList<DigestEntry> Select(Subscriber subscriber, DateTime since, IReadOnlySet<string> exclude, Func<string, string> topicKey)
     {
         bool Eligible(int i) => _papers[i].ArrivedAt > since && !exclude.Contains(_papers[i].PaperId);
+        if (subscriber.Kind == DigestKind.ForYou)
+            return []; // chosen from the subscriber's library (LibraryDigests), not from this pool
         if (subscriber.Kind == DigestKind.Trending)
             return [.. _trending.Where(Eligible).Take(_options.MaxPapers).Select(i => new DigestEntry(_papers[i], Trending(_papers[i].Upvotes), _papers[i].Upvotes))];
 

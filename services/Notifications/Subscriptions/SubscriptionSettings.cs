@@ -4,6 +4,7 @@ using Papers.Domain;
 using Papers.Notifications.Apis;
 using Papers.Notifications.Data;
 using Papers.Notifications.Digests;
+using Papers.Notifications.Library;
 using Papers.ServiceDefaults.Outbox;
 using Papers.ServiceDefaults.Security;
 
@@ -25,7 +26,8 @@ public record SubscriptionSettings(
     string? Frequency = null,
     string? Weekday = null,
     string? TimeZone = null,
-    int? Hour = null);
+    int? Hour = null,
+    string? Collection = null);
 
 /// <summary>Checks <see cref="SubscriptionSettings"/> and applies them; every problem names its field and the value given.</summary>
 public static class SubscriptionRules
@@ -35,7 +37,7 @@ public static class SubscriptionRules
 
     /// <summary>Validates <paramref name="settings"/> against what <paramref name="subscriber"/> has, and applies them when all is well.</summary>
     public static async Task<Dictionary<string, string[]>> ApplyAsync(SubscriptionSettings settings, Subscriber subscriber, NotificationsDbContext db,
-        CancellationToken cancellationToken)
+        ILibraryRecommendations library, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var (topics, definitions) = settings.Topics is null && settings.CustomTopics is null
@@ -59,19 +61,58 @@ public static class SubscriptionRules
             errors["hour"] = [$"hour must be a whole hour from 0 to 23 (in your time zone); got {hour}."];
         if (errors.Count == 0 && kind == DigestKind.Personal && topics.Count + authors.Count + keywords.Count + seeds.Count == 0)
             errors["topics"] = ["Follow at least one topic, author, keyword or seed paper, or choose the trending digest (digest: trending)."];
+        var collection = subscriber.ForYouCollection;
+        if (errors.Count == 0 && (kind == DigestKind.ForYou && (settings.Digest is not null || settings.Collection is not null)))
+            collection = await ForYouAsync(subscriber.Email, settings.Collection, collection, db, library, errors, cancellationToken);
         if (errors.Count > 0)
             return errors;
 
         (subscriber.Topics, subscriber.TopicDefinitions, subscriber.Authors, subscriber.Keywords, subscriber.Seeds) = (topics, definitions, authors, keywords, seeds);
         (subscriber.Kind, subscriber.Frequency, subscriber.Weekday, subscriber.TimeZone) = (kind, frequency, weekday, zone);
         subscriber.Hour = settings.Hour ?? subscriber.Hour;
+        subscriber.ForYouCollection = collection;
         return errors;
+    }
+
+    /// <summary>
+    /// A "for you" digest needs the address's account (signed in with a provider that verified this
+    /// address); <paramref name="collection"/> is one of that account's collections, or empty (or
+    /// <c>library</c>) for the whole library. Returns the collection to keep.
+    /// </summary>
+    private static async Task<Guid?> ForYouAsync(string email, string? collection, Guid? current, NotificationsDbContext db, ILibraryRecommendations library,
+        Dictionary<string, string[]> errors, CancellationToken cancellationToken)
+    {
+        if (await AccountLinks.ForAsync(db, email, cancellationToken) is not { } account)
+        {
+            errors["digest"] = [$"A \"for you\" digest reads the library of your account: sign in with a provider that has verified {email}, then choose it again."];
+            return current;
+        }
+        var text = collection?.Trim();
+        if (text is null)
+            return current;
+        if (text.Length == 0 || string.Equals(text, "library", StringComparison.OrdinalIgnoreCase))
+            return null;
+        if (!Guid.TryParse(text, out var id))
+        {
+            errors["collection"] = [$"collection is the id of one of your collections, or 'library' for all of them; got '{Problems.Echo(text)}'."];
+            return current;
+        }
+        try
+        {
+            if ((await library.CollectionsAsync(account, cancellationToken))?.Any(c => c.Id == id) != true)
+                errors["collection"] = [$"'{id}' is not one of your collections."];
+        }
+        catch (HttpRequestException)
+        {
+            errors["collection"] = ["Your collections can't be read just now; try again in a minute."];
+        }
+        return id;
     }
 
     public static void CopySettings(Subscriber from, Subscriber to)
     {
         (to.Topics, to.TopicDefinitions, to.Authors, to.Keywords, to.Seeds) = (from.Topics, from.TopicDefinitions, from.Authors, from.Keywords, from.Seeds);
-        (to.Kind, to.Frequency, to.Weekday, to.TimeZone, to.Hour) = (from.Kind, from.Frequency, from.Weekday, from.TimeZone, from.Hour);
+        (to.Kind, to.Frequency, to.Weekday, to.TimeZone, to.Hour, to.ForYouCollection) = (from.Kind, from.Frequency, from.Weekday, from.TimeZone, from.Hour, from.ForYouCollection);
     }
 
     /// <summary>Pausing stops digests until resumed; resuming also clears a pause that delivery failures caused.</summary>
@@ -99,6 +140,8 @@ public static class SubscriptionRules
         var when = (s.Frequency == DigestFrequency.Weekly ? $"every {s.Weekday}" : "daily") + $" at {s.Hour:00}:00 ({s.TimeZone})";
         if (s.Kind == DigestKind.Trending)
             return $"the trending papers, {when}";
+        if (s.Kind == DigestKind.ForYou)
+            return $"recommendations from {(s.ForYouCollection is null ? "your library" : "one collection of your library")}, {when}";
         var what = new List<string>();
         if (s.Topics.Count > 0)
             what.Add("on " + string.Join(", ", s.Topics));

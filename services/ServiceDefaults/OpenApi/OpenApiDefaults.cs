@@ -26,7 +26,7 @@ public static class OpenApiDefaults
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                Description = "An API key (Authorization: Bearer pk_...). Reading needs none; a key raises rate limits, and its scopes (vote, submit, admin) allow changes.",
+                Description = "An API key (Authorization: Bearer pk_...). Reading needs none; a key raises rate limits, and its scopes (vote, submit, admin; library: the Notifications service's) allow changes.",
             };
             return Task.CompletedTask;
         }));

@@ -76,7 +76,8 @@ public static class AccessControlExtensions
             .AddPolicy(Policies.Admin, p => p.RequireClaim(Scopes.ClaimType, Scopes.Admin))
             .AddPolicy(Policies.Vote, p => p.RequireClaim(Scopes.ClaimType, Scopes.Vote, Scopes.Admin))
             .AddPolicy(Policies.Submit, p => p.RequireClaim(Scopes.ClaimType, Scopes.Submit, Scopes.Admin))
-            .AddPolicy(Policies.Account, p => p.RequireClaim(Caller.AccountClaim));
+            .AddPolicy(Policies.Account, p => p.RequireClaim(Caller.AccountClaim))
+            .AddPolicy(Policies.Library, p => p.RequireClaim(Scopes.ClaimType, Scopes.Library));
         services.AddAntiforgery(o =>
         {
             o.HeaderName = Visitors.AntiforgeryHeader;

@@ -22,13 +22,13 @@ public static class KeyRules
 }
 
 /// <summary>
-/// <c>keys issue --name N [--scopes vote,submit,admin] [--quota requests-per-minute]</c>,
+/// <c>keys issue --name N [--scopes vote,submit,admin,library] [--quota requests-per-minute]</c>,
 /// <c>keys list</c>, <c>keys revoke &lt;id&gt;</c>: key management for operators, run by any service
 /// host against the shared identity database (how the first admin key is made).
 /// </summary>
 public static class KeysCommand
 {
-    public const string Usage = "usage: keys issue --name <name> [--scopes vote,submit,admin] [--quota <requests per minute>] | keys list | keys revoke <id>";
+    public const string Usage = "usage: keys issue --name <name> [--scopes vote,submit,admin,library] [--quota <requests per minute>] | keys list | keys revoke <id>";
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
     {

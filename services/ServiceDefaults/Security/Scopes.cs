@@ -14,7 +14,13 @@ public static class Scopes
     /// <summary>Moderation, key management, digest runs: everything.</summary>
     public const string Admin = "admin";
 
-    public static readonly IReadOnlyList<string> All = [Vote, Submit, Admin];
+    /// <summary>
+    /// Read any account's "for you" recommendations: the key of the Notifications service, which
+    /// writes "for you" digests. Only this scope: an admin key does not read people's libraries.
+    /// </summary>
+    public const string Library = "library";
+
+    public static readonly IReadOnlyList<string> All = [Vote, Submit, Admin, Library];
 }
 
 /// <summary>The authorization policies endpoints name.</summary>
@@ -31,4 +37,7 @@ public static class Policies
 
     /// <summary>A visitor signed in to an account (OpenID Connect).</summary>
     public const string Account = "account";
+
+    /// <summary>A key with the <c>library</c> scope (the service that writes "for you" digests); <c>admin</c> is not enough.</summary>
+    public const string Library = "library";
 }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using notifications::Papers.Notifications;
+using notifications::Papers.Notifications.Library;
 using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Embeddings;
 using Papers.ServiceDefaults.Messaging;
@@ -39,6 +40,7 @@ public sealed class PublicDocumentTests : IAsyncLifetime
         });
         builder.AddServiceDefaults();
         builder.AddEnrichmentClient(EmbedBudget.Batch);
+        builder.AddApiLibraryClient();
         var notifications = builder.AddNotifications();
         builder.AddMessaging(notifications);
         _notifications = builder.Build();

@@ -126,6 +126,10 @@ connection comes from ingress.trustedProxies, one hop), then the service's own k
 http://{{ include "papers.enrichment.fullname" . }}:8080
 {{- end }}
 
+{{- define "papers.apiUrl" -}}
+http://{{ include "papers.api.fullname" . }}:8080
+{{- end }}
+
 {{- define "papers.trainingUrl" -}}
 http://{{ include "papers.training.fullname" . }}:8080
 {{- end }}
@@ -149,7 +153,7 @@ capabilities:
 {{/*
 Secrets: the broker and the shared identity database (accounts, API keys, the Data Protection key
 ring) for everyone, the service's own database where it has one, the OpenID Connect client secret
-where sign-in is on, SMTP credentials if any.
+where sign-in is on, SMTP credentials and Notifications' API key if any.
 */}}
 {{- define "papers.secretEnv" -}}
 {{- $v := index .root.Values .component -}}
@@ -172,6 +176,11 @@ where sign-in is on, SMTP credentials if any.
     secretKeyRef:
       name: {{ $v.oidc.existingSecret }}
       key: {{ $v.oidc.secretKey }}
+{{- end }}
+{{- with dig "apiKey" "existingSecret" "" $v }}
+- name: Services__ApiKey
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: {{ $v.apiKey.secretKey }} }
 {{- end }}
 {{- with dig "mail" "smtp" "existingSecret" "" $v }}
 - name: Mail__Smtp__Username
