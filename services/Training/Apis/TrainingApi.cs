@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Papers.Enrichment.Tagging;
 using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Security;
 using Papers.Training.Data;
@@ -91,15 +92,17 @@ public static class TrainingApi
     }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult, ValidationProblem>> CurrentAsync(
-        string? embeddingModel, ModelRegistry registry, CancellationToken cancellationToken)
+        string? embeddingModel, ModelRegistry registry, HttpResponse response, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(embeddingModel))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["embeddingModel"] = ["embeddingModel is required: the id of the embedding model the tagger must fit (as in PaperEnriched.embeddingModel)."] });
         var promoted = await registry.PromotedAsync(embeddingModel, cancellationToken);
-        return promoted is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No promoted model",
-                detail: $"No tagger model is promoted for embeddingModel '{Problems.Echo(embeddingModel)}': tag with the built-in one.")
-            : TypedResults.Text(promoted.ModelJson, "application/json");
+        if (promoted is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No promoted model",
+                detail: $"No tagger model is promoted for embeddingModel '{Problems.Echo(embeddingModel)}': tag with the built-in one.");
+        // Enrichment names the model in the tags it makes (PaperEnriched, PaperRetagged), so the Api knows which papers to re-tag.
+        response.Headers[PromotedTaggerModel.IdHeader] = promoted.Id.ToString();
+        return TypedResults.Text(promoted.ModelJson, "application/json");
     }
 
     private static ModelSummary Summary(RegisteredModel m, string reportJson) =>
