@@ -39,8 +39,11 @@ public static class TrainingApi
             .WithSummary("The registry, newest first: every trained model with its metrics and status (admin).");
         group.MapGet("/report", LowConfidenceAsync).WithName("LowConfidenceCategories").RequireAuthorization(Policies.Admin)
             .WithSummary("Categories the promoted model is not trusted with (F1 below 0.5 on its validation papers) (admin).");
-        group.MapGet("/models/current", CurrentAsync).WithName("CurrentTaggerModel")
-            .WithSummary("The tagger model promoted for an embedding model, as Enrichment loads it; 404 when none is.");
+        // Anonymous, for Enrichment replicas: in a cluster only they reach this service (NetworkPolicy; the
+        // chart lifts its limits). Where it shares a public port (the all-in-one host, whose Enrichment
+        // reads the registry in-process), its own small limit keeps anyone else from spending bandwidth.
+        group.MapGet("/models/current", CurrentAsync).WithName("CurrentTaggerModel").RateLimited(RequestClass.ModelDownload)
+            .WithSummary("The tagger model promoted for an embedding model, as Enrichment loads it (its registry id in the Papers-Tagger-Model-Id header); 404 when none is.");
         return app;
     }
 
