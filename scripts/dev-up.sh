@@ -67,6 +67,9 @@ Mail__Smtp__Host=${PAPERS_TEST_SMTP%:*}
 Mail__Smtp__Port=${PAPERS_TEST_SMTP#*:}
 PublicSite__BaseUrl=http://127.0.0.1:${PORTS[Api]}
 ENV
+  # Internal only, as the chart runs it: Enrichment fetches the promoted tagger model here.
+  [ "$s" = Training ] && echo RateLimits__Enabled=false
+  return 0
 }
 
 logs="$PAPERS_INFRA_DIR/logs"

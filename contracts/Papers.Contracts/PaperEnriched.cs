@@ -10,6 +10,8 @@ namespace Papers.Contracts;
 /// <param name="PredictedPrimaryCategory">The arXiv category the tagger thinks is primary.</param>
 /// <param name="Keywords">Up to 6 keyphrases (3–6 for an abstract of a few sentences), most representative first.</param>
 /// <param name="EnrichedAt">When it was computed.</param>
+/// <param name="TaggerModelId">The tagger model Training promoted that made <paramref name="Tags"/> (added later, optional;
+/// null: the tagger built into Enrichment, or an event from before the field).</param>
 public record PaperEnriched(
     string PaperId,
     int Version,
@@ -19,4 +21,5 @@ public record PaperEnriched(
     IReadOnlyList<TopicTag> Tags,
     string? PredictedPrimaryCategory,
     IReadOnlyList<string> Keywords,
-    DateTimeOffset EnrichedAt);
+    DateTimeOffset EnrichedAt,
+    Guid? TaggerModelId = null);

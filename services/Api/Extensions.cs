@@ -8,6 +8,7 @@ using Papers.Api.Data;
 using Papers.Api.Library;
 using Papers.Api.Recommendations;
 using Papers.Api.Reenrichment;
+using Papers.Api.Retagging;
 using Papers.Api.Search;
 using Papers.Api.Web;
 using Papers.ServiceDefaults;
@@ -20,7 +21,7 @@ namespace Papers.Api;
 
 public static class Extensions
 {
-    /// <summary>Api: the read model, its search index, re-enrichment after a model change, the public JSON API and the web pages.</summary>
+    /// <summary>Api: the read model, its search index, re-enrichment after a model change, re-tagging after a tagger promotion, the public JSON API and the web pages.</summary>
     /// <remarks>Needs an <see cref="ITextEmbedder"/> from the host (for query vectors).</remarks>
     public static ServiceModule AddApi(this IHostApplicationBuilder builder)
     {
@@ -34,6 +35,7 @@ public static class Extensions
         builder.Services.AddSingleton<ReenrichmentTarget>();
         builder.Services.AddSingleton<ReenrichmentSignal>();
         builder.Services.AddHostedService<ReenrichmentSweeper>();
+        builder.Services.AddRetagging();
         builder.Services.AddSingleton<AnalyticsEvents>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AnalyticsEvents>());
         builder.Services.AddOptions<SubmissionOptions>().BindConfiguration(SubmissionOptions.Section);
@@ -51,7 +53,25 @@ public static class Extensions
             bus.AddConsumer<IndexPaperConsumer>();
             bus.AddConsumer<IndexEnrichmentConsumer>();
             bus.AddConsumer<TrackEmbeddingModelConsumer>();
+            RetaggingConsumers(bus);
         }, typeof(ITextEmbedder)));
+    }
+
+    /// <summary>Re-tagging stored papers after a tagger promotion: its settings (<c>Retagging</c>), target and sweeper; the consumers are <see cref="RetaggingConsumers"/>.</summary>
+    public static IServiceCollection AddRetagging(this IServiceCollection services)
+    {
+        services.AddOptions<RetaggingOptions>().BindConfiguration(RetaggingOptions.Section);
+        services.AddSingleton<RetaggingTarget>();
+        services.AddSingleton<RetaggingSignal>();
+        services.AddHostedService<RetaggingSweeper>();
+        return services;
+    }
+
+    /// <summary>The promotions the Api tracks and the tags Enrichment sends back.</summary>
+    public static void RetaggingConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<TrackTaggerModelConsumer>();
+        bus.AddConsumer<IndexRetagConsumer>();
     }
 
     public static WebApplication MapApi(this WebApplication app)

@@ -49,6 +49,7 @@ public static class Extensions
         return builder.AddModule(new ServiceModule("Enrichment", bus =>
         {
             bus.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>();
+            bus.AddConsumer<RetagPaperConsumer, RetagPaperConsumerDefinition>();
             bus.AddConsumer<SwapTaggerModelConsumer, SwapTaggerModelConsumerDefinition>();
         }));
     }

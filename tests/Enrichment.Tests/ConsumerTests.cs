@@ -78,6 +78,7 @@ public sealed class ConsumerTests(EmbedderFixture fixture)
         Assert.Equal(("2501.00042", 3, "hash-v3", fixture.Embedder.ModelId), (e.PaperId, e.Version, e.ContentHash, e.EmbeddingModel));
         Assert.Equal(fixture.Embedder.Embed(["Quantization of large language models. We quantize weights to four bits."])[0], e.Embedding);
         Assert.NotEmpty(e.Keywords);
+        Assert.Null(e.TaggerModelId); // tagged by the built-in model, which has no registry id
         Assert.False(await harness.Published.Any<Fault<Batch<EnrichPaper>>>());
     }
 
@@ -85,7 +86,9 @@ public sealed class ConsumerTests(EmbedderFixture fixture)
     {
         var services = new ServiceCollection();
         services.AddSingleton<ITextEmbedder>(fixture.Embedder);
-        services.AddSingleton<ITopicTagger>(new TopicTagger(fixture.Embedder, TaggerModel.LoadEmbedded(), new CustomTopicsOptions(), NullLogger.Instance));
+        var models = new TaggerModelHolder(fixture.Embedder, new NoTaggerModelSource(), TaggerModel.LoadEmbedded(), NullLogger.Instance);
+        services.AddSingleton(models);
+        services.AddSingleton<ITopicTagger>(new TopicTagger(fixture.Embedder, models, new CustomTopicsOptions(), NullLogger.Instance));
         services.AddSingleton<KeywordExtractor>();
         services.AddSingleton(TimeProvider.System);
         services.AddMassTransitTestHarness(x => x.AddConsumer<EnrichPaperConsumer, EnrichPaperConsumerDefinition>());

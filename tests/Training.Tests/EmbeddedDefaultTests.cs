@@ -87,6 +87,10 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
         var served = TaggerModel.Load(await anonymous.GetStreamAsync($"/api/training/models/current?embeddingModel={Uri.EscapeDataString(report.EmbeddingModel)}"));
         Assert.NotEqual(builtIn, served.Fingerprint);
         await Eventually.UntilAsync(() => Task.FromResult(holder.Current!.Fingerprint), f => f == served.Fingerprint, TimeSpan.FromSeconds(30), "Enrichment to swap in the promoted model");
+        Assert.Equal(report.ModelId, holder.CurrentId);
+        // An Enrichment replica of a cluster fetches it over HTTP, and learns its registry id from the answer.
+        var fetched = await new HttpTaggerModelSource(anonymous).FetchAsync(report.EmbeddingModel, default);
+        Assert.Equal((report.ModelId, served.Fingerprint), (fetched?.Id, fetched?.Model.Fingerprint));
 
         using (var missing = await anonymous.GetAsync("/api/training/models/current"))
         {
@@ -99,6 +103,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
         using (var rollback = await admin.PostAsync("/api/training/rollback", null))
             Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
         await Eventually.UntilAsync(() => Task.FromResult(holder.Current!.Fingerprint), f => f == builtIn, TimeSpan.FromSeconds(30), "Enrichment to go back to the built-in model");
+        Assert.Null(holder.CurrentId);
         using (var nothing = await admin.PostAsync("/api/training/rollback", null))
             Assert.Equal(HttpStatusCode.NotFound, nothing.StatusCode);
     }

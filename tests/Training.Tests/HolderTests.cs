@@ -51,7 +51,8 @@ public sealed class HolderTests(EmbedderFixture model)
 
     private sealed class Source(Func<TaggerModel?> fetch) : ITaggerModelSource
     {
-        public Task<TaggerModel?> FetchAsync(string embeddingModel, CancellationToken cancellationToken) => Task.FromResult(fetch());
+        public Task<PromotedTaggerModel?> FetchAsync(string embeddingModel, CancellationToken cancellationToken) =>
+            Task.FromResult(fetch() is { } m ? new PromotedTaggerModel(Guid.NewGuid(), m) : null);
     }
 
     private sealed class Logs : ILogger

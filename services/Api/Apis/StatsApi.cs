@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Papers.Api.Data;
 using Papers.Api.Reenrichment;
+using Papers.Api.Retagging;
 using Papers.Api.Search;
 using Papers.ServiceDefaults.Security;
 
 namespace Papers.Api.Apis;
 
-public record ReadModelStats(int Papers, int Enriched, int Indexed, string? LatestListedOn, ReenrichmentProgress Reenrichment);
+public record ReadModelStats(int Papers, int Enriched, int Indexed, string? LatestListedOn, ReenrichmentProgress Reenrichment, RetaggingProgress Retagging);
 
 public record PaperStatusRequest(IReadOnlyList<string>? Ids);
 
@@ -28,14 +29,14 @@ public static class StatsApi
         return app;
     }
 
-    public static async Task<Ok<ReadModelStats>> GetStatsAsync(ApiDbContext db, ISearchIndex index, ReenrichmentTarget reenrichment, CancellationToken cancellationToken)
+    public static async Task<Ok<ReadModelStats>> GetStatsAsync(ApiDbContext db, ISearchIndex index, ReenrichmentTarget reenrichment, RetaggingTarget retagging, CancellationToken cancellationToken)
     {
         var papers = await db.Papers.CountAsync(cancellationToken);
         var enriched = await db.Papers.Join(db.Enrichments, p => p.PaperId, e => e.PaperId, (p, e) => new { p.ContentHash, Enriched = e.ContentHash })
             .CountAsync(x => x.ContentHash == x.Enriched, cancellationToken);
         var latest = await db.Papers.MaxAsync(p => (DateOnly?)p.ListedOn, cancellationToken);
         return TypedResults.Ok(new ReadModelStats(papers, enriched, index.Count, latest?.ToString("yyyy-MM-dd"),
-            await reenrichment.ProgressAsync(db, cancellationToken)));
+            await reenrichment.ProgressAsync(db, cancellationToken), await retagging.ProgressAsync(db, cancellationToken)));
     }
 
     public static async Task<Results<Ok<PaperStatusResult>, ValidationProblem>> GetStatusAsync(PaperStatusRequest request, ApiDbContext db, CancellationToken cancellationToken)

@@ -48,6 +48,7 @@ public sealed class IndexEnrichmentConsumer(ApiDbContext db, SearchIndexSignal s
         existing.Tags = [.. m.Tags];
         existing.PredictedPrimaryCategory = m.PredictedPrimaryCategory;
         existing.Keywords = [.. m.Keywords];
+        existing.TaggerModelId = m.TaggerModelId;
         existing.EnrichedAt = enrichedAt;
         existing.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(context.CancellationToken);
@@ -59,12 +60,13 @@ public sealed class IndexEnrichmentConsumer(ApiDbContext db, SearchIndexSignal s
     }
 
     /// <summary>
-    /// Same model, tags, predicted category and keyphrases. Scores are compared to 1e-3: the model
+    /// Same models, tags, predicted category and keyphrases. Scores are compared to 1e-3: the model
     /// is deterministic, but a text in another batch is padded differently, which moves floats in
     /// their last digits.
     /// </summary>
     private static bool SaysTheSame(EnrichmentRecord e, PaperEnriched m) =>
         e.EmbeddingModel == m.EmbeddingModel
+        && e.TaggerModelId == m.TaggerModelId
         && e.PredictedPrimaryCategory == m.PredictedPrimaryCategory
         && e.Keywords.SequenceEqual(m.Keywords, StringComparer.Ordinal)
         && e.Tags.Count == m.Tags.Count

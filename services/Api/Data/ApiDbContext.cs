@@ -17,6 +17,7 @@ public sealed class ApiDbContext : DbContext
     public DbSet<EnrichmentRecord> Enrichments => Set<EnrichmentRecord>();
     public DbSet<Vote> Votes => Set<Vote>();
     public DbSet<EmbeddingModelSeen> EmbeddingModels => Set<EmbeddingModelSeen>();
+    public DbSet<TaggerPromotion> TaggerPromotions => Set<TaggerPromotion>();
     public DbSet<Submission> Submissions => Set<Submission>();
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<Collection> Collections => Set<Collection>();
@@ -54,6 +55,12 @@ public sealed class ApiDbContext : DbContext
         {
             e.ToTable("embedding_models");
             e.HasKey(m => m.EmbeddingModel);
+            e.HasRevision();
+        });
+        model.Entity<TaggerPromotion>(e =>
+        {
+            e.ToTable("tagger_promotions");
+            e.HasKey(t => t.EmbeddingModel);
             e.HasRevision();
         });
         model.Entity<Vote>(e =>
@@ -149,6 +156,18 @@ public class EnrichmentRecord : IRevisioned
     /// <summary>Requests sent for <see cref="RequestedModel"/>; the sweeper gives up after a few.</summary>
     public int RequestAttempts { get; set; }
 
+    /// <summary>The tagger model Training promoted that made <see cref="Tags"/>; null: Enrichment's built-in one (or not known).</summary>
+    public Guid? TaggerModelId { get; set; }
+
+    /// <summary>When a re-tagging (<c>RetagPaper</c>) was last requested (UTC); null: never.</summary>
+    public DateTime? RetagRequestedAt { get; set; }
+
+    /// <summary>The tagger model it was requested for (null: the built-in one).</summary>
+    public Guid? RetagRequestedFor { get; set; }
+
+    /// <summary>Requests sent for <see cref="RetagRequestedFor"/>; the sweeper gives up after a few.</summary>
+    public int RetagAttempts { get; set; }
+
     /// <summary>Concurrency token: one more on every update (a consumer's, or the sweeper's request).</summary>
     public int Revision { get; set; }
 }
@@ -167,6 +186,24 @@ public class EmbeddingModelSeen : IRevisioned
     public DateTime LastAnnouncedAt { get; set; }
 
     /// <summary>Concurrency token: Api replicas take announcements of the same model at once.</summary>
+    public int Revision { get; set; }
+}
+
+/// <summary>
+/// The tagger model Training promoted last for an embedding model (<c>TaggerModelPromoted</c>):
+/// papers embedded by that model whose tags were predicted should be tagged by it.
+/// </summary>
+public class TaggerPromotion : IRevisioned
+{
+    public required string EmbeddingModel { get; set; }
+
+    /// <summary>The promoted model; null: a rollback left Enrichment's built-in one.</summary>
+    public Guid? ModelId { get; set; }
+
+    /// <summary>When it was promoted (UTC): a promotion delivered late never replaces a newer one.</summary>
+    public DateTime PromotedAt { get; set; }
+
+    /// <summary>Concurrency token: Api replicas may take promotions for one embedding model at once.</summary>
     public int Revision { get; set; }
 }
 

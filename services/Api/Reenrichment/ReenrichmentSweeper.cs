@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Papers.Api.Backlogs;
 using Papers.Api.Data;
 using Papers.Contracts;
 using Papers.ServiceDefaults;
@@ -32,68 +33,15 @@ public sealed class ReenrichmentSweeper(
     ReenrichmentSignal signal,
     IOptions<ReenrichmentOptions> options,
     TimeProvider clock,
-    ILogger<ReenrichmentSweeper> logger) : BackgroundService
+    ILogger<ReenrichmentSweeper> logger) : BacklogSweeper(lease, signal, options.Value, clock, logger)
 {
-    public const string Job = "reenrichment";
-
-    /// <summary>Passes tried again at once when a consumer updated one of the chosen rows meanwhile.</summary>
-    private const int ConflictAttempts = 3;
+    public const string Name = "reenrichment";
 
     private readonly ReenrichmentOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!_options.Enabled)
-            return;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await SweepAsync(stoppingToken) == _options.BatchSize)
-                    continue;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(ex, "Looking for papers to re-enrich failed; retrying");
-            }
-            try
-            {
-                await signal.WaitAsync(_options.PollInterval, stoppingToken);
-                // Let answers gather, so a pass fills many free places rather than one.
-                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override string Job => Name;
 
-    /// <summary>
-    /// One pass, if this replica holds the lease: requests re-enrichment of up to one batch of
-    /// papers; returns how many (0 when another replica is sweeping).
-    /// </summary>
-    public async Task<int> SweepAsync(CancellationToken cancellationToken) =>
-        (await lease.RunOnceAsync(Job, occurrence: null, SweepUnderLeaseAsync, cancellationToken)).Value;
-
-    private async Task<int> SweepUnderLeaseAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await SweepOnceAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < ConflictAttempts)
-            {
-                // A PaperEnriched landed on a chosen row between the read and the write (its
-                // revision moved): read the backlog again.
-                logger.LogDebug("A re-enrichment pass met a concurrent update; passing again");
-            }
-        }
-    }
-
-    private async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
+    protected override async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApiDbContext>();
@@ -106,13 +54,12 @@ public sealed class ReenrichmentSweeper(
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var retryBefore = now.UtcDateTime - _options.RetryAfter;
             var (stale, unanswered) = ReenrichmentTarget.Backlog(db.Enrichments, model, retryBefore);
             var inFlight = await unanswered.CountAsync(cancellationToken);
-            var room = Math.Min(_options.BatchSize, _options.MaxInFlight - inFlight);
-            // Each pass reads the backlog: while requests are out, wait for a quarter batch of room.
-            if (room <= 0 || inFlight > 0 && room < Math.Max(1, Math.Min(_options.BatchSize, _options.MaxInFlight) / 4))
+            var room = _options.Room(inFlight);
+            if (room == 0)
                 return 0;
 
             // Only enrichments of the paper's current content: a paper with newer content is on
@@ -130,12 +77,12 @@ public sealed class ReenrichmentSweeper(
                 e.RequestedModel = model;
                 e.RequestedAt = now.UtcDateTime;
                 db.AddToOutbox(new EnrichPaper(p.PaperId, p.Version, p.ContentHash, p.Title, p.Abstract,
-                    $"embedding model {e.EmbeddingModel} → {model}", now), clock);
+                    $"embedding model {e.EmbeddingModel} → {model}", now), Clock);
             }
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             if (due.Count > 0)
-                logger.LogInformation("Requested re-enrichment of {Count} papers with {Model} ({InFlight} requested before and unanswered)",
+                Logger.LogInformation("Requested re-enrichment of {Count} papers with {Model} ({InFlight} requested before and unanswered)",
                     due.Count, model, inFlight);
             return due.Count;
         });

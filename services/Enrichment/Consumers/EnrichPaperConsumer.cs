@@ -13,7 +13,7 @@ namespace Papers.Enrichment.Consumers;
 /// (<see cref="EnrichPaper"/>), each in batches of their own. Stateless: a redelivered batch is
 /// recomputed and the Api ignores what it already has.
 /// </summary>
-public sealed class EnrichPaperConsumer(ITextEmbedder embedder, ITopicTagger tagger, KeywordExtractor keywords, TimeProvider clock)
+public sealed class EnrichPaperConsumer(ITextEmbedder embedder, ITopicTagger tagger, TaggerModelHolder models, KeywordExtractor keywords, TimeProvider clock)
     : IConsumer<Batch<PaperIngested>>, IConsumer<Batch<EnrichPaper>>
 {
     public Task Consume(ConsumeContext<Batch<PaperIngested>> context) =>
@@ -26,7 +26,7 @@ public sealed class EnrichPaperConsumer(ITextEmbedder embedder, ITopicTagger tag
     {
         var texts = papers.Select(p => p.ModelInput).ToList();
         var vectors = await embedder.EmbedAsync(texts, EmbeddingRole.Document, context.CancellationToken);
-        var tags = await tagger.TagAsync(vectors, context.CancellationToken);
+        var (tags, taggerModel) = await models.TagAsync(tagger, vectors, context.CancellationToken);
         var phrases = await keywords.ExtractAsync(texts, vectors, context.CancellationToken);
         var now = clock.GetUtcNow();
 
@@ -35,7 +35,7 @@ public sealed class EnrichPaperConsumer(ITextEmbedder embedder, ITopicTagger tag
             var p = papers[i];
             await context.Publish(new PaperEnriched(
                 p.PaperId, p.Version, p.ContentHash, vectors[i], embedder.ModelId,
-                tags[i].Tags, tags[i].PredictedPrimaryCategory, phrases[i], now), context.CancellationToken);
+                tags[i].Tags, tags[i].PredictedPrimaryCategory, phrases[i], now, taggerModel), context.CancellationToken);
         }
     }
 

@@ -24,6 +24,12 @@ public enum RequestClass
 
     /// <summary>Votes, submissions, subscriptions, sessions: changes and mail.</summary>
     Write,
+
+    /// <summary>
+    /// Training's promoted tagger model (<c>GET /api/training/models/current</c>, about 0.7 MB):
+    /// Enrichment replicas fetch it a few times an hour; on a public port anyone else is spending bandwidth.
+    /// </summary>
+    ModelDownload,
 }
 
 /// <summary>Actions that change what others see or send mail, limited per client address per hour whatever cookies it presents.</summary>
@@ -50,6 +56,7 @@ public sealed class RateLimitOptions
     public int AnonymousEmbedsPerMinute { get; set; } = 30;
     public int AnonymousTextSearchesPerMinute { get; set; } = 10;
     public int AnonymousWritesPerMinute { get; set; } = 30;
+    public int AnonymousModelDownloadsPerMinute { get; set; } = 2;
 
     /// <summary>Upvotes (and their undoing) by one client address an hour, whatever visitor cookies it holds.</summary>
     public int VotesPerHour { get; set; } = 10;
@@ -62,7 +69,7 @@ public sealed class RateLimitOptions
     /// <summary>New visitor cookies issued to one client address an hour.</summary>
     public int NewVisitorsPerHour { get; set; } = 20;
 
-    /// <summary>The quota of a key issued without one: reads a minute; searches cost 5, embeddings 10, searches by pasted text 20, writes 5.</summary>
+    /// <summary>The quota of a key issued without one: reads a minute; searches cost 5, embeddings 10, searches by pasted text 20, writes 5, model downloads 300.</summary>
     public int DefaultKeyRequestsPerMinute { get; set; } = 3_000;
 
     /// <summary>
@@ -77,6 +84,7 @@ public sealed class RateLimitOptions
         RequestClass.Embed => AnonymousEmbedsPerMinute,
         RequestClass.TextSearch => AnonymousTextSearchesPerMinute,
         RequestClass.Write => AnonymousWritesPerMinute,
+        RequestClass.ModelDownload => AnonymousModelDownloadsPerMinute,
         _ => AnonymousReadsPerMinute,
     };
 
@@ -86,6 +94,7 @@ public sealed class RateLimitOptions
         RequestClass.Search or RequestClass.Write => 5,
         RequestClass.Embed => 10,
         RequestClass.TextSearch => 20,
+        RequestClass.ModelDownload => 300,
         _ => 1,
     });
 

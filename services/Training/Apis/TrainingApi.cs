@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Papers.Enrichment.Tagging;
 using Papers.ServiceDefaults.Leases;
 using Papers.ServiceDefaults.Security;
 using Papers.Training.Data;
@@ -42,8 +43,11 @@ public static class TrainingApi
             .WithSummary("The registry, newest first: every trained model with its metrics and status (admin).");
         group.MapGet("/report", LowConfidenceAsync).WithName("LowConfidenceCategories").RequireAuthorization(Policies.Admin)
             .WithSummary("Categories the promoted model is not trusted with: those it withholds from the tags shown, and those with F1 below 0.5 on its validation papers (admin).");
-        group.MapGet("/models/current", CurrentAsync).WithName("CurrentTaggerModel")
-            .WithSummary("The tagger model promoted for an embedding model, as Enrichment loads it; 404 when none is.");
+        // Anonymous, for Enrichment replicas: in a cluster only they reach this service (NetworkPolicy; the
+        // chart lifts its limits). Where it shares a public port (the all-in-one host, whose Enrichment
+        // reads the registry in-process), its own small limit keeps anyone else from spending bandwidth.
+        group.MapGet("/models/current", CurrentAsync).WithName("CurrentTaggerModel").RateLimited(RequestClass.ModelDownload)
+            .WithSummary("The tagger model promoted for an embedding model, as Enrichment loads it (its registry id in the Papers-Tagger-Model-Id header); 404 when none is.");
         return app;
     }
 
@@ -97,15 +101,17 @@ public static class TrainingApi
     }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult, ValidationProblem>> CurrentAsync(
-        string? embeddingModel, ModelRegistry registry, CancellationToken cancellationToken)
+        string? embeddingModel, ModelRegistry registry, HttpResponse response, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(embeddingModel))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["embeddingModel"] = ["embeddingModel is required: the id of the embedding model the tagger must fit (as in PaperEnriched.embeddingModel)."] });
         var promoted = await registry.PromotedAsync(embeddingModel, cancellationToken);
-        return promoted is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No promoted model",
-                detail: $"No tagger model is promoted for embeddingModel '{Problems.Echo(embeddingModel)}': tag with the built-in one.")
-            : TypedResults.Text(promoted.ModelJson, "application/json");
+        if (promoted is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No promoted model",
+                detail: $"No tagger model is promoted for embeddingModel '{Problems.Echo(embeddingModel)}': tag with the built-in one.");
+        // Enrichment names the model in the tags it makes (PaperEnriched, PaperRetagged), so the Api knows which papers to re-tag.
+        response.Headers[PromotedTaggerModel.IdHeader] = promoted.Id.ToString();
+        return TypedResults.Text(promoted.ModelJson, "application/json");
     }
 
     private static ModelSummary Summary(RegisteredModel m, string reportJson) =>

@@ -65,7 +65,7 @@ public sealed record RollbackResult(Guid Retired, Guid? Promoted, string Embeddi
 /// <summary>Enrichment in the same host reads the registry directly instead of calling Training over HTTP.</summary>
 internal sealed class RegistryTaggerModelSource(IServiceScopeFactory scopes) : ITaggerModelSource
 {
-    public async Task<TaggerModel?> FetchAsync(string embeddingModel, CancellationToken cancellationToken)
+    public async Task<PromotedTaggerModel?> FetchAsync(string embeddingModel, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
@@ -73,6 +73,6 @@ internal sealed class RegistryTaggerModelSource(IServiceScopeFactory scopes) : I
         if (promoted is null)
             return null;
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(promoted.ModelJson));
-        return TaggerModel.Load(stream);
+        return new PromotedTaggerModel(promoted.Id, TaggerModel.Load(stream));
     }
 }

@@ -184,9 +184,21 @@ namespace Papers.Api.Data.Migrations
                     b.Property<string>("RequestedModel")
                         .HasColumnType("text");
 
+                    b.Property<int>("RetagAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RetagRequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RetagRequestedFor")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
+
+                    b.Property<Guid?>("TaggerModelId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Tags")
                         .IsRequired()
@@ -346,6 +358,26 @@ namespace Papers.Api.Data.Migrations
                     b.HasIndex("SubmittedBy", "SubmittedAt");
 
                     b.ToTable("submissions", (string)null);
+                });
+
+            modelBuilder.Entity("Papers.Api.Data.TaggerPromotion", b =>
+                {
+                    b.Property<string>("EmbeddingModel")
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("ModelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("PromotedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("EmbeddingModel");
+
+                    b.ToTable("tagger_promotions", (string)null);
                 });
 
             modelBuilder.Entity("Papers.Api.Data.Vote", b =>
