@@ -119,9 +119,15 @@ public sealed class RetaggingTests : IDisposable
         {
             db.Papers.Add(new PaperRecord
             {
-                PaperId = id, Version = 1, Title = $"Title of {id}", Abstract = $"Abstract of {id}", Source = "file",
-                PrimaryCategory = primary, Categories = primary is null ? [] : [primary],
-                ContentHash = current ? $"hash-{id}" : $"newer-hash-{id}", ListedOn = new DateOnly(2025, 1, 1).AddDays(day++),
+                PaperId = id,
+                Version = 1,
+                Title = $"Title of {id}",
+                Abstract = $"Abstract of {id}",
+                Source = "file",
+                PrimaryCategory = primary,
+                Categories = primary is null ? [] : [primary],
+                ContentHash = current ? $"hash-{id}" : $"newer-hash-{id}",
+                ListedOn = new DateOnly(2025, 1, 1).AddDays(day++),
             });
             db.Enrichments.Add(new EnrichmentRecord { PaperId = id, Version = 1, ContentHash = $"hash-{id}", Embedding = [0.6f, 0.8f], EmbeddingModel = model, TaggerModelId = taggedBy });
         }

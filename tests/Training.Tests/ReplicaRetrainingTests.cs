@@ -114,8 +114,16 @@ public sealed class ReplicaRetrainingTests(EmbedderFixture model) : IAsyncLifeti
         await using var db = _database.Context();
         db.Examples.AddRange(examples.Select(e => new LabelledExample
         {
-            PaperId = e.Paper.Id, Version = 1, Title = e.Paper.Title, Abstract = e.Paper.Abstract, Categories = [.. e.Paper.Categories],
-            ListedOn = e.ListedOn, ContentHash = "h", EnrichedHash = "h", Embedding = e.Vector, EmbeddingModel = model.Embedder.ModelId,
+            PaperId = e.Paper.Id,
+            Version = 1,
+            Title = e.Paper.Title,
+            Abstract = e.Paper.Abstract,
+            Categories = [.. e.Paper.Categories],
+            ListedOn = e.ListedOn,
+            ContentHash = "h",
+            EnrichedHash = "h",
+            Embedding = e.Vector,
+            EmbeddingModel = model.Embedder.ModelId,
         }));
         await db.SaveChangesAsync();
     }

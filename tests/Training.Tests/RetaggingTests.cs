@@ -159,9 +159,16 @@ public sealed class RetaggingTests(EmbedderFixture model) : IAsyncLifetime
             var categories = fromArxiv.Contains(e.Paper.Id) ? e.Paper.Categories.ToList() : [];
             db.Papers.Add(new PaperRecord
             {
-                PaperId = e.Paper.Id, Version = 1, Title = e.Paper.Title, Abstract = e.Paper.Abstract, Source = "file",
-                PrimaryCategory = categories.FirstOrDefault(), Categories = categories,
-                ContentHash = Hash(e.Paper.Id), ListedOn = e.ListedOn.AddDays(-(i % 30)), UpdatedAt = DateTime.UtcNow,
+                PaperId = e.Paper.Id,
+                Version = 1,
+                Title = e.Paper.Title,
+                Abstract = e.Paper.Abstract,
+                Source = "file",
+                PrimaryCategory = categories.FirstOrDefault(),
+                Categories = categories,
+                ContentHash = Hash(e.Paper.Id),
+                ListedOn = e.ListedOn.AddDays(-(i % 30)),
+                UpdatedAt = DateTime.UtcNow,
             });
             db.Enrichments.Add(new EnrichmentRecord { PaperId = e.Paper.Id, Version = 1, ContentHash = Hash(e.Paper.Id), Embedding = e.Vector, EmbeddingModel = model.Embedder.ModelId, UpdatedAt = DateTime.UtcNow });
         }
@@ -177,8 +184,12 @@ public sealed class RetaggingTests(EmbedderFixture model) : IAsyncLifetime
         node["temperature"] = node["temperature"]!.GetValue<double>() * temperatureFactor;
         var registered = new RegisteredModel
         {
-            Id = Guid.NewGuid(), CreatedAt = DateTime.UtcNow, EmbeddingModel = model.Embedder.ModelId,
-            ReportJson = "{}", ModelJson = node.ToJsonString(), Status = ModelStatus.Candidate,
+            Id = Guid.NewGuid(),
+            CreatedAt = DateTime.UtcNow,
+            EmbeddingModel = model.Embedder.ModelId,
+            ReportJson = "{}",
+            ModelJson = node.ToJsonString(),
+            Status = ModelStatus.Candidate,
         };
         await using var db = _training.Context();
         db.Models.Add(registered);
