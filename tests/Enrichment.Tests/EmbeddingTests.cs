@@ -29,6 +29,24 @@ public sealed class EmbeddingTests(EmbedderFixture fixture)
     }
 
     [Fact]
+    public async Task Disposing_waits_for_a_running_call_and_refuses_later_ones()
+    {
+        // Its own embedder: the fixture's is shared with the other tests.
+        var embedder = new OnnxEmbedder(fixture.Options, NullLogger.Instance, EmbeddingModelFiles.MiniLm);
+        var texts = Enumerable.Range(0, 64).Select(i => $"{Medium} Paper number {i}.").ToList();
+        var running = Task.Run(() => embedder.Embed(texts));
+        while (embedder.CallsInFlight == 0 && !running.IsCompleted)
+            await Task.Delay(1);
+        embedder.Dispose(); // freed under the running call, ONNX Runtime would crash the process
+
+        var vectors = await running;
+        Assert.Equal(64, vectors.Length);
+        Assert.All(vectors, v => Assert.Equal(embedder.Dimensions, v.Length));
+        Assert.Throws<ObjectDisposedException>(() => embedder.Embed([Short]));
+        embedder.Dispose(); // twice is harmless
+    }
+
+    [Fact]
     public void Many_short_texts_share_model_calls_and_keep_their_order()
     {
         var texts = Enumerable.Range(0, 50).Select(i => $"topic number {i}").ToList();

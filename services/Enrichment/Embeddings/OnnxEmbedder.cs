@@ -33,6 +33,10 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
     private readonly EmbeddingOptions _options;
     private readonly ConcurrentBag<BatchBuffers> _buffers = [];
     private readonly string[] _inputNames;
+    private readonly ILogger _logger;
+    private readonly object _callsGate = new(); // Monitor's Wait and PulseAll: System.Threading.Lock has neither
+    private int _callsInFlight;
+    private bool _disposed;
 
     public OnnxEmbedder(IOptions<EmbeddingOptions> options, ILogger<OnnxEmbedder> logger)
         : this(options.Value, logger, EmbeddingModelFiles.For(options.Value))
@@ -42,6 +46,7 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
     internal OnnxEmbedder(EmbeddingOptions options, ILogger logger, EmbeddingModelFiles files)
     {
         _options = options;
+        _logger = logger;
         options.Validate();
         using (var vocabulary = files.OpenVocabulary())
             _tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: options.Lowercase);
@@ -84,6 +89,19 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
 
     /// <summary>Embeds texts as <paramref name="role"/> says (papers, unless said otherwise).</summary>
     public float[][] Embed(IReadOnlyList<string> texts, EmbeddingRole role = EmbeddingRole.Document, CancellationToken cancellationToken = default)
+    {
+        EnterCall();
+        try
+        {
+            return EmbedCounted(texts, role, cancellationToken);
+        }
+        finally
+        {
+            LeaveCall();
+        }
+    }
+
+    private float[][] EmbedCounted(IReadOnlyList<string> texts, EmbeddingRole role, CancellationToken cancellationToken)
     {
         var prefix = role == EmbeddingRole.Query ? Usage.QueryPrefix : Usage.DocumentPrefix;
         var tokens = new long[texts.Count][];
@@ -205,7 +223,62 @@ public sealed class OnnxEmbedder : ITextEmbedder, IDisposable
         return (inputs, output.Dimensions[2]);
     }
 
-    public void Dispose() => _session.Dispose();
+    /// <summary>Calls running now (a test waits for one before disposing under it).</summary>
+    internal int CallsInFlight
+    {
+        get
+        {
+            lock (_callsGate)
+                return _callsInFlight;
+        }
+    }
+
+    private void EnterCall()
+    {
+        lock (_callsGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _callsInFlight++;
+        }
+    }
+
+    private void LeaveCall()
+    {
+        lock (_callsGate)
+        {
+            if (--_callsInFlight == 0)
+                Monitor.PulseAll(_callsGate);
+        }
+    }
+
+    /// <summary>
+    /// Refuses new calls, waits for the ones running, then frees the session. A host that stops
+    /// while a consumer or a warm-up is still embedding disposes this singleton under it, and
+    /// ONNX Runtime freed mid-run crashes the whole process (a segfault seen in tests) rather
+    /// than failing the call.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_callsGate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            var deadline = DateTime.UtcNow + DisposeWait;
+            while (_callsInFlight > 0 && DateTime.UtcNow < deadline)
+                Monitor.Wait(_callsGate, deadline - DateTime.UtcNow);
+            if (_callsInFlight > 0)
+            {
+                // Still running: leave the session to the process's exit rather than crash it.
+                _logger.LogWarning("Embedding model {Model}: {Calls} call(s) still running after {Wait}; its session is left to the process's exit", ModelId, _callsInFlight, DisposeWait);
+                return;
+            }
+        }
+        _session.Dispose();
+    }
+
+    /// <summary>How long <see cref="Dispose"/> waits for running calls: a batch takes well under a second.</summary>
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(30);
 
     /// <summary>Inputs and output of one model call at the largest batch, allocated once and reused.</summary>
     private sealed class BatchBuffers(int batchSize, int maxTokens, int dimensions)
