@@ -384,8 +384,13 @@ public sealed class AccountsTests : IAsyncLifetime
         Assert.Equal(["2611.10001"], data.GetProperty("upvoted").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("keep", data.GetProperty("collections")[0].GetProperty("papers")[0].GetProperty("tags")[0].GetString());
 
+        using var tablet = await SignedInAsync("ada", "ada@example.org", true); // the same account in another browser
+
         Assert.Equal(HttpStatusCode.NoContent, (await ada.Api.DeleteAsync("/api/account")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await ada.Api.GetAsync("/api/account")).StatusCode);
+        // The other browser still holds the account's cookie: its feed-token calls hear the account is gone.
+        await ProblemAsync(await tablet.Api.PostAsync("/api/account/feed-token", null), HttpStatusCode.NotFound);
+        await ProblemAsync(await tablet.Api.DeleteAsync("/api/account/feed-token"), HttpStatusCode.NotFound);
         await ProblemAsync(await ada.Api.GetAsync($"/api/collections/{id}"), HttpStatusCode.NotFound);
         await using var scope = _api.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApiDbContext>();

@@ -93,11 +93,12 @@ public static class AccountApi
         return TypedResults.Ok(new FeedToken(token, site.Value.Link($"/api/library/feed?format=rss&token={token}"), site.Value.Link($"/api/library/feed?format=atom&token={token}")));
     }
 
-    internal static async Task<NoContent> RevokeFeedTokenAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken)
-    {
-        await db.Accounts.Where(a => a.Id == Me(http)).ExecuteUpdateAsync(u => u.SetProperty(a => a.FeedTokenHash, (string?)null), cancellationToken);
-        return TypedResults.NoContent();
-    }
+    // A browser still holding the cookie of a deleted account hears that the account is gone, as on
+    // issuing: a 204 would tell it a token was revoked when there was none to revoke.
+    internal static async Task<Results<NoContent, ProblemHttpResult>> RevokeFeedTokenAsync(HttpContext http, ApiDbContext db, CancellationToken cancellationToken) =>
+        await db.Accounts.Where(a => a.Id == Me(http)).ExecuteUpdateAsync(u => u.SetProperty(a => a.FeedTokenHash, (string?)null), cancellationToken) == 0
+            ? Gone()
+            : TypedResults.NoContent();
 
     private static async Task<Results<Ok<IReadOnlyList<ForYouItem>>, ProblemHttpResult>> RecommendAsync(HttpContext http, ApiDbContext db, ForYou forYou, Guid? collection, int? limit, CancellationToken cancellationToken)
     {
