@@ -181,7 +181,14 @@ public sealed class TextSearchTests : IAsyncLifetime
 
         using var page = await client.PostAsync("/search", new FormUrlEncodedContent([new("abstract", Pasted(PapersApi.MaxPastedLength))]));
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("Diffusion models beat GANs on image synthesis", await page.Content.ReadAsStringAsync());
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Diffusion models beat GANs on image synthesis", html);
+        // No link carries the pasted text: its later pages and feeds would pass what a URL can hold.
+        Assert.DoesNotContain("abstract=Diffusion", html);
+        Assert.DoesNotContain("application/rss+xml", html);
+        // A short abstract keeps its feed.
+        using var shortPage = await client.PostAsync("/search", new FormUrlEncodedContent([new("abstract", Pasted(300))]));
+        Assert.Contains("abstract=Diffusion", await shortPage.Content.ReadAsStringAsync());
         using var refusedPage = await client.PostAsync("/search", new FormUrlEncodedContent([new("abstract", Pasted(PapersApi.MaxPastedLength + 1))]));
         Assert.Equal(HttpStatusCode.BadRequest, refusedPage.StatusCode);
         Assert.Contains("The abstract may have at most 10000 characters; it has 10001.", await refusedPage.Content.ReadAsStringAsync());

@@ -14,6 +14,9 @@ public static class SearchPages
 {
     public const int PageSize = 20;
 
+    /// <summary>The longest page or feed address the search page writes: well within Kestrel's 8 KB request line, with room for a proxy's additions.</summary>
+    private const int MaxLinkLength = 4_000;
+
     public static IEndpointRouteBuilder MapSearchPages(this IEndpointRouteBuilder pages)
     {
         pages.MapGet("/search", SearchAsync).RateLimited(RequestClass.Search);
@@ -102,15 +105,19 @@ public static class SearchPages
         var rows = await DailyListing.LoadInOrderAsync(web.Db, [.. shown.Select(f => f.PaperId)], web.Cancellation);
         var hits = shown.ToDictionary(f => f.PaperId);
         var votes = await web.VotesAsync(rows.Select(r => r.Paper.PaperId));
+        // A long pasted abstract (it came by POST) makes no link: a URL carrying it would pass what
+        // browsers, proxies and Kestrel's 8 KB request line take, so its later pages and feeds would
+        // fail. The page shows the best results without them.
+        var linkable = ("/search" + query).Length <= MaxLinkLength;
         var meta = new PageMeta(title, form.IsEmpty ? "Search papers by keyword and by meaning, or find papers like an abstract." : $"{found.Count} papers found.",
-            web.Link("/search" + query))
+            web.Link(linkable ? "/search" + query : "/search"))
         {
             NoIndex = !form.IsEmpty,
-            Feeds = form.IsEmpty || errors.Count > 0 ? null : FeedLinks.For(form.ByAbstract ? "Papers like an abstract" : $"Search: {q}", "/search" + query),
+            Feeds = form.IsEmpty || errors.Count > 0 || !linkable ? null : FeedLinks.For(form.ByAbstract ? "Papers like an abstract" : $"Search: {q}", "/search" + query),
         };
         return WebContext.Page<SearchPage>(new SearchView(meta, form,
             [.. rows.Select(r => new SearchRow(r, hits[r.Paper.PaperId].Score, hits[r.Paper.PaperId].Similarity, hits[r.Paper.PaperId].MatchedBy))],
-            found.Count, ListingPages.Pages("/search" + query, page, (page + 1) * PageSize < found.Count), errors,
+            found.Count, ListingPages.Pages("/search" + query, page, linkable && (page + 1) * PageSize < found.Count), errors,
             form.ByAbstract ? new HashSet<string>() : Format.Terms(q), web.Facets.Topics(), votes),
             errors.Count > 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
     }
