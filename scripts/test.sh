@@ -21,7 +21,13 @@ echo "== tests"
 results=$(mktemp)
 trx=$(mktemp -d)
 status=0
-dotnet test platform.sln -c Release --no-build -nologo -v q --results-directory "$trx" --logger "trx;LogFilePrefix=run" 2>&1 | tee "$results" || status=$?
+run_tests() {
+  dotnet test "$@" -c Release --no-build -nologo -v q --results-directory "$trx" --logger "trx;LogFilePrefix=run" 2>&1 | tee -a "$results" || status=$?
+}
+# Cluster.Tests stops the shared broker (rabbitmqctl stop_app) to test an outage, so it runs alone,
+# after the rest: a project running beside it lost RabbitMQ mid-test (a CI run failed that way).
+run_tests platform.sln --filter "FullyQualifiedName!~Papers.Cluster.Tests"
+run_tests tests/Cluster.Tests
 
 echo "== helm chart"
 helm_status=0
