@@ -6,7 +6,8 @@ namespace Papers.Training.Learning;
 /// <summary>
 /// Fits a <see cref="CategoryClassifier"/>: class-balanced soft targets (the primary gets
 /// <see cref="PrimaryMass"/>, secondaries share the rest; a coarse label lets the model pick
-/// within its archive), calibration on out-of-fold predictions of an inner cross-validation
+/// within its archive), each category's description as an example of it when the caller gives
+/// them (<see cref="DescriptionPrior"/>), calibration on out-of-fold predictions of an inner cross-validation
 /// (temperature and description fallback by likelihood of the primary, Platt for tag scores,
 /// the tag threshold by F1), then the softmax refitted on all rows.
 /// </summary>
@@ -87,7 +88,8 @@ internal sealed record CategoryTrainer
         for (var sweep = 0; sweep < 3; sweep++)
         {
             t = Math.Exp(Calibration.Minimize(lt => Loss(Math.Exp(lt), beta, gamma), Math.Log(0.1), Math.Log(10), 25));
-            if (sims is null)
+            // The fallback scores only categories without a row: with the description examples, none.
+            if (sims is null || !oofLogits.Any(l => l.Any(float.IsNaN)))
                 break;
             beta = Calibration.Minimize(b => Loss(t, b, gamma), 0, 80, 25);
             gamma = Calibration.Minimize(g => Loss(t, beta, g), -40, 10, 25);
