@@ -6,8 +6,9 @@ namespace Papers.Training.Tests;
 
 /// <summary>
 /// Low-confidence categories are not shown: the trainer withholds a category that out of fold is
-/// rarely the paper's when ranked high, the classifier never shows it (it keeps its rank), the
-/// model file keeps the list, and a category that earns its place is not withheld.
+/// rarely the paper's when ranked high, the classifier never shows it, as a tag or as the
+/// predicted primary (it is ranked after the others), the model file keeps the list, and a
+/// category that earns its place is not withheld.
 /// </summary>
 public sealed class WithheldCategoriesTests
 {
@@ -54,8 +55,8 @@ public sealed class WithheldCategoriesTests
         // Coverage 1 shows the two most probable whatever their score: only withholding keeps cs.AI out.
         var predictions = Enumerable.Range(0, papers.Count).Select(i => model.Predict(model.Probabilities(features, i, null), coverage: 1)).ToList();
         Assert.All(predictions, p => Assert.DoesNotContain("cs.AI", p.Tags));
-        // It keeps its rank (the admin report and top-k still see it), and the others are still shown.
-        Assert.Contains(predictions, p => p.Ranked.Take(2).Contains("cs.AI"));
+        // Nor the primary: it is ranked after the others (the last test: even where it is the most probable).
+        Assert.All(predictions, p => Assert.Equal("cs.AI", p.Ranked[^1]));
         Assert.Contains(predictions, p => p.Tags.Contains("cs.CL"));
         Assert.Contains(predictions, p => p.Tags.Contains("cs.CV"));
     }
@@ -85,9 +86,40 @@ public sealed class WithheldCategoriesTests
         var loaded = TaggerModel.Load(file);
 
         Assert.Equal(["cs.CL"], loaded.Classifier.Withheld);
+        Assert.True(loaded.Probabilities(paper).Index().MaxBy(p => p.Item).Index == loaded.Classifier.IndexOf("cs.CL"), "cs.CL is not the most probable");
         var prediction = loaded.Predict(paper);
-        Assert.Equal("cs.CL", prediction.Ranked[0]);
+        Assert.NotEqual("cs.CL", prediction.Ranked[0]);
         Assert.DoesNotContain("cs.CL", prediction.Tags);
+    }
+
+    [Fact]
+    public async Task The_tagger_never_names_a_withheld_category_as_the_primary()
+    {
+        var model = TaggerModel.LoadEmbedded()!;
+        var paper = model.Descriptions[model.Classifier.IndexOf("cs.CL")];
+        var tagger = new TopicTagger(new UnusedEmbedder(model.EmbeddingModel), model, new CustomTopicsOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.Equal("cs.CL", (await tagger.TagAsync([paper], CancellationToken.None))[0].PredictedPrimaryCategory);
+
+        model.Classifier.Withheld = new HashSet<string>(["cs.CL"], StringComparer.Ordinal);
+        // A coverage, as every model the recipe fits has, so the primary is shown whatever its tag score.
+        model.Classifier.Coverage = 0.9;
+        var tagged = (await new TopicTagger(new UnusedEmbedder(model.EmbeddingModel), model, new CustomTopicsOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            .TagAsync([paper], CancellationToken.None))[0];
+
+        Assert.NotNull(tagged.PredictedPrimaryCategory);
+        Assert.NotEqual("cs.CL", tagged.PredictedPrimaryCategory);
+        Assert.DoesNotContain(tagged.Tags, t => t.Topic == "cs.CL");
+        // The primary is the first category shown.
+        Assert.Equal(tagged.PredictedPrimaryCategory, tagged.Tags[0].Topic);
+    }
+
+    /// <summary>The tagger embeds only custom topics (none here) and descriptions when it has no model for the embedder's.</summary>
+    private sealed class UnusedEmbedder(string modelId) : Papers.ServiceDefaults.Embeddings.ITextEmbedder
+    {
+        public string ModelId => modelId;
+
+        public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The tagger embedded something it should not have.");
     }
 
     [Theory]

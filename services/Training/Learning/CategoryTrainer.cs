@@ -6,7 +6,8 @@ namespace Papers.Training.Learning;
 /// <summary>
 /// Fits a <see cref="CategoryClassifier"/>: class-balanced soft targets (the primary gets
 /// <see cref="PrimaryMass"/>, secondaries share the rest; a coarse label lets the model pick
-/// within its archive), calibration on out-of-fold predictions of an inner cross-validation
+/// within its archive), each category's description as an example of it when the caller gives
+/// them (<see cref="DescriptionPrior"/>), calibration on out-of-fold predictions of an inner cross-validation
 /// (temperature and description fallback by likelihood of the primary, Platt for tag scores,
 /// the tag threshold by F1), then the softmax refitted on all rows.
 /// </summary>
@@ -42,8 +43,16 @@ internal sealed record CategoryTrainer
     /// </summary>
     public double MinTagPrecision { get; init; } = 0.2;
 
-    public CategoryClassifier Fit(IReadOnlyList<string> classes, IFeatures x, float[][]? sims, IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> rows, TextWriter? log = null)
+    /// <summary>
+    /// Weight (in mean papers) of each category's description as one more training example of it,
+    /// in every fit and never judged: a prior for categories with few or no papers; 0 = none.
+    /// </summary>
+    public float DescriptionPrior { get; init; } = 10;
+
+    /// <param name="priors">Rows of <paramref name="x"/> that are categories' descriptions (see <see cref="DescriptionPrior"/>), fitted on with every fold.</param>
+    public CategoryClassifier Fit(IReadOnlyList<string> classes, IFeatures x, float[][]? sims, IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> rows, TextWriter? log = null, IReadOnlyList<int>? priors = null)
     {
+        priors ??= [];
         var index = classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i, StringComparer.Ordinal);
 
         // Out-of-fold raw logits (NaN where the inner model had no such class).
@@ -52,7 +61,7 @@ internal sealed record CategoryTrainer
         for (var f = 0; f < InnerFolds; f++)
         {
             var train = rows.Where((_, i) => folds[i] != f).ToList();
-            var inner = FitSoftmax(classes, index, x, sims, papers, train);
+            var inner = FitSoftmax(classes, index, x, sims, papers, train, priors);
             for (var i = 0; i < rows.Count; i++)
                 if (folds[i] == f)
                     oofLogits[i] = CategoryClassifier.Expand(inner.ActiveLogits(x, rows[i], sims?[rows[i]]), inner.Active, classes.Count);
@@ -79,7 +88,8 @@ internal sealed record CategoryTrainer
         for (var sweep = 0; sweep < 3; sweep++)
         {
             t = Math.Exp(Calibration.Minimize(lt => Loss(Math.Exp(lt), beta, gamma), Math.Log(0.1), Math.Log(10), 25));
-            if (sims is null)
+            // The fallback scores only categories without a row: with the description examples, none.
+            if (sims is null || !oofLogits.Any(l => l.Any(float.IsNaN)))
                 break;
             beta = Calibration.Minimize(b => Loss(t, b, gamma), 0, 80, 25);
             gamma = Calibration.Minimize(g => Loss(t, beta, g), -40, 10, 25);
@@ -102,7 +112,7 @@ internal sealed record CategoryTrainer
         }
         var (a, b) = Calibration.Platt(scores, labels);
 
-        var final = FitSoftmax(classes, index, x, sims, papers, rows);
+        var final = FitSoftmax(classes, index, x, sims, papers, rows, priors);
         final.Temperature = t;
         final.FallbackSlope = beta;
         final.FallbackOffset = gamma;
@@ -160,9 +170,9 @@ internal sealed record CategoryTrainer
         return 1;
     }
 
-    private CategoryClassifier FitSoftmax(IReadOnlyList<string> classes, Dictionary<string, int> index, IFeatures x, float[][]? sims, IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> rows)
+    private CategoryClassifier FitSoftmax(IReadOnlyList<string> classes, Dictionary<string, int> index, IFeatures x, float[][]? sims, IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> rows, IReadOnlyList<int> priors)
     {
-        var active = rows.SelectMany(r => papers[r].Categories).Where(c => !Categories.IsCoarse(c) && index.ContainsKey(c))
+        var active = rows.Concat(priors).SelectMany(r => papers[r].Categories).Where(c => !Categories.IsCoarse(c) && index.ContainsKey(c))
             .Distinct().Select(c => index[c]).Order().ToArray();
         var slot = active.Select((c, k) => (c, k)).ToDictionary(t => t.c, t => t.k);
         var counts = rows.GroupBy(r => papers[r].Primary).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
@@ -171,15 +181,16 @@ internal sealed record CategoryTrainer
             .Where(t => t.Target.Fine.Length + t.Target.Coarse.Length > 0).ToList();
         var meanWeight = usable.Average(t => t.Target.Weight);
         var targets = usable.Select(t => t.Target with { Weight = t.Target.Weight / meanWeight }).ToList();
+        targets.AddRange(priors.Select(r => new Target([(slot[index[papers[r].Primary]], 1f)], [], DescriptionPrior)));
 
         float[][]? extra = null;
         if (sims is not null)
         {
             extra = new float[x.Count][];
-            foreach (var r in rows)
+            foreach (var r in rows.Concat(priors))
                 extra[r] = CategoryClassifier.Align(sims[r], active);
         }
-        var softmax = Softmax.Fit(x, usable.Select(t => t.Row).ToList(), targets, active.Length, extra);
+        var softmax = Softmax.Fit(x, [.. usable.Select(t => t.Row), .. priors], targets, active.Length, extra);
         return new CategoryClassifier { Classes = classes, Active = active, Softmax = softmax, UsesDescriptions = sims is not null, MaxTags = MaxTags };
     }
 

@@ -63,6 +63,11 @@ internal sealed class TaggerFitter
         var papers = examples.Select(e => e.Paper).ToList();
         var vectors = examples.Select(e => e.Vector).ToArray();
         var sims = Similarities(vectors, descriptions);
+        // The descriptions as examples of their categories, after the papers (a prior; see CategoryTrainer.DescriptionPrior).
+        var priors = Trainer.DescriptionPrior > 0 ? Enumerable.Range(papers.Count, classes.Count).ToList() : [];
+        var rowPapers = priors.Count == 0 ? papers : [.. papers, .. classes.Select(c => new LabelledPaper($"description:{c}", "", "", [c]))];
+        var rowVectors = priors.Count == 0 ? vectors : [.. vectors, .. descriptions];
+        var rowSims = priors.Count == 0 ? sims : [.. sims, .. Similarities(descriptions, descriptions)];
         var trainer = Trainer with
         {
             Seed = Seed,
@@ -71,7 +76,7 @@ internal sealed class TaggerFitter
             PrimaryShownGoal = PrimaryShownGoal,
             Softmax = Trainer.Softmax with { Seed = Seed },
         };
-        var classifier = trainer.Fit(classes, new DenseFeatures(vectors), sims, papers, Enumerable.Range(0, papers.Count).ToList(), log);
+        var classifier = trainer.Fit(classes, new DenseFeatures(rowVectors), rowSims, rowPapers, Enumerable.Range(0, papers.Count).ToList(), log, priors);
         return new TaggerModel(embeddingModel, classifier, descriptions, papers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal),
             TopicCalibration.Description(papers, classes, sims), TopicCalibration.Examples(papers, classes, vectors, descriptions, Seed));
     }

@@ -8,7 +8,7 @@ namespace Papers.Enrichment.Lab.Commands;
 
 internal static class TrainCommand
 {
-    /// <summary>The tagger's trainer with its defaults, or the knobs given (--l2, --balance, --primary-mass, --epochs, --min-tag-precision).</summary>
+    /// <summary>The tagger's trainer with its defaults, or the knobs given (--l2, --balance, --primary-mass, --epochs, --min-tag-precision, --description-prior).</summary>
     internal static CategoryTrainer Trainer(CommandArgs a, int seed)
     {
         var defaults = new CategoryTrainer();
@@ -18,6 +18,7 @@ internal static class TrainCommand
             BalancePower = Float(a, "balance") ?? defaults.BalancePower,
             PrimaryMass = Float(a, "primary-mass") ?? defaults.PrimaryMass,
             MinTagPrecision = Float(a, "min-tag-precision") ?? defaults.MinTagPrecision,
+            DescriptionPrior = Float(a, "description-prior") ?? defaults.DescriptionPrior,
             Softmax = new SoftmaxTrainer
             {
                 Seed = seed,
@@ -56,7 +57,7 @@ internal static class TrainCommand
 
         using (var stream = File.Create(output))
             model.Save(stream, $"{papers.Count} papers from {string.Join(", ", files.Select(Path.GetFileName))}; seed {seed}, " +
-                $"L2 {trainer.Softmax.L2}, balance {trainer.BalancePower}, primary mass {trainer.PrimaryMass}, {trainer.Softmax.Epochs} epochs");
+                $"L2 {trainer.Softmax.L2}, balance {trainer.BalancePower}, primary mass {trainer.PrimaryMass}, description prior {trainer.DescriptionPrior}, {trainer.Softmax.Epochs} epochs");
         Console.WriteLine($"{classifier.Active.Length} categories learned from examples, {classes.Count - classifier.Active.Length} from descriptions only; " +
             $"wrote {output} ({new FileInfo(output).Length / 1024} KB) in {watch.Elapsed.TotalSeconds:F0} s. Rebuild to embed it.");
         return Task.FromResult(0);

@@ -1,6 +1,9 @@
 namespace Papers.Enrichment.Tagging.Learning;
 
-/// <summary>What a tagger said about one paper: categories ranked best first, and the tags it would show.</summary>
+/// <summary>
+/// What a tagger said about one paper: categories ranked best first (the first is the predicted
+/// primary; withheld categories come after every other), and the tags it would show.
+/// </summary>
 internal sealed record Prediction(IReadOnlyList<string> Ranked, IReadOnlyList<string> Tags);
 
 /// <summary>
@@ -46,9 +49,9 @@ internal sealed class CategoryClassifier
     public double Coverage { get; set; }
 
     /// <summary>
-    /// Categories never shown as tags: out of fold, they were rarely the paper's when among its
-    /// most probable (see the Training service's <c>CategoryTrainer</c>). They keep their place
-    /// in <see cref="Prediction.Ranked"/> and are listed in the admin report instead.
+    /// Categories never shown, as a tag or as the predicted primary: out of fold, they were rarely
+    /// the paper's when among its most probable (see the Training service's <c>CategoryTrainer</c>).
+    /// They are ranked after every other category and listed in the admin report instead.
     /// </summary>
     public IReadOnlySet<string> Withheld { get; set; } = new HashSet<string>(StringComparer.Ordinal);
 
@@ -68,7 +71,8 @@ internal sealed class CategoryClassifier
     /// <summary>The prediction with another coverage (0: the tags above the threshold only).</summary>
     public Prediction Predict(double[] probabilities, double coverage)
     {
-        var ranked = Enumerable.Range(0, Classes.Count).OrderByDescending(c => probabilities[c]).ToList();
+        // A withheld category must not be the primary either: the primary is the first category shown.
+        var ranked = Enumerable.Range(0, Classes.Count).OrderBy(c => Withheld.Contains(Classes[c])).ThenByDescending(c => probabilities[c]).ToList();
         var covered = 0.0;
         var tags = new List<string>();
         foreach (var c in ranked.Where(c => !Withheld.Contains(Classes[c])).Take(MaxTags))
