@@ -17,7 +17,7 @@ public static class Extensions
     /// <summary>
     /// Analytics: a consumer per public event type (every message record of Papers.Contracts,
     /// found in the assembly) appending to the Parquet archive, its maintenance (recovery,
-    /// retention), the ready queries and replay.
+    /// retention, compaction), the ready queries and replay.
     /// </summary>
     public static ServiceModule AddAnalytics(this IHostApplicationBuilder builder)
     {
@@ -30,6 +30,7 @@ public static class Extensions
         builder.Services.AddScoped<ArchiveAppender>();
         builder.Services.AddSingleton<ArchiveBuffer>();
         builder.Services.AddSingleton<ArchiveRecovery>();
+        builder.Services.AddSingleton<ArchiveCompaction>();
         builder.Services.AddSingleton<ArchiveRetention>();
         builder.Services.AddHostedService<ArchiveMaintenance>();
         builder.Services.AddSingleton<ArchiveQueries>();
@@ -61,6 +62,10 @@ public static class Extensions
             problems.Add($"Analytics:FlushAfter must be a positive time span such as 00:00:05 (it is {options.FlushAfter}).");
         if (options.ConcurrentBatches is < 1 or > 16)
             problems.Add($"Analytics:ConcurrentBatches must be between 1 and 16 (it is {options.ConcurrentBatches}).");
+        if (options.CompactAfter < TimeSpan.Zero)
+            problems.Add($"Analytics:CompactAfter must be a time span of zero or more such as 01:00:00 (it is {options.CompactAfter}).");
+        if (options.CompactDaysPerPass < 0)
+            problems.Add($"Analytics:CompactDaysPerPass must be 0 (no compaction) or more (it is {options.CompactDaysPerPass}).");
         if (options.RetentionDays < 1)
             problems.Add($"Analytics:RetentionDays must be at least 1 (it is {options.RetentionDays}).");
         foreach (var (type, days) in options.RetentionDaysByType)

@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Papers.Analytics.Archive;
@@ -19,8 +20,12 @@ public sealed class ArchiveRig : IAsyncDisposable
         Database = database;
         Options = options;
         Types = new ArchivedTypes(typeof(PaperIngested).Assembly, options.DropFields);
-        Queries = new ArchiveQueries(options, Types);
+        Scopes = ScopesOf(database);
+        Queries = new ArchiveQueries(options, Types, Scopes);
     }
+
+    /// <summary>Scopes with the archive's DbContext, as the service's singletons get them.</summary>
+    public IServiceScopeFactory Scopes { get; }
 
     public SqliteFileTestDatabase<AnalyticsDbContext> Database { get; }
 
@@ -52,6 +57,17 @@ public sealed class ArchiveRig : IAsyncDisposable
     public Task<AppendResult> AppendAsync<T>(params T[] messages) where T : class =>
         AppendAsync([.. messages.Select(m => (Guid.NewGuid(), m))]);
 
+    public static IServiceScopeFactory ScopesOf(TestDatabase<AnalyticsDbContext> database)
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<AnalyticsDbContext>(o => database.Configure(o));
+        return services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
+    }
+
+    public ArchiveCompaction Compaction() => new(Scopes, Types, Options, Clock, NullLogger<ArchiveCompaction>.Instance);
+
+    public ArchiveRecovery Recovery() => new(Scopes, Compaction(), Options, Clock, NullLogger<ArchiveRecovery>.Instance);
+
     /// <summary>One value of <paramref name="sql"/> over the archive's views.</summary>
     public Task<object?> ScalarAsync(string sql) => new ArchiveReader(Queries).ScalarAsync(sql);
 
@@ -80,8 +96,9 @@ public static class Events
 /// <summary>SQL over an archive's views (<see cref="ArchiveQueries"/>).</summary>
 public sealed class ArchiveReader(ArchiveQueries queries)
 {
-    public ArchiveReader(string root)
-        : this(new ArchiveQueries(new ArchiveOptions { Root = root }, new ArchivedTypes(typeof(PaperIngested).Assembly, [])))
+    /// <summary>The archive in <paramref name="root"/> whose files <paramref name="database"/> holds.</summary>
+    public ArchiveReader(string root, TestDatabase<AnalyticsDbContext> database)
+        : this(new ArchiveQueries(new ArchiveOptions { Root = root }, new ArchivedTypes(typeof(PaperIngested).Assembly, []), ArchiveRig.ScopesOf(database)))
     {
     }
 

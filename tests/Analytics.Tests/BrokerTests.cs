@@ -69,7 +69,7 @@ public sealed class BrokerTests : IAsyncLifetime
         // Stopped: every copy was either archived (and acknowledged) or is back in the queue.
         Assert.Empty(await _management!.PeekAsync(_vhost, ArchiveQueues.Of(typeof(PaperViewed)), 10));
         Assert.Equal(views.Count, archived);
-        var rig = new ArchiveReader(_root.FullName);
+        var rig = new ArchiveReader(_root.FullName, _database!);
         Assert.Equal((long)views.Count, await rig.ScalarAsync("SELECT count(*) FROM PaperViewed"));
         Assert.Equal((long)views.Count, await rig.ScalarAsync("SELECT count(DISTINCT messageId) FROM PaperViewed"));
         Assert.Equal(views.Select(v => v.Id.ToString()).Order(), (await rig.ListAsync("SELECT messageId FROM PaperViewed")).Order());

@@ -7,7 +7,8 @@ namespace Papers.Analytics.Data;
 /// <summary>
 /// What the archive has accepted: every archived message id (the de-duplication index) and every
 /// Parquet file committed. A file and the ids in it are committed in one transaction, so after a
-/// crash the database says which written files count (<see cref="Archive.ArchiveRecovery"/>).
+/// crash the database says which written files count (<see cref="Archive.ArchiveRecovery"/>), and
+/// readers take the files that count from here (<see cref="Queries.ArchiveQueries"/>).
 /// </summary>
 public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> options) : DbContext(options)
 {
@@ -30,6 +31,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.HasKey(f => f.Path);
             e.Property(f => f.Path).HasMaxLength(400);
             e.Property(f => f.EventType).HasMaxLength(200);
+            e.Property(f => f.CompactedInto).HasMaxLength(400);
             e.HasIndex(f => new { f.EventType, f.Day });
         });
         model.AddLeases();
@@ -60,4 +62,10 @@ public class ArchiveFile
 
     /// <summary>UTC.</summary>
     public DateTime WrittenAt { get; set; }
+
+    /// <summary>
+    /// The file its events were compacted into (<see cref="Archive.ArchiveCompaction"/>), committed
+    /// in the same transaction: from then on this one no longer counts, and is deleted.
+    /// </summary>
+    public string? CompactedInto { get; set; }
 }

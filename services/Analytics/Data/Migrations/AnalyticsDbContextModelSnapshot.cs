@@ -28,6 +28,10 @@ namespace Papers.Analytics.Data.Migrations
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
 
+                    b.Property<string>("CompactedInto")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");
 
