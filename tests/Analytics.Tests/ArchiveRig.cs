@@ -10,12 +10,12 @@ using Papers.TestSupport;
 
 namespace Papers.Analytics.Tests;
 
-/// <summary>An archive in a temporary folder with its index in a SQLite file, appended to directly (no bus), at a fixed clock.</summary>
+/// <summary>An archive in a temporary folder with its index in a SQLite file (or PostgreSQL), appended to directly (no bus), at a fixed clock.</summary>
 public sealed class ArchiveRig : IAsyncDisposable
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-    private ArchiveRig(SqliteFileTestDatabase<AnalyticsDbContext> database, ArchiveOptions options)
+    private ArchiveRig(TestDatabase<AnalyticsDbContext> database, ArchiveOptions options)
     {
         Database = database;
         Options = options;
@@ -27,7 +27,7 @@ public sealed class ArchiveRig : IAsyncDisposable
     /// <summary>Scopes with the archive's DbContext, as the service's singletons get them.</summary>
     public IServiceScopeFactory Scopes { get; }
 
-    public SqliteFileTestDatabase<AnalyticsDbContext> Database { get; }
+    public TestDatabase<AnalyticsDbContext> Database { get; }
 
     public ArchiveOptions Options { get; }
 
@@ -38,6 +38,10 @@ public sealed class ArchiveRig : IAsyncDisposable
     public FakeTimeProvider Clock { get; } = new(Now);
 
     public ArchiveLayout Layout => new(Options.Root);
+
+    /// <summary>With its index on PostgreSQL (the cluster's), not SQLite; needs PAPERS_TEST_POSTGRES.</summary>
+    public static async Task<ArchiveRig> CreateOnPostgresAsync() =>
+        new(await PostgresTestDatabase<AnalyticsDbContext>.CreateAsync(), new ArchiveOptions { Root = Directory.CreateTempSubdirectory("papers-archive-").FullName });
 
     public static async Task<ArchiveRig> CreateAsync(Action<ArchiveOptions>? configure = null)
     {

@@ -6,7 +6,7 @@ namespace Papers.Analytics.Archive;
 /// <summary>
 /// Deletes every day partition older than its type's retention (<c>Analytics:RetentionDays</c>,
 /// <c>Analytics:RetentionDaysByType</c>), with its per-paper counts, the ids and file names the database holds for those
-/// days. The writer refuses events for such days, so a late event cannot bring one back.
+/// days (and the paper versions of <see cref="EnrichmentLags"/> past PaperIngested's retention). The writer refuses events for such days, so a late event cannot bring one back.
 /// Idempotent: replicas running it at the same time delete the same things.
 /// </summary>
 public sealed class ArchiveRetention(IServiceScopeFactory scopes, ArchivedTypes types, ArchiveOptions options, TimeProvider clock, ILogger<ArchiveRetention> logger)
@@ -26,6 +26,9 @@ public sealed class ArchiveRetention(IServiceScopeFactory scopes, ArchivedTypes 
             await db.Files.Where(f => f.EventType == schema.Name && f.Day < keptFrom).ExecuteDeleteAsync(cancellationToken);
             await db.Messages.Where(m => m.EventType == schema.Name && m.Day < keptFrom).ExecuteDeleteAsync(cancellationToken);
         }
+        // The versions paired for the enrichment-lag metric, as long as their ingestions are kept.
+        var versionsFrom = options.KeptFrom(nameof(Contracts.PaperIngested), today).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        await db.PaperVersions.Where(v => (v.IngestedAt ?? v.EnrichedAt) < versionsFrom).ExecuteDeleteAsync(cancellationToken);
         if (deleted > 0)
             logger.LogInformation("Archive retention: deleted {Days} day partition(s) past retention", deleted);
         return deleted;

@@ -14,6 +14,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
 {
     public DbSet<ArchivedMessage> Messages => Set<ArchivedMessage>();
     public DbSet<ArchiveFile> Files => Set<ArchiveFile>();
+    public DbSet<PaperVersion> PaperVersions => Set<PaperVersion>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -33,6 +34,13 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(f => f.EventType).HasMaxLength(200);
             e.Property(f => f.CompactedInto).HasMaxLength(400);
             e.HasIndex(f => new { f.EventType, f.Day });
+        });
+        model.Entity<PaperVersion>(e =>
+        {
+            e.ToTable("paper_versions");
+            e.HasKey(v => new { v.PaperId, v.ContentHash });
+            e.Property(v => v.PaperId).HasMaxLength(200);
+            e.Property(v => v.ContentHash).HasMaxLength(200);
         });
         model.AddLeases();
     }
@@ -68,4 +76,22 @@ public class ArchiveFile
     /// in the same transaction: from then on this one no longer counts, and is deleted.
     /// </summary>
     public string? CompactedInto { get; set; }
+}
+
+/// <summary>
+/// When a paper version (its content hash) was first ingested and first enriched, as archived:
+/// the enrichment-lag metric is recorded once, by whichever of the two events completes the pair
+/// (<see cref="Archive.EnrichmentLags"/>).
+/// </summary>
+public class PaperVersion
+{
+    public required string PaperId { get; set; }
+
+    public required string ContentHash { get; set; }
+
+    /// <summary>UTC.</summary>
+    public DateTime? IngestedAt { get; set; }
+
+    /// <summary>UTC.</summary>
+    public DateTime? EnrichedAt { get; set; }
 }

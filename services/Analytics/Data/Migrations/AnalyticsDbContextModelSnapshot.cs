@@ -74,6 +74,27 @@ namespace Papers.Analytics.Data.Migrations
                     b.ToTable("archived_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Papers.Analytics.Data.PaperVersion", b =>
+                {
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ContentHash")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("EnrichedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("IngestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("PaperId", "ContentHash");
+
+                    b.ToTable("paper_versions", (string)null);
+                });
+
             modelBuilder.Entity("Papers.ServiceDefaults.Leases.JobRun", b =>
                 {
                     b.Property<string>("Job")
