@@ -34,7 +34,10 @@ public sealed class MetricsTests
         await rig.AppendAsync((id, Events.Ingested("2401.00001", category, ArchiveRig.Now)));
         await rig.AppendAsync((Guid.NewGuid(), Events.Ingested("2401.00003", category, ArchiveRig.Now.AddYears(-3))));
 
+        await rig.AppendAsync(Events.Enriched("2401.00001", ArchiveRig.Now) with { PredictedPrimaryCategory = category });
+
         Assert.Equal(2, counted.GetValueOrDefault("papers.analytics.papers.ingested"));
+        Assert.Equal(1, counted.GetValueOrDefault("papers.analytics.papers.enriched"));
     }
 
     [Fact]

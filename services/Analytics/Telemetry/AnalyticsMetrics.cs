@@ -7,7 +7,7 @@ namespace Papers.Analytics.Telemetry;
 /// <summary>
 /// The headline numbers as OpenTelemetry counters, so an operator's dashboards show them without
 /// the archive: events archived per type (papers ingested and enriched, views, upvotes, digests,
-/// unsubscribes… are each a type), papers ingested per category, searches with and without
+/// unsubscribes… are each a type), papers ingested per category (and enriched, per predicted one), searches with and without
 /// results, the enrichment lag as a histogram (p50/p95 in Grafana:
 /// <c>histogram_quantile(0.95, sum by (le) (rate(papers_analytics_enrichment_lag_seconds_bucket[1h])))</c>),
 /// and what the archive refused (duplicates, days past retention, redacted values). Counted once
@@ -20,6 +20,7 @@ public static class AnalyticsMetrics
     private static readonly Counter<long> Expired = PapersTelemetry.Meter.CreateCounter<long>("papers.analytics.events.expired", "{event}", "Events dropped because their day is past the type's retention.");
     private static readonly Counter<long> Redacted = PapersTelemetry.Meter.CreateCounter<long>("papers.analytics.values.redacted", "{value}", "E-mail or IP addresses replaced before archiving.");
     private static readonly Counter<long> PapersIngested = PapersTelemetry.Meter.CreateCounter<long>("papers.analytics.papers.ingested", "{paper}", "PaperIngested events, by category.");
+    private static readonly Counter<long> PapersEnriched = PapersTelemetry.Meter.CreateCounter<long>("papers.analytics.papers.enriched", "{paper}", "PaperEnriched events, by the category the tagger predicted.");
     private static readonly Counter<long> Searches = PapersTelemetry.Meter.CreateCounter<long>("papers.analytics.searches", "{search}", "Searches, by results (zero or some).");
 
     /// <summary>Buckets from seconds (a backlog-free pipeline) to a day (a stalled one).</summary>
@@ -40,6 +41,9 @@ public static class AnalyticsMetrics
             {
                 case PaperIngested paper:
                     PapersIngested.Add(1, new KeyValuePair<string, object?>("category", paper.PrimaryCategory ?? "none"));
+                    break;
+                case PaperEnriched paper:
+                    PapersEnriched.Add(1, new KeyValuePair<string, object?>("category", paper.PredictedPrimaryCategory ?? "none"));
                     break;
                 case SearchPerformed search:
                     Searches.Add(1, new KeyValuePair<string, object?>("results", search.ResultCount == 0 ? "zero" : "some"));
