@@ -21,21 +21,14 @@ public static class Extensions
     /// </summary>
     public static ServiceModule AddAnalytics(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDbContext<AnalyticsDbContext>("Analytics");
-        var options = builder.Configuration.GetSection(ArchiveOptions.Section).Get<ArchiveOptions>() ?? new ArchiveOptions();
-        var types = new ArchivedTypes(typeof(PaperIngested).Assembly, options.DropFields);
-        Validate(options, types);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(types);
+        var types = builder.AddAnalyticsArchive();
         builder.Services.AddScoped<ArchiveAppender>();
         builder.Services.AddSingleton<ArchiveBuffer>();
         builder.Services.AddSingleton<ArchiveRecovery>();
         builder.Services.AddSingleton<ArchiveCompaction>();
         builder.Services.AddSingleton<ArchiveRetention>();
         builder.Services.AddHostedService<ArchiveMaintenance>();
-        builder.Services.AddSingleton<ArchiveQueries>();
         builder.Services.AddSingleton<ReadyQueries>();
-        builder.Services.AddSingleton<ArchiveReplay>();
 
         return builder.AddModule(new ServiceModule("Analytics", bus =>
         {
@@ -43,6 +36,23 @@ public static class Extensions
             foreach (var schema in types.All)
                 bus.AddConsumer(typeof(ArchiveEventsConsumer<>).MakeGenericType(schema.Type), typeof(ArchiveEventsConsumerDefinition<>).MakeGenericType(schema.Type));
         }));
+    }
+
+    /// <summary>
+    /// The archive as its readers need it (the database, the options, the types, the queries and
+    /// replay), with no consumers and no maintenance: all the <c>replay</c> command runs.
+    /// </summary>
+    public static ArchivedTypes AddAnalyticsArchive(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDbContext<AnalyticsDbContext>("Analytics");
+        var options = builder.Configuration.GetSection(ArchiveOptions.Section).Get<ArchiveOptions>() ?? new ArchiveOptions();
+        var types = new ArchivedTypes(typeof(PaperIngested).Assembly, options.DropFields);
+        Validate(options, types);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(types);
+        builder.Services.AddSingleton<ArchiveQueries>();
+        builder.Services.AddSingleton<ArchiveReplay>();
+        return types;
     }
 
     public static WebApplication MapAnalytics(this WebApplication app)
