@@ -73,7 +73,8 @@ public static class AnalyticsApi
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (!TryDay(to, today, out var end))
             return Fail("to", $"'{Problems.Echo(to)}' is not a day (YYYY-MM-DD).", out problem);
-        if (!TryDay(from, end.AddDays(-29), out var start))
+        // The first days of the calendar have no 29 days before them (a caller may ask for to=0001-01-01).
+        if (!TryDay(from, end.DayNumber >= 29 ? end.AddDays(-29) : DateOnly.MinValue, out var start))
             return Fail("from", $"'{Problems.Echo(from)}' is not a day (YYYY-MM-DD).", out problem);
         if (start > end)
             return Fail("from", $"'{start:yyyy-MM-dd}' is after to ('{end:yyyy-MM-dd}').", out problem);
