@@ -126,6 +126,18 @@ public sealed class CompactionTests
         Assert.Equal(before.Views, await GlobCountAsync(rig, "PaperViewed"));
     }
 
+    [Fact]
+    public async Task A_day_past_retention_is_left_to_retention_not_merged()
+    {
+        await using var rig = await ArchiveRigWithDaysAsync();
+        rig.Options.RetentionDays = 3;
+        rig.Clock.Advance(TimeSpan.FromDays(2));
+
+        // The closed day is now 4 days old: past retention, so only today's (now closed) views are merged.
+        Assert.Equal(1, await rig.Compaction().RunAsync(100, CancellationToken.None));
+        Assert.Equal(3, CommittedFiles(rig, "PaperViewed", ClosedDay).Count);
+    }
+
     private sealed record Answers(long Views, long DistinctIds, string TopPapers);
 
     /// <summary>Views of a closed day in three files, upvotes in two, one withdrawal, and today's views in two files.</summary>

@@ -50,7 +50,9 @@ public sealed class ArchiveCompaction(IServiceScopeFactory scopes, ArchivedTypes
                 .ToListAsync(cancellationToken)).Select(k => (k.EventType, k.Day))];
         }
         var compacted = 0;
-        foreach (var (eventType, day) in days)
+        var today = DateOnly.FromDateTime(now);
+        // A day past retention is being deleted (by this pass's retention, or another replica's): not merged.
+        foreach (var (eventType, day) in days.Where(d => d.Day >= options.KeptFrom(d.EventType, today)))
         {
             if (await PrepareAsync(eventType, day, cancellationToken) is not { } plan)
                 continue;
