@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The cluster mode on one machine, for a person to try: starts RabbitMQ, PostgreSQL and an SMTP
-# sink (scripts/infra.sh, in a temp dir), then Ingest, Enrichment, Api, Notifications and Training as five
-# separate processes over them, each with its own database. Api on http://127.0.0.1:8080.
+# sink (scripts/infra.sh, in a temp dir), then Ingest, Enrichment, Api, Notifications, Training and
+# Analytics as six separate processes over them, each with its own database (Analytics' archive in
+# the temp dir too). Api on http://127.0.0.1:8080.
 # Ctrl+C stops the services and the servers.
 #   scripts/dev-up.sh                       build (Release) and start
 #   NO_BUILD=1 scripts/dev-up.sh            start what is already built
-#   API_PORT=9090 scripts/dev-up.sh         other ports: API_PORT INGEST_PORT ENRICHMENT_PORT NOTIFICATIONS_PORT TRAINING_PORT
+#   API_PORT=9090 scripts/dev-up.sh         other ports: API_PORT INGEST_PORT ENRICHMENT_PORT NOTIFICATIONS_PORT TRAINING_PORT ANALYTICS_PORT
 # Then, e.g.:  dotnet services/Ingest/bin/Release/net10.0/Papers.Ingest.dll backfill FILE --api http://127.0.0.1:8080
 #              after `source $PAPERS_INFRA_DIR/cluster.env` (the path is printed once it is up).
 set -euo pipefail
@@ -17,8 +18,8 @@ CONFIGURATION=${CONFIGURATION:-Release}
 declare -A PORTS=(
   [Api]=${API_PORT:-8080} [Ingest]=${INGEST_PORT:-8081}
   [Enrichment]=${ENRICHMENT_PORT:-8082} [Notifications]=${NOTIFICATIONS_PORT:-8083}
-  [Training]=${TRAINING_PORT:-8084})
-SERVICES=(Enrichment Api Ingest Notifications Training)
+  [Training]=${TRAINING_PORT:-8084} [Analytics]=${ANALYTICS_PORT:-8085})
+SERVICES=(Enrichment Api Ingest Notifications Training Analytics)
 declare -A PIDS=()
 
 stop_all() {
@@ -69,6 +70,7 @@ PublicSite__BaseUrl=http://127.0.0.1:${PORTS[Api]}
 ENV
   # Internal only, as the chart runs it: Enrichment fetches the promoted tagger model here.
   [ "$s" = Training ] && echo RateLimits__Enabled=false
+  [ "$s" = Analytics ] && echo "Analytics__Root=$PAPERS_INFRA_DIR/archive"
   return 0
 }
 
@@ -100,7 +102,8 @@ cat <<MSG
 Papers cluster mode is up:
   web and API        http://127.0.0.1:${PORTS[Api]}/        (GET /api/stats)
   RabbitMQ console   $PAPERS_TEST_RABBITMQ_MANAGEMENT  (guest/guest)
-  PostgreSQL         $PAPERS_TEST_POSTGRES  (databases papers_api, papers_ingest, papers_notifications, papers_training, papers_identity)
+  PostgreSQL         $PAPERS_TEST_POSTGRES  (databases papers_api, papers_ingest, papers_notifications, papers_training, papers_analytics, papers_identity)
+  event archive      $PAPERS_INFRA_DIR/archive  (admin endpoints /api/analytics/... on http://127.0.0.1:${PORTS[Analytics]})
   mail sink          $PAPERS_TEST_MAILDIR
   logs               $logs
 Backfill some papers through it (another terminal):

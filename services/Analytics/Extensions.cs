@@ -17,24 +17,18 @@ public static class Extensions
     /// <summary>
     /// Analytics: a consumer per public event type (every message record of Papers.Contracts,
     /// found in the assembly) appending to the Parquet archive, its maintenance (recovery,
-    /// retention), the ready queries and replay.
+    /// retention, compaction), the ready queries and replay.
     /// </summary>
     public static ServiceModule AddAnalytics(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDbContext<AnalyticsDbContext>("Analytics");
-        var options = builder.Configuration.GetSection(ArchiveOptions.Section).Get<ArchiveOptions>() ?? new ArchiveOptions();
-        var types = new ArchivedTypes(typeof(PaperIngested).Assembly, options.DropFields);
-        Validate(options, types);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(types);
+        var types = builder.AddAnalyticsArchive();
         builder.Services.AddScoped<ArchiveAppender>();
         builder.Services.AddSingleton<ArchiveBuffer>();
         builder.Services.AddSingleton<ArchiveRecovery>();
+        builder.Services.AddSingleton<ArchiveCompaction>();
         builder.Services.AddSingleton<ArchiveRetention>();
         builder.Services.AddHostedService<ArchiveMaintenance>();
-        builder.Services.AddSingleton<ArchiveQueries>();
         builder.Services.AddSingleton<ReadyQueries>();
-        builder.Services.AddSingleton<ArchiveReplay>();
 
         return builder.AddModule(new ServiceModule("Analytics", bus =>
         {
@@ -42,6 +36,23 @@ public static class Extensions
             foreach (var schema in types.All)
                 bus.AddConsumer(typeof(ArchiveEventsConsumer<>).MakeGenericType(schema.Type), typeof(ArchiveEventsConsumerDefinition<>).MakeGenericType(schema.Type));
         }));
+    }
+
+    /// <summary>
+    /// The archive as its readers need it (the database, the options, the types, the queries and
+    /// replay), with no consumers and no maintenance: all the <c>replay</c> command runs.
+    /// </summary>
+    public static ArchivedTypes AddAnalyticsArchive(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDbContext<AnalyticsDbContext>("Analytics");
+        var options = builder.Configuration.GetSection(ArchiveOptions.Section).Get<ArchiveOptions>() ?? new ArchiveOptions();
+        var types = new ArchivedTypes(typeof(PaperIngested).Assembly, options.DropFields);
+        Validate(options, types);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(types);
+        builder.Services.AddSingleton<ArchiveQueries>();
+        builder.Services.AddSingleton<ArchiveReplay>();
+        return types;
     }
 
     public static WebApplication MapAnalytics(this WebApplication app)
@@ -61,6 +72,10 @@ public static class Extensions
             problems.Add($"Analytics:FlushAfter must be a positive time span such as 00:00:05 (it is {options.FlushAfter}).");
         if (options.ConcurrentBatches is < 1 or > 16)
             problems.Add($"Analytics:ConcurrentBatches must be between 1 and 16 (it is {options.ConcurrentBatches}).");
+        if (options.CompactAfter < TimeSpan.Zero)
+            problems.Add($"Analytics:CompactAfter must be a time span of zero or more such as 01:00:00 (it is {options.CompactAfter}).");
+        if (options.CompactDaysPerPass < 0)
+            problems.Add($"Analytics:CompactDaysPerPass must be 0 (no compaction) or more (it is {options.CompactDaysPerPass}).");
         if (options.RetentionDays < 1)
             problems.Add($"Analytics:RetentionDays must be at least 1 (it is {options.RetentionDays}).");
         foreach (var (type, days) in options.RetentionDaysByType)

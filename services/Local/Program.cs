@@ -1,3 +1,4 @@
+using Papers.Analytics;
 using Papers.Api;
 using Papers.Enrichment;
 using Papers.Ingest;
@@ -8,7 +9,7 @@ using Papers.ServiceDefaults;
 using Papers.ServiceDefaults.Messaging;
 using Papers.Training;
 
-// The embedded default: the five services composed in one process from the same code as their own
+// The embedded default: the six services composed in one process from the same code as their own
 // hosts. Enrichment runs the model here, so the Api, Notifications and Training embed in-process.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -17,8 +18,9 @@ var enrichment = builder.AddEnrichment();
 var notifications = builder.AddNotifications();
 var api = builder.AddApi();
 var training = builder.AddTraining();
+var analytics = builder.AddAnalytics();
 builder.Services.AddSingleton<ILibraryRecommendations, InProcessLibrary>(); // "for you" digests read the Api's library in-process
-builder.AddMessaging(ingest, enrichment, notifications, api, training);
+builder.AddMessaging(ingest, enrichment, notifications, api, training, analytics);
 builder.Services.AddHostedService<StartupBanner>();
 
 var app = builder.Build();
@@ -28,5 +30,6 @@ app.MapEnrichment();
 app.MapNotifications();
 app.MapApi();
 app.MapTraining();
+app.MapAnalytics();
 return await app.RunAsync(args);
 

@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Papers.Analytics.Archive;
@@ -9,20 +10,24 @@ using Papers.TestSupport;
 
 namespace Papers.Analytics.Tests;
 
-/// <summary>An archive in a temporary folder with its index in a SQLite file, appended to directly (no bus), at a fixed clock.</summary>
+/// <summary>An archive in a temporary folder with its index in a SQLite file (or PostgreSQL), appended to directly (no bus), at a fixed clock.</summary>
 public sealed class ArchiveRig : IAsyncDisposable
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-    private ArchiveRig(SqliteFileTestDatabase<AnalyticsDbContext> database, ArchiveOptions options)
+    private ArchiveRig(TestDatabase<AnalyticsDbContext> database, ArchiveOptions options)
     {
         Database = database;
         Options = options;
         Types = new ArchivedTypes(typeof(PaperIngested).Assembly, options.DropFields);
-        Queries = new ArchiveQueries(options, Types);
+        Scopes = ScopesOf(database);
+        Queries = new ArchiveQueries(options, Types, Scopes);
     }
 
-    public SqliteFileTestDatabase<AnalyticsDbContext> Database { get; }
+    /// <summary>Scopes with the archive's DbContext, as the service's singletons get them.</summary>
+    public IServiceScopeFactory Scopes { get; }
+
+    public TestDatabase<AnalyticsDbContext> Database { get; }
 
     public ArchiveOptions Options { get; }
 
@@ -33,6 +38,10 @@ public sealed class ArchiveRig : IAsyncDisposable
     public FakeTimeProvider Clock { get; } = new(Now);
 
     public ArchiveLayout Layout => new(Options.Root);
+
+    /// <summary>With its index on PostgreSQL (the cluster's), not SQLite; needs PAPERS_TEST_POSTGRES.</summary>
+    public static async Task<ArchiveRig> CreateOnPostgresAsync() =>
+        new(await PostgresTestDatabase<AnalyticsDbContext>.CreateAsync(), new ArchiveOptions { Root = Directory.CreateTempSubdirectory("papers-archive-").FullName });
 
     public static async Task<ArchiveRig> CreateAsync(Action<ArchiveOptions>? configure = null)
     {
@@ -51,6 +60,17 @@ public sealed class ArchiveRig : IAsyncDisposable
 
     public Task<AppendResult> AppendAsync<T>(params T[] messages) where T : class =>
         AppendAsync([.. messages.Select(m => (Guid.NewGuid(), m))]);
+
+    public static IServiceScopeFactory ScopesOf(TestDatabase<AnalyticsDbContext> database)
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<AnalyticsDbContext>(o => database.Configure(o));
+        return services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
+    }
+
+    public ArchiveCompaction Compaction() => new(Scopes, Types, Options, Clock, NullLogger<ArchiveCompaction>.Instance);
+
+    public ArchiveRecovery Recovery() => new(Scopes, Compaction(), Options, Clock, NullLogger<ArchiveRecovery>.Instance);
 
     /// <summary>One value of <paramref name="sql"/> over the archive's views.</summary>
     public Task<object?> ScalarAsync(string sql) => new ArchiveReader(Queries).ScalarAsync(sql);
@@ -80,8 +100,9 @@ public static class Events
 /// <summary>SQL over an archive's views (<see cref="ArchiveQueries"/>).</summary>
 public sealed class ArchiveReader(ArchiveQueries queries)
 {
-    public ArchiveReader(string root)
-        : this(new ArchiveQueries(new ArchiveOptions { Root = root }, new ArchivedTypes(typeof(PaperIngested).Assembly, [])))
+    /// <summary>The archive in <paramref name="root"/> whose files <paramref name="database"/> holds.</summary>
+    public ArchiveReader(string root, TestDatabase<AnalyticsDbContext> database)
+        : this(new ArchiveQueries(new ArchiveOptions { Root = root }, new ArchivedTypes(typeof(PaperIngested).Assembly, []), ArchiveRig.ScopesOf(database)))
     {
     }
 

@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Papers.Analytics.Apis;
+using Papers.Analytics.Commands;
 using Papers.Analytics.Consumers;
 using Papers.Analytics.Data;
 using Papers.Analytics.Replay;
@@ -69,7 +71,7 @@ public sealed class BrokerTests : IAsyncLifetime
         // Stopped: every copy was either archived (and acknowledged) or is back in the queue.
         Assert.Empty(await _management!.PeekAsync(_vhost, ArchiveQueues.Of(typeof(PaperViewed)), 10));
         Assert.Equal(views.Count, archived);
-        var rig = new ArchiveReader(_root.FullName);
+        var rig = new ArchiveReader(_root.FullName, _database!);
         Assert.Equal((long)views.Count, await rig.ScalarAsync("SELECT count(*) FROM PaperViewed"));
         Assert.Equal((long)views.Count, await rig.ScalarAsync("SELECT count(DISTINCT messageId) FROM PaperViewed"));
         Assert.Equal(views.Select(v => v.Id.ToString()).Order(), (await rig.ListAsync("SELECT messageId FROM PaperViewed")).Order());
@@ -105,6 +107,17 @@ public sealed class BrokerTests : IAsyncLifetime
         var mostViewed = expected.GroupBy(v => v.Message.PaperId).Select(g => new Queries.PaperCount(g.Key, g.Count())).OrderByDescending(p => p.Count).ThenBy(p => p.PaperId, StringComparer.Ordinal).Take(3);
         Assert.Equal(mostViewed, top.Single(t => t.Day == new DateOnly(2026, 11, 21)).ByViews);
 
+        // The same through the command, to another queue.
+        var commandQueue = $"backfill-{Guid.NewGuid():N}";
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await ReplayCommand.RunAsync(["replay", "--event-type", "PaperViewed", "--from", "2026-11-21", "--to", "2026-11-21", "--queue", commandQueue], output, error,
+            c => c.AddInMemoryCollection(Settings()));
+        Assert.True(code == 0, error.ToString());
+        Assert.Contains($"replay: 24 PaperViewed of 2026-11-21..2026-11-21 sent to queue {commandQueue}", output.ToString());
+        Assert.Equal(expected.Select(v => v.Id.ToString()).Order(),
+            (await _management.PeekAsync(_vhost, commandQueue, 200)).Select(d => JsonDocument.Parse(d.Payload).RootElement.GetProperty("messageId").GetString()!).Order());
+
         await AssertRefusedAsync(http.PostAsJsonAsync("/api/analytics/replay", new { eventType = "PaperSold", from = "2026-11-21", to = "2026-11-21", queue }), "eventType", "PaperSold");
         await AssertRefusedAsync(http.PostAsJsonAsync("/api/analytics/replay", new { eventType = "PaperViewed", from = "2026-11-21", to = "2026-11-21", queue = "Papers.Contracts:PaperViewed" }), "queue", "Papers.Contracts:PaperViewed");
         await AssertRefusedAsync(http.PostAsJsonAsync("/api/analytics/replay", new { eventType = "PaperViewed", from = "2026-11-21", to = "2026-11-21", queue = ArchiveQueues.Of(typeof(PaperViewed)) }), "queue", "analytics-paper-viewed");
@@ -120,14 +133,17 @@ public sealed class BrokerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await voter.PostAsJsonAsync("/api/analytics/replay", new { eventType = "PaperViewed", from = "2026-11-21", to = "2026-11-21", queue })).StatusCode);
     }
 
-    private Task<AnalyticsHost> StartAsync() => AnalyticsHost.StartAsync(new Dictionary<string, string?>
+    private Task<AnalyticsHost> StartAsync() => AnalyticsHost.StartAsync(Settings());
+
+    private Dictionary<string, string?> Settings() => new()
     {
+        ["Messaging:Transport"] = "RabbitMq",
         ["ConnectionStrings:RabbitMq"] = new UriBuilder(_amqp) { Path = "/" + Uri.EscapeDataString(_vhost) }.Uri.ToString(),
         ["Database:Provider"] = "Postgres",
         ["ConnectionStrings:Analytics"] = _database!.ConnectionString,
         ["ConnectionStrings:Identity"] = _identity!.ConnectionString,
         ["Analytics:Root"] = _root.FullName,
-    });
+    };
 
     private async Task<int> ArchivedCountAsync()
     {

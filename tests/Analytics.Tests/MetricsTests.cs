@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Papers.TestSupport;
 
 namespace Papers.Analytics.Tests;
 
@@ -33,6 +34,52 @@ public sealed class MetricsTests
         await rig.AppendAsync((id, Events.Ingested("2401.00001", category, ArchiveRig.Now)));
         await rig.AppendAsync((Guid.NewGuid(), Events.Ingested("2401.00003", category, ArchiveRig.Now.AddYears(-3))));
 
+        await rig.AppendAsync(Events.Enriched("2401.00001", ArchiveRig.Now) with { PredictedPrimaryCategory = category });
+
         Assert.Equal(2, counted.GetValueOrDefault("papers.analytics.papers.ingested"));
+        Assert.Equal(1, counted.GetValueOrDefault("papers.analytics.papers.enriched"));
+    }
+
+    [Fact]
+    public Task Enrichment_lag_is_recorded_once_per_version_whichever_event_is_archived_first() =>
+        EnrichmentLagOnceAsync(() => ArchiveRig.CreateAsync(), 4321.25, 777.5);
+
+    [PostgresFact]
+    public Task Enrichment_lag_is_recorded_once_per_version_on_postgres_too() =>
+        EnrichmentLagOnceAsync(ArchiveRig.CreateOnPostgresAsync, 4322.25, 778.5);
+
+    private static async Task EnrichmentLagOnceAsync(Func<Task<ArchiveRig>> createRig, double inOrder, double enrichedFirst)
+    {
+        // Lags no other test produces: other tests archive at the same time.
+        var lags = new ConcurrentBag<double>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "papers.analytics.enrichment.lag")
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            if (value == inOrder || value == enrichedFirst)
+                lags.Add(value);
+        });
+        listener.Start();
+        await using var rig = await createRig();
+        var at = ArchiveRig.Now.AddHours(-5);
+        var enrichment = Guid.NewGuid();
+
+        await rig.AppendAsync(Events.Ingested("2401.00001", "cs.LG", at));
+        await rig.AppendAsync((enrichment, Events.Enriched("2401.00001", at.AddSeconds(inOrder))));
+        // The enrichment of another paper archived before its ingestion (the events travel separately).
+        await rig.AppendAsync(Events.Enriched("2401.00002", at.AddSeconds(enrichedFirst)));
+        await rig.AppendAsync(Events.Ingested("2401.00002", "cs.LG", at));
+        // A redelivery, a re-enrichment of the same content by a new model, and a repeated ingestion: no lag again.
+        await rig.AppendAsync((enrichment, Events.Enriched("2401.00001", at.AddSeconds(inOrder))));
+        await rig.AppendAsync(Events.Enriched("2401.00001", at.AddSeconds(inOrder + 60), model: "e5"));
+        await rig.AppendAsync(Events.Ingested("2401.00002", "cs.LG", at.AddSeconds(10)));
+
+        Assert.Equal([enrichedFirst, inOrder], lags.Order());
     }
 }

@@ -1,11 +1,13 @@
 using Papers.Analytics.Archive;
+using Papers.Analytics.Data;
 using Papers.Contracts;
 
 namespace Papers.Analytics.Bench;
 
 /// <summary>
 /// A year of the platform's events written into an archive as the service lays it out (files of
-/// the default batch size per type and day): per day a thousandth-share of papers ingested and
+/// the default batch size per type and day, each recorded as committed in the service's database,
+/// where the queries take their list of files from): per day a thousandth-share of papers ingested and
 /// enriched (minutes to two hours later), searches (a 5,000-term vocabulary, one in six finding
 /// nothing), upvotes and some withdrawals, digests, and the rest views, mostly of the week's papers.
 /// </summary>
@@ -14,7 +16,7 @@ public static class SyntheticYear
     public static readonly DateOnly FirstDay = new(2025, 12, 1);
     public const int Days = 365;
 
-    public static async Task<long> WriteAsync(string root, int events)
+    public static async Task<long> WriteAsync(string root, AnalyticsDbContext db, int events)
     {
         var types = new ArchivedTypes(typeof(PaperViewed).Assembly, []);
         var layout = new ArchiveLayout(root);
@@ -49,12 +51,17 @@ public static class SyntheticYear
             written += await WriteDayAsync(types.Of(typeof(DigestSent)), [.. Enumerable.Range(0, digests).Select(i => new DigestSent(Guid.NewGuid(), Guid.NewGuid(), ["cs.LG"], [Recent()], At()))]);
             written += await WriteDayAsync(types.Of(typeof(PaperViewed)), [.. Enumerable.Range(0, views).Select(_ => new PaperViewed(Recent(), At()))]);
         }
+        await db.SaveChangesAsync();
         return written;
 
         async Task<int> WriteDayAsync(ArchiveSchema schema, IReadOnlyList<object> messages)
         {
             foreach (var chunk in messages.Select(m => schema.Row(Guid.NewGuid(), null, m)).Chunk(batch))
-                await ParquetParts.WriteAsync(schema, chunk, layout.FullPath(ArchiveLayout.NewPart(schema.Name, chunk[0].Day, DateTime.UtcNow)), CancellationToken.None);
+            {
+                var relative = ArchiveLayout.NewPart(schema.Name, chunk[0].Day, DateTime.UtcNow);
+                await ParquetParts.WriteAsync(schema, chunk, layout.FullPath(relative), CancellationToken.None);
+                db.Files.Add(new ArchiveFile { Path = relative, EventType = schema.Name, Day = chunk[0].Day, Events = chunk.Length, WrittenAt = DateTime.UtcNow });
+            }
             return messages.Count;
         }
     }

@@ -21,7 +21,7 @@ public sealed record ArchivedTypeInfo(string EventType, string Queue, string? Ev
 /// </summary>
 public static class AnalyticsApi
 {
-    public const int MaxDays = 366;
+    public const int MaxDays = ReplayRules.MaxDays;
 
     public static IEndpointRouteBuilder MapAnalyticsApi(this IEndpointRouteBuilder app)
     {
@@ -57,18 +57,12 @@ public static class AnalyticsApi
     private static async Task<Results<Ok<List<DigestDay>>, ValidationProblem>> Digests(string? from, string? to, ReadyQueries queries, TimeProvider clock, CancellationToken cancellationToken) =>
         DayRange(from, to, clock, out var range, out var problem) ? TypedResults.Ok(await queries.DigestsAsync(range.From, range.To, cancellationToken)) : problem;
 
-    private static async Task<Results<Ok<ReplayResult>, ValidationProblem>> Replay(ReplayRequest request, ArchivedTypes types, ArchiveReplay replay, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ReplayResult>, ValidationProblem>> Replay(ReplayRequest request, ArchivedTypes types, ArchiveReplay replay, CancellationToken cancellationToken)
     {
-        if (types.Find(request.EventType) is not { } schema)
-            return Invalid("eventType", $"'{Problems.Echo(request.EventType)}' is not an archived event type ({string.Join(", ", types.All.Select(t => t.Name))}).");
-        if (ArchiveReplay.RefuseQueue(request.Queue) is { } refused)
-            return Invalid("queue", refused);
-        if (request.From is null || request.To is null)
-            return Invalid(request.From is null ? "from" : "to", "Give both days of the range (YYYY-MM-DD).");
-        if (!DayRange(request.From, request.To, clock, out var range, out var problem))
-            return problem;
-        var sent = await replay.ReplayAsync(schema, range.From, range.To, request.Queue!, cancellationToken);
-        return TypedResults.Ok(new ReplayResult(schema.Name, range.From, range.To, request.Queue!, sent));
+        if (ReplayRules.Check(types, request.EventType, request.From, request.To, request.Queue, out var problem) is not { } plan)
+            return Invalid(problem.Field, problem.Message);
+        var sent = await replay.ReplayAsync(plan.Schema, plan.From, plan.To, plan.Queue, cancellationToken);
+        return TypedResults.Ok(new ReplayResult(plan.Schema.Name, plan.From, plan.To, plan.Queue, sent));
     }
 
     /// <summary>The inclusive range asked for; 30 days to today (UTC) when neither end is given.</summary>
@@ -79,7 +73,8 @@ public static class AnalyticsApi
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (!TryDay(to, today, out var end))
             return Fail("to", $"'{Problems.Echo(to)}' is not a day (YYYY-MM-DD).", out problem);
-        if (!TryDay(from, end.AddDays(-29), out var start))
+        // The first days of the calendar have no 29 days before them (a caller may ask for to=0001-01-01).
+        if (!TryDay(from, end.DayNumber >= 29 ? end.AddDays(-29) : DateOnly.MinValue, out var start))
             return Fail("from", $"'{Problems.Echo(from)}' is not a day (YYYY-MM-DD).", out problem);
         if (start > end)
             return Fail("from", $"'{start:yyyy-MM-dd}' is after to ('{end:yyyy-MM-dd}').", out problem);

@@ -38,8 +38,8 @@ public sealed class ArchiveAppender(AnalyticsDbContext db, ArchiveOptions option
         var unique = rows.DistinctBy(r => r.MessageId).ToList();
         var candidates = unique.Where(r => r.Day >= keptFrom).ToList();
         var expired = unique.Count - candidates.Count;
-        var (kept, files, redacted) = candidates.Count == 0
-            ? ([], [], 0)
+        var (kept, files, redacted, lags) = candidates.Count == 0
+            ? ([], [], 0, [])
             : await db.Database.CreateExecutionStrategy().ExecuteAsync(ct => WriteAsync(schema, candidates, ct), cancellationToken);
 
         // Committed: the files count from now on, whatever happens to this process.
@@ -48,12 +48,12 @@ public sealed class ArchiveAppender(AnalyticsDbContext db, ArchiveOptions option
         var result = new AppendResult(kept.Count, rows.Count - expired - kept.Count, expired, files);
         AnalyticsMetrics.Dropped(schema.Name, result.Duplicates, result.Expired);
         if (kept.Count > 0)
-            AnalyticsMetrics.Written(schema.Name, [.. kept.Select(r => r.Message)], redacted);
+            AnalyticsMetrics.Written(schema.Name, [.. kept.Select(r => r.Message)], redacted, lags);
         logger.LogDebug("Archived {Count} {EventType} in {Files} file(s); {Duplicates} duplicate(s), {Expired} past retention", kept.Count, schema.Name, files.Count, result.Duplicates, result.Expired);
         return result;
     }
 
-    private async Task<(List<ArchiveRow> Kept, List<string> Files, int Redacted)> WriteAsync(ArchiveSchema schema, List<ArchiveRow> candidates, CancellationToken cancellationToken)
+    private async Task<(List<ArchiveRow> Kept, List<string> Files, int Redacted, List<double> Lags)> WriteAsync(ArchiveSchema schema, List<ArchiveRow> candidates, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var claimed = new HashSet<Guid>();
@@ -61,7 +61,8 @@ public sealed class ArchiveAppender(AnalyticsDbContext db, ArchiveOptions option
             claimed.UnionWith(await db.Database.SqlQuery<Guid>(Claim(schema.Name, chunk)).ToListAsync(cancellationToken));
         var kept = candidates.Where(r => claimed.Contains(r.MessageId)).ToList();
         if (kept.Count == 0)
-            return (kept, [], 0);
+            return (kept, [], 0, []);
+        var lags = await EnrichmentLags.PairAsync(db, kept, cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var files = new List<string>();
@@ -96,7 +97,7 @@ public sealed class ArchiveAppender(AnalyticsDbContext db, ArchiveOptions option
         {
             db.ChangeTracker.Clear();
         }
-        return (kept, files, redacted);
+        return (kept, files, redacted, lags);
     }
 
     /// <summary>The ids of <paramref name="rows"/> inserted into the index now, that is those it did not hold.</summary>

@@ -17,6 +17,15 @@ public sealed class ArchiveOptions
     /// <summary>Batches of one event type written at the same time by one replica (the next batch fills while one is written).</summary>
     public int ConcurrentBatches { get; set; } = 2;
 
+    /// <summary>
+    /// A day's files are compacted into one (<see cref="ArchiveCompaction"/>) once the day ended this
+    /// long ago; a later, late event adds a file that the next pass compacts again.
+    /// </summary>
+    public TimeSpan CompactAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Day partitions compacted per maintenance pass (every minute), at most.</summary>
+    public int CompactDaysPerPass { get; set; } = 100;
+
     /// <summary>Days an event type's partitions are kept, unless <see cref="RetentionDaysByType"/> names the type.</summary>
     public int RetentionDays { get; set; } = 730;
 

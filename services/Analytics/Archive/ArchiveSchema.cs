@@ -28,6 +28,9 @@ public sealed class ArchiveSchema
 {
     public const string MessageIdColumn = "messageId", SentTimeColumn = "sentTime", EventTimeColumn = "eventTime";
 
+    /// <summary>The field of the events about one paper (views, upvotes…), which compaction also counts per paper.</summary>
+    public const string PaperIdColumn = "paperId";
+
     /// <summary>Property names and values as on the wire (MassTransit's JSON: camelCase, enums as text).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -70,6 +73,9 @@ public sealed class ArchiveSchema
     internal IReadOnlyList<FieldColumn> Fields { get; }
 
     public ParquetSchema Parquet { get; }
+
+    /// <summary>Whether the events are about one paper each (a text <c>paperId</c>): compaction then also writes their counts per paper.</summary>
+    public bool CountsPerPaper => Fields.Any(f => f.Name == PaperIdColumn && f.SqlType == "VARCHAR");
 
     /// <summary>The row for a received message, with its event time.</summary>
     public ArchiveRow Row(Guid messageId, DateTime? sentTime, object message)

@@ -7,12 +7,14 @@ namespace Papers.Analytics.Data;
 /// <summary>
 /// What the archive has accepted: every archived message id (the de-duplication index) and every
 /// Parquet file committed. A file and the ids in it are committed in one transaction, so after a
-/// crash the database says which written files count (<see cref="Archive.ArchiveRecovery"/>).
+/// crash the database says which written files count (<see cref="Archive.ArchiveRecovery"/>), and
+/// readers take the files that count from here (<see cref="Queries.ArchiveQueries"/>).
 /// </summary>
 public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> options) : DbContext(options)
 {
     public DbSet<ArchivedMessage> Messages => Set<ArchivedMessage>();
     public DbSet<ArchiveFile> Files => Set<ArchiveFile>();
+    public DbSet<PaperVersion> PaperVersions => Set<PaperVersion>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -30,7 +32,15 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.HasKey(f => f.Path);
             e.Property(f => f.Path).HasMaxLength(400);
             e.Property(f => f.EventType).HasMaxLength(200);
+            e.Property(f => f.CompactedInto).HasMaxLength(400);
             e.HasIndex(f => new { f.EventType, f.Day });
+        });
+        model.Entity<PaperVersion>(e =>
+        {
+            e.ToTable("paper_versions");
+            e.HasKey(v => new { v.PaperId, v.ContentHash });
+            e.Property(v => v.PaperId).HasMaxLength(200);
+            e.Property(v => v.ContentHash).HasMaxLength(200);
         });
         model.AddLeases();
     }
@@ -60,4 +70,28 @@ public class ArchiveFile
 
     /// <summary>UTC.</summary>
     public DateTime WrittenAt { get; set; }
+
+    /// <summary>
+    /// The file its events were compacted into (<see cref="Archive.ArchiveCompaction"/>), committed
+    /// in the same transaction: from then on this one no longer counts, and is deleted.
+    /// </summary>
+    public string? CompactedInto { get; set; }
+}
+
+/// <summary>
+/// When a paper version (its content hash) was first ingested and first enriched, as archived:
+/// the enrichment-lag metric is recorded once, by whichever of the two events completes the pair
+/// (<see cref="Archive.EnrichmentLags"/>).
+/// </summary>
+public class PaperVersion
+{
+    public required string PaperId { get; set; }
+
+    public required string ContentHash { get; set; }
+
+    /// <summary>UTC.</summary>
+    public DateTime? IngestedAt { get; set; }
+
+    /// <summary>UTC.</summary>
+    public DateTime? EnrichedAt { get; set; }
 }

@@ -64,14 +64,18 @@ public sealed class ReadyQueries(ArchiveQueries archive)
         return new Searches([.. rows.Where(r => r.List == "top").Select(r => r.Count)], [.. rows.Where(r => r.List == "zero").Select(r => r.Count)]);
     }
 
-    /// <summary>Per day, the papers viewed most and the papers with the most upvotes that day (upvotes less withdrawals).</summary>
+    /// <summary>Per day, the papers viewed most and the papers with the most upvotes that day (upvotes less withdrawals, when more than zero).</summary>
     public async Task<List<TopPapers>> TopPapersAsync(DateOnly from, DateOnly to, int limit, CancellationToken cancellationToken)
     {
         var rows = await archive.QueryAsync("""
-            WITH views AS (SELECT day, paperId, count(*) AS n FROM PaperViewed WHERE day BETWEEN $from AND $to GROUP BY ALL),
-            ups AS (SELECT day, paperId, count(*) AS n FROM PaperUpvoted WHERE day BETWEEN $from AND $to GROUP BY ALL),
-            downs AS (SELECT day, paperId, count(*) AS n FROM PaperUpvoteWithdrawn WHERE day BETWEEN $from AND $to GROUP BY ALL),
-            votes AS (SELECT day, paperId, coalesce(u.n, 0) - coalesce(d.n, 0) AS n FROM ups u FULL JOIN downs d USING (day, paperId)),
+            -- Counts per paper and day (written by compaction for closed days), not every event.
+            WITH views AS (SELECT day, paperId, sum(events) AS n FROM PaperViewedPerPaper WHERE day BETWEEN $from AND $to GROUP BY ALL),
+            votes AS (
+                SELECT day, paperId, sum(n) AS n FROM (
+                    SELECT day, paperId, events AS n FROM PaperUpvotedPerPaper WHERE day BETWEEN $from AND $to
+                    UNION ALL
+                    SELECT day, paperId, -events FROM PaperUpvoteWithdrawnPerPaper WHERE day BETWEEN $from AND $to)
+                GROUP BY ALL),
             -- The top N of each day by a per-day heap (min_by with a count), not a sort of every (day, paper).
             ranked AS (
                 SELECT 'views' AS list, day, unnest(min_by({'paperId': paperId, 'n': n}, (-n, paperId), $limit), recursive := true) FROM views GROUP BY day

@@ -28,6 +28,10 @@ namespace Papers.Analytics.Data.Migrations
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
 
+                    b.Property<string>("CompactedInto")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");
 
@@ -68,6 +72,27 @@ namespace Papers.Analytics.Data.Migrations
                     b.HasIndex("EventType", "Day");
 
                     b.ToTable("archived_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Papers.Analytics.Data.PaperVersion", b =>
+                {
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ContentHash")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("EnrichedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("IngestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("PaperId", "ContentHash");
+
+                    b.ToTable("paper_versions", (string)null);
                 });
 
             modelBuilder.Entity("Papers.ServiceDefaults.Leases.JobRun", b =>
