@@ -160,7 +160,7 @@ internal static class EvalCommand
     }
 
     /// <summary>Papers of 2020 and later (new-style ids yymm.nnnnn) held out; the older ones are where weights were chosen.</summary>
-    private static List<(string Name, List<LabelledPaper> Papers, List<int> Rows)> Splits(List<LabelledPaper> papers)
+    internal static List<(string Name, List<LabelledPaper> Papers, List<int> Rows)> Splits(List<LabelledPaper> papers)
     {
         static bool Recent(LabelledPaper p) => p.Id.Length > 4 && p.Id[4] == '.' && int.TryParse(p.Id.AsSpan(0, 2), out var yy) && yy >= 20;
         var recent = Enumerable.Range(0, papers.Count).Where(i => Recent(papers[i])).ToList();
