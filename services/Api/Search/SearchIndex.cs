@@ -152,13 +152,18 @@ public sealed class SearchIndex : ISearchIndex
     {
         var keyword = blend.Keyword > 0 ? KeywordRankLocked(text, exclude) : [];
         var semantic = vector is null || blend.Meaning <= 0 ? [] : NearestLocked(vector, model, exclude, Candidates);
+        var queryNeighbours = semantic.Take(RankFusion.SharedNeighbourCount).Select(n => n.PaperId).ToList();
         if (blend.Neighbourhood > 0 && semantic.Count > 0)
         {
             // The ranking comes from the expanded query; each paper still shows its similarity to the text.
             var expanded = RankFusion.Expand(vector!, [.. RankFusion.Neighbourhood(semantic).Select(n => _docs[n.Key].Paper.Embedding!)], blend.Neighbourhood);
             semantic = [.. NearestLocked(expanded, model, exclude, Candidates).Select(n => (n.PaperId, CosineLocked(vector!, model, n.PaperId)))];
         }
-        return RankFusion.Top(RankFusion.Fuse(keyword, semantic, blend), id => id, limit);
+        var fused = RankFusion.Fuse(keyword, semantic, blend);
+        if (blend.SharedNeighbours > 0 && queryNeighbours.Count > 0)
+            fused = RankFusion.ShareNeighbours(fused, queryNeighbours, id => _docs[id].Paper.Embedding is { } e && _docs[id].Paper.EmbeddingModel == model && e.Length == vector!.Length
+                ? (NearestLocked(e, model, id, RankFusion.SharedNeighbourCount).Select(n => n.PaperId), TensorPrimitives.Dot(vector, e)) : ([], 0), blend.SharedNeighbours);
+        return RankFusion.Top(fused, id => id, limit);
     }
 
     /// <summary>Embedding similarity of a paper found by keywords only (0 when it has no vector of this model).</summary>

@@ -6,12 +6,15 @@ using Papers.Enrichment.Lab.Learning;
 namespace Papers.Enrichment.Lab.Commands;
 
 /// <summary>
-/// <c>similar [labelled]… [--cache file] [--depths 20,50,100]</c>: candidate similar-papers
+/// <c>similar [labelled]… [--cache file] [--depths 20,50,100] [--scale N]</c>: candidate similar-papers
 /// signals on top of the Api's ranking, with the configured (shipped) model, on eval's time
 /// split (chosen before 2020, reported from 2020 on): sentence-level matching
-/// (<see cref="SentenceMatch"/>), title and abstract vectors, TF-IDF cosine, each re-ranking the
-/// Api's candidates (<see cref="SimilarRerank"/>) at several depths and weights. Prints what
-/// sentence matching costs: vectors stored per paper and the re-ranking's time per similar-papers call (the embedding time is in <c>bench</c>).
+/// (<see cref="SentenceMatch"/>), title and abstract vectors, TF-IDF cosine, shared nearest
+/// neighbours, each re-ranking the Api's candidates (<see cref="SimilarRerank"/>) at several
+/// depths and weights; then each at its best setting before 2020 with the paired change on both
+/// halves. Prints what sentence matching costs: vectors stored per paper and the re-ranking's
+/// time per similar-papers call (the embedding time is in <c>bench</c>); with <c>--scale</c>, a
+/// similar-papers call's time with and without shared neighbours at N papers (<see cref="SimilarCost"/>).
 /// </summary>
 internal static class SimilarCommand
 {
@@ -44,7 +47,7 @@ internal static class SimilarCommand
         for (int i = 0, at = 0; i < papers.Count; at += sentences[i].Count, i++)
             bySentence[i] = sentenceVectors[at..(at + sentences[i].Count)];
         var withTitle = bySentence.Select((s, i) => s.Prepend(titles[i]).ToArray()).ToArray();
-        var centroids = bySentence.Select(Centroid).ToArray();
+        var centroids = bySentence.Select(s => Centroid(s, embedder.Dimensions)).ToArray();
 
         var timings = new List<string>();
         var results = splits.Select(split =>
@@ -54,26 +57,26 @@ internal static class SimilarCommand
             var rerank = new SimilarRerank(split.Papers, vectors, depths.Max());
             var tfidf = TfIdf.Fit(split.Papers.Select(p => p.Text));
             var sparse = split.Papers.Select(p => tfidf.Transform(p.Text)).ToArray();
+            var terms = sparse.Select(x => x.Index.Zip(x.Value).ToDictionary(t => t.First, t => t.Second)).ToArray();
             var signals = new (string Name, Func<int, int, double> Score)[]
             {
                 ("paper vector cosine", (q, c) => TensorPrimitives.Dot(texts[r[q]], texts[r[c]])),
                 ("abstract vector cosine", (q, c) => TensorPrimitives.Dot(abstracts[r[q]], abstracts[r[c]])),
                 ("title vector cosine", (q, c) => TensorPrimitives.Dot(titles[r[q]], titles[r[c]])),
-                ("TF-IDF cosine (1-2 grams)", (q, c) => SparseDot(sparse[q], sparse[c])),
+                ("TF-IDF cosine (1-2 grams)", (q, c) => sparse[q].Index.Select((t, k) => (double)sparse[q].Value[k] * terms[c].GetValueOrDefault(t)).Sum()),
                 ("sentences: query's in candidate's (mean of max)", (q, c) => SentenceMatch.MaxSim(bySentence[r[q]], bySentence[r[c]], both: false)),
                 ("sentences: both directions", (q, c) => SentenceMatch.MaxSim(bySentence[r[q]], bySentence[r[c]], both: true)),
                 ("title + sentences: both directions", (q, c) => SentenceMatch.MaxSim(withTitle[r[q]], withTitle[r[c]], both: true)),
                 ("sentences: optimal transport", (q, c) => SentenceMatch.Transport(bySentence[r[q]], bySentence[r[c]])),
                 ("title + sentences: optimal transport", (q, c) => SentenceMatch.Transport(withTitle[r[q]], withTitle[r[c]])),
                 ("mean of sentence vectors: cosine", (q, c) => TensorPrimitives.Dot(centroids[r[q]], centroids[r[c]])),
-                ("shared nearest neighbours (k = 20), then cosine", SharedNeighbours(r.Select(i => texts[i]).ToArray(), 20)),
-                ("shared nearest neighbours (k = 50), then cosine", SharedNeighbours(r.Select(i => texts[i]).ToArray(), 50)),
+                ("shared nearest neighbours (k = 20), then cosine", SharedNeighbours(vectors.Papers, 20)),
+                ("shared nearest neighbours (k = 50), then cosine", SharedNeighbours(vectors.Papers, 50)),
             };
-            var splitTexts = r.Select(i => texts[i]).ToArray();
             var pooled = new (string Name, double[][] Scores)[]
             {
-                ("shared neighbours among the candidates (k = 10)", rerank.ScoreLists((q, c) => PoolNeighbours(splitTexts, q, c, 10))),
-                ("shared neighbours among the candidates (k = 20)", rerank.ScoreLists((q, c) => PoolNeighbours(splitTexts, q, c, 20))),
+                ("shared neighbours among the candidates (k = 10)", rerank.ScoreLists((q, c) => PoolNeighbours(vectors.Papers, q, c, 10))),
+                ("shared neighbours among the candidates (k = 20)", rerank.ScoreLists((q, c) => PoolNeighbours(vectors.Papers, q, c, 20))),
             };
             return pooled.Select(p => (p.Name, Counts: Sweep(rerank, p.Scores, depths))).Concat(signals.Select(s =>
             {
@@ -110,7 +113,14 @@ internal static class SimilarCommand
                 return $"{$"{SimilarRerank.Share(x[s].Counts[best].Same):P1} ({Math.Round(change * 100, 1):+0.0;-0.0;0.0} ± {half * 100:F1})",30}";
             })));
         }
+        Console.WriteLine($"{"the Api's ranking as shipped (shared neighbours in the index)",-62}" + string.Concat(splits.Select(split =>
+        {
+            var vectors = new RelevanceVectors(embedder.ModelId, [.. split.Rows.Select(i => texts[i])], [], [], []);
+            return $"{RelevanceEval.Similar(split.Papers, vectors, FusionWeights.Similar).Share,30:P1}";
+        })));
         timings.ForEach(Console.WriteLine);
+        if (a.Has("scale"))
+            SimilarCost.Run(texts, embedder.ModelId, a.Int("scale", 100_000, min: 1_000), Console.Out);
         return Task.FromResult(0);
     }
 
@@ -147,27 +157,12 @@ internal static class SimilarCommand
     }
 
     /// <summary>The normalised mean of a paper's sentence vectors (another pooling of the same vectors).</summary>
-    private static float[] Centroid(float[][] sentences)
+    private static float[] Centroid(float[][] sentences, int dimensions)
     {
-        var mean = new float[sentences[0].Length];
+        var mean = new float[dimensions];
         foreach (var s in sentences)
             TensorPrimitives.Add(mean, s, mean);
         TensorPrimitives.Divide(mean, Math.Max(TensorPrimitives.Norm(mean), 1e-9f), mean);
         return mean;
-    }
-
-    private static double SparseDot((int[] Index, float[] Value) a, (int[] Index, float[] Value) b)
-    {
-        double dot = 0;
-        for (int i = 0, j = 0; i < a.Index.Length && j < b.Index.Length;)
-        {
-            if (a.Index[i] == b.Index[j])
-                dot += a.Value[i++] * b.Value[j++];
-            else if (a.Index[i] < b.Index[j])
-                i++;
-            else
-                j++;
-        }
-        return dot;
     }
 }

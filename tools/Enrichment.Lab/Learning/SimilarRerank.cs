@@ -4,23 +4,27 @@ using Papers.Training.Learning;
 namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>
-/// Candidate similar-papers signals measured on top of the Api's ranking: the Api's top
+/// Candidate similar-papers signals measured on top of the Api's ranking (as it was before shared
+/// neighbours, <see cref="Before"/>): the Api's top
 /// <c>depth</c> hits for a paper are re-ranked by reciprocal-rank fusion of their Api rank
 /// (weight 1) and their rank by the signal among those candidates (<c>weight</c>; infinite = the
 /// signal alone), and judged as <see cref="RelevanceEval"/> judges the Api (same primary in the top 10).
 /// </summary>
 internal sealed class SimilarRerank
 {
+    /// <summary>The Api's similar-papers ranking before shared neighbours were shipped: what the signals here re-rank.</summary>
+    public static readonly FusionWeights Before = FusionWeights.Similar with { SharedNeighbours = 0 };
+
     private readonly IReadOnlyList<LabelledPaper> _papers;
     private readonly int[][] _candidates;
 
-    /// <summary>The Api's similar papers (<see cref="FusionWeights.Similar"/>) for every paper, <paramref name="depth"/> deep, as rows of <paramref name="papers"/>.</summary>
+    /// <summary>The Api's similar papers before shared neighbours (<see cref="Before"/>) for every paper, <paramref name="depth"/> deep, as rows of <paramref name="papers"/>.</summary>
     public SimilarRerank(IReadOnlyList<LabelledPaper> papers, RelevanceVectors vectors, int depth)
     {
         _papers = papers;
         var index = RelevanceEval.PaperIndex(papers, vectors);
         var row = papers.Select((p, i) => (p.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
-        _candidates = [.. papers.Select((p, i) => index.SimilarTo(SearchIndex.SimilarityText(index.Get(p.Id)!), vectors.Papers[i], vectors.Model, p.Id, depth, FusionWeights.Similar)
+        _candidates = [.. papers.Select((p, i) => index.SimilarTo(SearchIndex.SimilarityText(index.Get(p.Id)!), vectors.Papers[i], vectors.Model, p.Id, depth, Before)
             .Select(h => row[h.PaperId]).ToArray())];
     }
 
