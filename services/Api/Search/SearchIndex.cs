@@ -161,8 +161,14 @@ public sealed class SearchIndex : ISearchIndex
         }
         var fused = RankFusion.Fuse(keyword, semantic, blend);
         if (blend.SharedNeighbours > 0 && queryNeighbours.Count > 0)
-            fused = RankFusion.ShareNeighbours(fused, queryNeighbours, id => _docs[id].Paper.Embedding is { } e && _docs[id].Paper.EmbeddingModel == model && e.Length == vector!.Length
-                ? (NearestLocked(e, model, id, RankFusion.SharedNeighbourCount).Select(n => n.PaperId), TensorPrimitives.Dot(vector, e)) : ([], 0), blend.SharedNeighbours);
+        {
+            var candidates = fused.Take(RankFusion.SharedNeighbourDepth)
+                .Where(f => _docs[f.Key].Paper is { Embedding: { } e } p && p.EmbeddingModel == model && e.Length == vector!.Length)
+                .ToDictionary(f => f.Key, f => _docs[f.Key].Paper.Embedding!);
+            var neighbours = NearestEachLocked(candidates, model, RankFusion.SharedNeighbourCount);
+            fused = RankFusion.ShareNeighbours(fused, queryNeighbours, id => candidates.TryGetValue(id, out var e)
+                ? (neighbours[id], TensorPrimitives.Dot(vector!, e)) : ([], 0), blend.SharedNeighbours);
+        }
         return RankFusion.Top(fused, id => id, limit);
     }
 
@@ -189,6 +195,33 @@ public sealed class SearchIndex : ISearchIndex
             result.Add((id, sim));
         result.Reverse();
         return result;
+    }
+
+    /// <summary>
+    /// Each paper's <paramref name="limit"/> nearest (itself left out), all in one pass over the
+    /// index: each stored vector is read once for all of them, not once per paper.
+    /// </summary>
+    private Dictionary<string, IEnumerable<string>> NearestEachLocked(Dictionary<string, float[]> papers, string? model, int limit)
+    {
+        var queries = papers.ToArray();
+        var best = queries.Select(_ => new PriorityQueue<string, float>()).ToArray();
+        foreach (var (id, doc) in _docs)
+        {
+            if (doc.Paper.Embedding is not { } e || doc.Paper.EmbeddingModel != model)
+                continue;
+            for (var q = 0; q < queries.Length; q++)
+            {
+                if (id == queries[q].Key || e.Length != queries[q].Value.Length)
+                    continue;
+                var sim = TensorPrimitives.Dot(queries[q].Value, e);
+                if (best[q].Count < limit)
+                    best[q].Enqueue(id, sim);
+                else if (best[q].TryPeek(out _, out var worst) && sim > worst)
+                    best[q].EnqueueDequeue(id, sim);
+            }
+        }
+        return queries.Select((q, i) => (q.Key, Nearest: best[i].UnorderedItems.Select(n => n.Element)))
+            .ToDictionary(n => n.Key, n => n.Nearest);
     }
 
     private List<string> KeywordRankLocked(string query, string? exclude = null)

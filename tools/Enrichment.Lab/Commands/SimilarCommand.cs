@@ -89,7 +89,7 @@ internal static class SimilarCommand
         }).ToList();
 
         Console.WriteLine();
-        Console.WriteLine($"Similar papers: the Api's top <depth> re-ranked by fusing its rank (weight 1) with the signal's (weight w; ∞ = the signal alone); share of the top {RelevanceEval.TopK} with the paper's primary. w = 0 is the Api's ranking today.");
+        Console.WriteLine($"Similar papers: the Api's top <depth> re-ranked by fusing its rank (weight 1) with the signal's (weight w; ∞ = the signal alone); share of the top {RelevanceEval.TopK} with the paper's primary. w = 0 is the Api's ranking before shared neighbours.");
         Console.WriteLine($"{"signal",-50} {"depth",5} {"w",5}" + string.Concat(splits.Select(s => $"{s.Name,22}")));
         for (var s = 0; s < results[0].Count; s++)
             for (var k = 0; k < results[0][s].Counts.Count; k++)
