@@ -1,4 +1,3 @@
-using Papers.Api.Search;
 using Papers.Enrichment.Lab.Learning;
 using Papers.Training.Learning;
 
@@ -36,7 +35,7 @@ public sealed class SimilarRerankTests
         var (papers, vectors) = TwoTopics();
         var rerank = new SimilarRerank(papers, vectors, depth: 27);
 
-        var api = RelevanceEval.Similar(papers, vectors, FusionWeights.Similar).Share;
+        var api = RelevanceEval.Similar(papers, vectors, SimilarRerank.Before).Share;
         var perfect = rerank.Score((q, c) => papers[q].Primary == papers[c].Primary ? 1 : 0);
         var backwards = rerank.Score((q, c) => papers[q].Primary == papers[c].Primary ? 0 : 1);
 
