@@ -101,7 +101,7 @@ internal static class EvalCommand
             search.Add(($"{name}: meaning alone (cosine)", splits.Select((s, j) => RelevanceEval.Search(s.Papers, bySplit[j], meaningOnly: true)).ToArray()));
             search.Add(($"{name}: hybrid (the Api's search)", splits.Select((s, j) => RelevanceEval.Search(s.Papers, bySplit[j])).ToArray()));
             similar.Add(($"{name}: meaning alone (cosine; before)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.MeaningOnly)).ToArray()));
-            similar.Add(($"{name}: keywords + meaning, no shared neighbours (before)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], SimilarRerank.Before)).ToArray()));
+            similar.Add(($"{name}: keywords + meaning (before shared neighbours)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], SimilarRerank.Before)).ToArray()));
             similar.Add(($"{name}: + shared neighbours (the Api's similar)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar)).ToArray()));
             similar.Add(($"{name}:   + vote of predicted tags (weight {TopicWeight}; not shipped)",
                 splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar, topics: (topicsBySplit[j], TopicWeight))).ToArray()));
