@@ -162,6 +162,33 @@ public sealed class SearchBackendTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public void Shared_neighbours_put_papers_of_the_querys_topic_before_closer_papers_from_another(SearchBackend backend)
+    {
+        // The query's topic (a…) and another (b…), 25 papers each; five bridges are nearer the
+        // query (cosine .91) than any a-paper (.89), but their own nearest papers are each other
+        // and b-papers. Half the query's ten nearest are bridges, so neighbourhood feedback alone
+        // still ranks them first.
+        var index = Open(backend);
+        index.Upsert([
+            Paper("q", "Seed", Unit(1, 0, 0)),
+            .. Enumerable.Range(0, 5).Select(i => Paper($"bridge{i}", "Bridge", Unit(1, -0.45f, 0.01f * i))),
+            .. Enumerable.Range(0, 25).Select(i => Paper($"a{i:D2}", "Topic", Unit(1, 0.5f, 0.01f * i - 0.12f))),
+            .. Enumerable.Range(0, 25).Select(i => Paper($"b{i:D2}", "Other", Unit(1, -1, 0.01f * i - 0.12f))),
+        ]);
+
+        var before = index.SimilarTo("", Unit(1, 0, 0), "m1", exclude: "q", 5, FusionWeights.Similar with { SharedNeighbours = 0 });
+        var shared = index.SimilarTo("", Unit(1, 0, 0), "m1", exclude: "q", 5, new FusionWeights(0, 1, SharedNeighbours: 2));
+        var shipped = index.Similar("q", 5);
+
+        Assert.All(before, h => Assert.StartsWith("bridge", h.PaperId));
+        Assert.All(shared, h => Assert.StartsWith("a", h.PaperId));
+        Assert.All(shipped, h => Assert.StartsWith("a", h.PaperId));
+        // Each hit still shows its own similarity to the query.
+        Assert.All(shared, h => Assert.Equal(0.89, h.Similarity!.Value, 0.01));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public void Similar_papers_also_find_papers_that_share_rare_words_and_say_so(SearchBackend backend)
     {
         var index = Open(backend);

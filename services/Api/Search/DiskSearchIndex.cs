@@ -224,7 +224,9 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
         if (exclude is { } excluded)
             keyword.Remove(excluded);
         var semantic = vector is not null && model is not null && blend.Meaning > 0 ? Nearest(model, vector, RankFusion.Candidates, exclude) : [];
-        if (blend.Neighbourhood > 0 && semantic.Count > 0 && _vectors.TryGetValue(model!, out var vectors))
+        var queryNeighbours = semantic.Take(RankFusion.SharedNeighbourCount).Select(n => n.Key).ToList();
+        _vectors.TryGetValue(model ?? "", out var vectors);
+        if (blend.Neighbourhood > 0 && semantic.Count > 0 && vectors is not null)
         {
             // The ranking comes from the expanded query; each paper still shows its similarity to the text.
             var neighbours = RankFusion.Neighbourhood(semantic).Select(n => Vector(vectors, n.Key)).OfType<float[]>().ToList();
@@ -232,7 +234,13 @@ public sealed class DiskSearchIndex : ISearchIndex, IDisposable
             semantic = [.. Nearest(model!, expanded, RankFusion.Candidates, exclude)
                 .Select(n => (n.Key, Vector(vectors, n.Key) is { } v ? (double)System.Numerics.Tensors.TensorPrimitives.Dot(vector!, v) : n.Similarity))];
         }
-        return RankFusion.Top(RankFusion.Fuse(keyword, semantic, blend), key => PaperIdOf(searcher, key, docs), limit);
+        var fused = RankFusion.Fuse(keyword, semantic, blend);
+        if (blend.SharedNeighbours > 0 && queryNeighbours.Count > 0 && vectors is not null)
+            // One more nearest paper, as the index may return the candidate itself.
+            fused = RankFusion.ShareNeighbours(fused, queryNeighbours, key => Vector(vectors, key) is { } v && v.Length == vector!.Length
+                ? (Nearest(model!, v, RankFusion.SharedNeighbourCount + 1, key).Take(RankFusion.SharedNeighbourCount).Select(n => n.Key),
+                    System.Numerics.Tensors.TensorPrimitives.Dot(vector, v)) : ([], 0), blend.SharedNeighbours);
+        return RankFusion.Top(fused, key => PaperIdOf(searcher, key, docs), limit);
     }
 
     /// <summary>A stored vector made unit length again (the index keeps it scaled), or null.</summary>

@@ -152,13 +152,24 @@ public sealed class SearchIndex : ISearchIndex
     {
         var keyword = blend.Keyword > 0 ? KeywordRankLocked(text, exclude) : [];
         var semantic = vector is null || blend.Meaning <= 0 ? [] : NearestLocked(vector, model, exclude, Candidates);
+        var queryNeighbours = semantic.Take(RankFusion.SharedNeighbourCount).Select(n => n.PaperId).ToList();
         if (blend.Neighbourhood > 0 && semantic.Count > 0)
         {
             // The ranking comes from the expanded query; each paper still shows its similarity to the text.
             var expanded = RankFusion.Expand(vector!, [.. RankFusion.Neighbourhood(semantic).Select(n => _docs[n.Key].Paper.Embedding!)], blend.Neighbourhood);
             semantic = [.. NearestLocked(expanded, model, exclude, Candidates).Select(n => (n.PaperId, CosineLocked(vector!, model, n.PaperId)))];
         }
-        return RankFusion.Top(RankFusion.Fuse(keyword, semantic, blend), id => id, limit);
+        var fused = RankFusion.Fuse(keyword, semantic, blend);
+        if (blend.SharedNeighbours > 0 && queryNeighbours.Count > 0)
+        {
+            var candidates = fused.Take(RankFusion.SharedNeighbourDepth)
+                .Where(f => _docs[f.Key].Paper is { Embedding: { } e } p && p.EmbeddingModel == model && e.Length == vector!.Length)
+                .ToDictionary(f => f.Key, f => _docs[f.Key].Paper.Embedding!);
+            var neighbours = NearestEachLocked(candidates, model, RankFusion.SharedNeighbourCount);
+            fused = RankFusion.ShareNeighbours(fused, queryNeighbours, id => candidates.TryGetValue(id, out var e)
+                ? (neighbours[id], TensorPrimitives.Dot(vector!, e)) : ([], 0), blend.SharedNeighbours);
+        }
+        return RankFusion.Top(fused, id => id, limit);
     }
 
     /// <summary>Embedding similarity of a paper found by keywords only (0 when it has no vector of this model).</summary>
@@ -184,6 +195,33 @@ public sealed class SearchIndex : ISearchIndex
             result.Add((id, sim));
         result.Reverse();
         return result;
+    }
+
+    /// <summary>
+    /// Each paper's <paramref name="limit"/> nearest (itself left out), all in one pass over the
+    /// index: each stored vector is read once for all of them, not once per paper.
+    /// </summary>
+    private Dictionary<string, IEnumerable<string>> NearestEachLocked(Dictionary<string, float[]> papers, string? model, int limit)
+    {
+        var queries = papers.ToArray();
+        var best = queries.Select(_ => new PriorityQueue<string, float>()).ToArray();
+        foreach (var (id, doc) in _docs)
+        {
+            if (doc.Paper.Embedding is not { } e || doc.Paper.EmbeddingModel != model)
+                continue;
+            for (var q = 0; q < queries.Length; q++)
+            {
+                if (id == queries[q].Key || e.Length != queries[q].Value.Length)
+                    continue;
+                var sim = TensorPrimitives.Dot(queries[q].Value, e);
+                if (best[q].Count < limit)
+                    best[q].Enqueue(id, sim);
+                else if (best[q].TryPeek(out _, out var worst) && sim > worst)
+                    best[q].EnqueueDequeue(id, sim);
+            }
+        }
+        return queries.Select((q, i) => (q.Key, Nearest: best[i].UnorderedItems.Select(n => n.Element)))
+            .ToDictionary(n => n.Key, n => n.Nearest);
     }
 
     private List<string> KeywordRankLocked(string query, string? exclude = null)

@@ -41,6 +41,7 @@ internal static class BenchCommand
         if (a.Has("sweep"))
             Sweep(logging, options, texts[..Math.Min(64, texts.Count)]);
         ModelsSideBySide(options, texts, rounds);
+        SentencesSideBySide(embedder, count, rounds);
 
         var bare = new BareCall(embedder, texts);
         embedder.Embed(texts[..options.BatchSize]);
@@ -227,6 +228,40 @@ internal static class BenchCommand
         MaxTokens = o.MaxTokens,
         CudaDeviceId = o.CudaDeviceId,
     };
+
+    /// <summary>
+    /// What sentence-level matching (<see cref="SentenceMatch"/>; lab only, not shipped) would
+    /// cost Enrichment: real papers embedded whole (title + abstract, as today) against the same
+    /// papers as their title and abstract sentences, a few papers at a time in alternating order
+    /// so a busy neighbour slows both alike; the ratio is the median of the per-chunk ratios.
+    /// </summary>
+    private static void SentencesSideBySide(OnnxEmbedder embedder, int count, int rounds)
+    {
+        var papers = LabelledPapers.Read(Directory.GetFiles(EnrichmentCommands.TrainingFolder(), "*.jsonl").Order(StringComparer.Ordinal))
+            .Where(p => p.Abstract.Length > 200).Take(count).ToList();
+        var sentences = papers.Select(p => SentenceMatch.Split(p.Abstract).Prepend(p.Title).ToList()).ToList();
+        const int chunk = 8;
+        double whole = 0, split = 0;
+        var ratios = new List<double>();
+        embedder.Embed(sentences[0]);
+        for (var r = 0; r < rounds; r++)
+            for (int start = 0, turn = 0; start < papers.Count; start += chunk, turn++)
+            {
+                var texts = papers.Skip(start).Take(chunk).Select(p => p.Text).ToList();
+                var pieces = sentences.Skip(start).Take(chunk).SelectMany(s => s).ToList();
+                double tWhole = 0, tSplit = 0;
+                Action[] paths = [() => tWhole = Time(() => embedder.Embed(texts)), () => tSplit = Time(() => embedder.Embed(pieces))];
+                paths[turn % 2]();
+                paths[(turn + 1) % 2]();
+                whole += tWhole;
+                split += tSplit;
+                ratios.Add(tWhole / tSplit);
+            }
+        var perPaper = (double)sentences.Sum(s => s.Count) / papers.Count;
+        Console.WriteLine($"\nsentence-level vectors (lab only), {papers.Count} real papers: whole {papers.Count * rounds / whole:F1} papers/s, " +
+            $"as title + abstract sentences ({perPaper:F1} a paper) {papers.Count * rounds / split:F1} papers/s: {Median(ratios):F2}x the speed " +
+            $"(median of {ratios.Count} chunks); stored {embedder.Dimensions * 4} bytes a paper whole, {perPaper * embedder.Dimensions * 4:F0} as sentences (float32)");
+    }
 
     private static double Time(Action action)
     {

@@ -25,6 +25,7 @@ public static class EnrichmentCommands
             {
                 ["bench", .. var rest] => await BenchCommand.RunAsync(rest),
                 ["eval", .. var rest] => await EvalCommand.RunAsync(rest),
+                ["similar", .. var rest] => await SimilarCommand.RunAsync(rest),
                 ["train", .. var rest] => await TrainCommand.RunAsync(rest),
                 ["timesplit", .. var rest] => await TimeSplitCommand.RunAsync(rest),
                 ["convert", .. var rest] => ConvertCommand.Run(rest),
@@ -54,6 +55,8 @@ public static class EnrichmentCommands
               eval [labelled.jsonl|.abs folder|.csv]... [--models MiniLM,ArcticXs] [--folds 5] [--seed 1] [--cache file] [--shipped] [--sweep] [--skip-tagging]
                   per model: known-item search and similar papers through the Api's index, against BM25 and TF-IDF cosine;
                   cross-validated top-1/top-3 of the primary category and micro/macro F1, ours against TF-IDF + linear
+              similar [labelled]... [--cache file] [--depths 20,50,100] [--scale N]
+                  candidate similar-papers signals (sentence-level matching, title and abstract vectors, TF-IDF) re-ranking the Api's, on eval's time split
               train [--data folder] [--out file] [--cache file]
                   fits the shipped tagger on tools/Enrichment.Lab/Training/*.jsonl and writes services/Enrichment/Tagging/tagger-model.json
               timesplit <older labelled>... --validate <newer labelled>[,...] [--no-base] [--cache file]

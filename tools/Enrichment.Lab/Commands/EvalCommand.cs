@@ -101,7 +101,8 @@ internal static class EvalCommand
             search.Add(($"{name}: meaning alone (cosine)", splits.Select((s, j) => RelevanceEval.Search(s.Papers, bySplit[j], meaningOnly: true)).ToArray()));
             search.Add(($"{name}: hybrid (the Api's search)", splits.Select((s, j) => RelevanceEval.Search(s.Papers, bySplit[j])).ToArray()));
             similar.Add(($"{name}: meaning alone (cosine; before)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.MeaningOnly)).ToArray()));
-            similar.Add(($"{name}: keywords + meaning (the Api's similar)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar)).ToArray()));
+            similar.Add(($"{name}: keywords + meaning (before shared neighbours)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], SimilarRerank.Before)).ToArray()));
+            similar.Add(($"{name}: + shared neighbours (the Api's similar)", splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar)).ToArray()));
             similar.Add(($"{name}:   + vote of predicted tags (weight {TopicWeight}; not shipped)",
                 splits.Select((s, j) => RelevanceEval.Similar(s.Papers, bySplit[j], FusionWeights.Similar, topics: (topicsBySplit[j], TopicWeight))).ToArray()));
             similar.Add(($"{name}:   + vote of arXiv categories (weight {TopicWeight}; circular)",
@@ -160,7 +161,7 @@ internal static class EvalCommand
     }
 
     /// <summary>Papers of 2020 and later (new-style ids yymm.nnnnn) held out; the older ones are where weights were chosen.</summary>
-    private static List<(string Name, List<LabelledPaper> Papers, List<int> Rows)> Splits(List<LabelledPaper> papers)
+    internal static List<(string Name, List<LabelledPaper> Papers, List<int> Rows)> Splits(List<LabelledPaper> papers)
     {
         static bool Recent(LabelledPaper p) => p.Id.Length > 4 && p.Id[4] == '.' && int.TryParse(p.Id.AsSpan(0, 2), out var yy) && yy >= 20;
         var recent = Enumerable.Range(0, papers.Count).Where(i => Recent(papers[i])).ToList();
