@@ -7,7 +7,7 @@ namespace Papers.Notifications.Digests;
 
 public record PreviewEntry(string PaperId, string? Title, string Url, string Reason);
 
-/// <param name="Period">The period the digest is for: the current one while it is due and not yet sent, else the next.</param>
+/// <param name="Period">The period the digest is for: the current one while it is due and not yet sent, else the next (a new subscriber's first is at their next hour).</param>
 /// <param name="DueAt">When it falls (or fell) due.</param>
 /// <param name="Entries">The papers it would hold if chosen now, each with its reason; empty: it would not be sent.</param>
 public record DigestPreview(string Period, DateTimeOffset DueAt, IReadOnlyList<PreviewEntry> Entries);
@@ -18,10 +18,9 @@ public sealed class DigestPreviews(NotificationsDbContext db, DigestComposer com
     public async Task<DigestPreview> PreviewAsync(Subscriber subscriber, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var current = DigestSchedule.Current(subscriber, now);
-        var period = await db.Deliveries.AnyAsync(d => d.SubscriberId == subscriber.Id && d.Period == current.Key, cancellationToken)
-            ? DigestSchedule.Next(subscriber, now)
-            : current;
+        var period = DigestSchedule.Due(subscriber, now) is { } due && !await db.Deliveries.AnyAsync(d => d.SubscriberId == subscriber.Id && d.Period == due.Key, cancellationToken)
+            ? due
+            : DigestSchedule.Next(subscriber, now);
         var entries = await composer.ComposeAsync(subscriber, cancellationToken);
         return new DigestPreview(period.Key, period.DueAt,
             [.. entries.Select(e => new PreviewEntry(e.Paper.PaperId, e.Paper.Title, site.Value.Link(DigestRenderer.PaperPath(e.Paper.PaperId)), e.Reason))]);
