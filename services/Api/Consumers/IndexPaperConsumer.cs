@@ -45,6 +45,8 @@ public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal search
         paper.Comments = m.Comments;
         paper.JournalRef = m.JournalRef;
         paper.Doi = m.Doi;
+        // Events from before PaperIngested.Dois carry only the first DOI.
+        paper.Dois = m.Dois is { Count: > 0 } dois ? [.. dois] : m.Doi is { Length: > 0 } doi ? [doi] : [];
         paper.License = m.License;
         paper.SourceUpvotes = m.SourceUpvotes;
         paper.ContentHash = m.ContentHash;
