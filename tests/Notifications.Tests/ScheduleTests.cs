@@ -47,21 +47,7 @@ public sealed class ScheduleTests : IDisposable
         await DigestHost.Runner(host).RunAsync(default);
         await using (var db = database.Context())
             await db.Deliveries.ExecuteDeleteAsync();
-        for (var hour = 0; hour < 7 * 24; hour++)
-        {
-            await using (var db = database.Context())
-            {
-                // A new paper every hour, so no digest is empty.
-                db.Candidates.Add(Samples.Paper($"2611.{hour:00000}", $"Paper {hour}", clock.GetUtcNow().UtcDateTime.AddMinutes(-1),
-                    tags: [new TopicTag("cs.LG", "Machine Learning", 0.9)]));
-                await db.SaveChangesAsync();
-            }
-            await DigestHost.Runner(host).RunAsync(default);
-            clock.Advance(TimeSpan.FromHours(1));
-        }
-
-        await using var check = database.Context();
-        var sent = (await check.Deliveries.Where(d => d.State == DeliveryState.Sent).ToListAsync()).ToLookup(d => d.SubscriberId);
+        var sent = await RunHourlyAsync(database, host, clock, days: 7);
         // The first run sends each subscriber the period current at the start (their latest hour before it); after that, only due ones.
         Assert.Equal([.. Enumerable.Range(0, 7).Select(d => start.AddDays(d).AddHours(15).UtcDateTime)], Claims(sent[subscribers[0].Id]).Skip(1));
         Assert.Equal([.. Enumerable.Range(0, 7).Select(d => start.AddDays(d).AddHours(2).UtcDateTime)], Claims(sent[subscribers[1].Id]).Skip(1));
@@ -90,7 +76,7 @@ public sealed class ScheduleTests : IDisposable
         await using (var db = database.Context())
         {
             db.Subscribers.AddRange(subscribers);
-            db.Candidates.Add(Samples.Paper("2611.00001", "Paper before confirming", start.UtcDateTime.AddHours(-1), tags: [new TopicTag("cs.LG", "Machine Learning", 0.9)]));
+            db.Candidates.Add(Samples.Paper("2611.99999", "Paper before confirming", start.UtcDateTime.AddHours(-1), tags: [new TopicTag("cs.LG", "Machine Learning", 0.9)]));
             await db.SaveChangesAsync();
         }
         var mail = new MailOptions { PickupDirectory = _mail };
@@ -104,20 +90,7 @@ public sealed class ScheduleTests : IDisposable
             Assert.Equal(("daily-2026-11-30", new DateTimeOffset(2026, 11, 30, 15, 0, 0, TimeSpan.Zero)), await PeriodAsync(previews, subscribers[1]));
             Assert.Equal(("weekly-2026-12-07", new DateTimeOffset(2026, 12, 7, 5, 0, 0, TimeSpan.Zero)), await PeriodAsync(previews, subscribers[2]));
         }
-        for (var hour = 0; hour < 8 * 24; hour++)
-        {
-            await using (var db = database.Context())
-            {
-                db.Candidates.Add(Samples.Paper($"2611.{hour + 100:00000}", $"Paper {hour}", clock.GetUtcNow().UtcDateTime.AddMinutes(-1),
-                    tags: [new TopicTag("cs.LG", "Machine Learning", 0.9)]));
-                await db.SaveChangesAsync();
-            }
-            await DigestHost.Runner(host).RunAsync(default);
-            clock.Advance(TimeSpan.FromHours(1));
-        }
-
-        await using var check = database.Context();
-        var sent = (await check.Deliveries.Where(d => d.State == DeliveryState.Sent).ToListAsync()).ToLookup(d => d.SubscriberId);
+        var sent = await RunHourlyAsync(database, host, clock, days: 8);
         // Nothing at the first wake after confirming (the old rule sent all three then): each first digest at the subscriber's own hour.
         Assert.Equal(new DateTime(2026, 12, 1, 2, 0, 0, DateTimeKind.Utc), Claims(sent[subscribers[0].Id])[0]); // the first wake after 01:30
         Assert.Equal("daily-2026-12-01", sent[subscribers[0].Id].MinBy(d => d.ClaimedAt)!.Period);
@@ -126,6 +99,27 @@ public sealed class ScheduleTests : IDisposable
         // Then once a day until the clock stops (Tuesday Dec 8, 05:00 UTC): Kolkata Dec 1 … Dec 8, Los Angeles Nov 30 … Dec 7.
         Assert.Equal(8, sent[subscribers[0].Id].Count());
         Assert.Equal(8, sent[subscribers[1].Id].Count());
+    }
+
+    /// <summary>
+    /// Wakes the scheduler every hour of <paramref name="days"/> days on the fake clock, with a new
+    /// paper every hour so that no digest is empty; the digests sent, by subscriber.
+    /// </summary>
+    private static async Task<ILookup<Guid, Delivery>> RunHourlyAsync(TestDatabase<NotificationsDbContext> database, IServiceProvider host, FakeTimeProvider clock, int days)
+    {
+        for (var hour = 0; hour < days * 24; hour++)
+        {
+            await using (var db = database.Context())
+            {
+                db.Candidates.Add(Samples.Paper($"2611.{hour:00000}", $"Paper {hour}", clock.GetUtcNow().UtcDateTime.AddMinutes(-1),
+                    tags: [new TopicTag("cs.LG", "Machine Learning", 0.9)]));
+                await db.SaveChangesAsync();
+            }
+            await DigestHost.Runner(host).RunAsync(default);
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+        await using var check = database.Context();
+        return (await check.Deliveries.Where(d => d.State == DeliveryState.Sent).ToListAsync()).ToLookup(d => d.SubscriberId);
     }
 
     private static async Task<(string, DateTimeOffset)> PeriodAsync(DigestPreviews previews, Subscriber subscriber)
