@@ -75,6 +75,8 @@ public sealed class PaperDoisTests
         var paper = Seed.Paper("0704.0001", new DateOnly(2026, 6, 8));
         (paper.Doi, paper.Dois) = (Both[0], [.. Both]);
         await host.SeedRowsAsync(paper);
+        // The /v1 listing reads the facet index, refreshed on its own schedule: now, as V1Tests does.
+        await host.Services.GetRequiredService<Papers.Api.Browse.FacetHydrator>().RefreshAsync(default);
         using var client = host.CreateClient();
 
         var api = await client.GetFromJsonAsync<JsonElement>("/api/papers/0704.0001");
