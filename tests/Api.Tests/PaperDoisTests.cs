@@ -37,17 +37,19 @@ public sealed class PaperDoisTests
         await using var _ = database;
         await using var replica = await ReplicaHost<ApiDbContext>.StartAsync(database, new ServiceModule("Api", bus => bus.AddConsumer<IndexPaperConsumer>()),
             services => services.AddSingleton<Papers.Api.Search.SearchIndexSignal>());
-        var (many, old, none) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var (many, old, none, joined) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         await replica.PublishAsync(Ingested("0704.0001", Both[0], Both), many);
         // An event from before the field: no dois (Contracts.Tests shows such JSON reads as null).
         await replica.PublishAsync(Ingested("0704.0002", Single, null), old);
         await replica.PublishAsync(Ingested("0704.0003", null, []), none);
-        foreach (var id in new[] { many, old, none })
+        // Older still: several DOIs joined by spaces in doi.
+        await replica.PublishAsync(Ingested("0704.0004", string.Join(' ', Both), null), joined);
+        foreach (var id in new[] { many, old, none, joined })
             await replica.WaitConsumedAsync(id, Patience);
 
         await using var db = database.Context();
         var stored = await db.Papers.AsNoTracking().OrderBy(p => p.PaperId).ToListAsync();
-        Assert.Equal([(Both[0], Both), (Single, [Single]), ((string?)null, Array.Empty<string>())], stored.Select(p => (p.Doi, p.Dois.ToArray())));
+        Assert.Equal([(Both[0], Both), (Single, [Single]), ((string?)null, Array.Empty<string>()), (Both[0], Both)], stored.Select(p => (p.Doi, p.Dois.ToArray())));
     }
 
     [PostgresFact]
@@ -58,14 +60,15 @@ public sealed class PaperDoisTests
             INSERT INTO papers ("PaperId", "Version", "Title", "Abstract", "Authors", "Categories", "ContentHash", "Doi", "IngestedAt", "ListedOn",
                 "LocalUpvotes", "Revision", "Source", "SourceUpvotes", "UpdatedAt")
             VALUES ('0704.0001', 1, 't', 'a', '[]', '[]', 'h1', '{Single}', now(), '2007-04-02', 0, 0, 'arxiv-oai', 0, now()),
-                   ('0704.0002', 1, 't', 'a', '[]', '[]', 'h2', NULL, now(), '2007-04-02', 0, 0, 'arxiv-oai', 0, now())
+                   ('0704.0002', 1, 't', 'a', '[]', '[]', 'h2', NULL, now(), '2007-04-02', 0, 0, 'arxiv-oai', 0, now()),
+                   ('0704.0003', 1, 't', 'a', '[]', '[]', 'h3', '{string.Join(' ', Both)}', now(), '2007-04-02', 0, 0, 'arxiv-oai', 0, now())
             """);
         await using (var migrate = database.Context())
             await migrate.Database.MigrateAsync();
 
         await using var db = database.Context();
-        var stored = await db.Papers.AsNoTracking().OrderBy(p => p.PaperId).Select(p => p.Dois).ToListAsync();
-        Assert.Equal([[Single], []], stored);
+        var stored = await db.Papers.AsNoTracking().OrderBy(p => p.PaperId).ToListAsync();
+        Assert.Equal([(Single, [Single]), ((string?)null, Array.Empty<string>()), (Both[0], Both)], stored.Select(p => (p.Doi, p.Dois.ToArray())));
     }
 
     [Fact]

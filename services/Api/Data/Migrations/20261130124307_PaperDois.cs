@@ -16,8 +16,12 @@ namespace Papers.Api.Data.Migrations
                 type: "text",
                 nullable: false,
                 defaultValue: "[]");
-            // Rows written before this column held only the first DOI: it becomes their list.
-            migrationBuilder.Sql("""UPDATE papers SET "Dois" = json_build_array("Doi")::text WHERE "Doi" IS NOT NULL AND "Doi" <> '';""");
+            // Rows written before this column hold one DOI, or several joined by spaces (older events): they become the list, Doi the first.
+            migrationBuilder.Sql("""
+                UPDATE papers SET "Dois" = array_to_json(regexp_split_to_array(btrim("Doi"), '\s+'))::text,
+                    "Doi" = (regexp_split_to_array(btrim("Doi"), '\s+'))[1]
+                WHERE btrim(coalesce("Doi", '')) <> '';
+                """);
         }
 
         /// <inheritdoc />
