@@ -145,6 +145,30 @@ console.log(keys.filter((k) => k in cm).map((k) => `${k}=${JSON.stringify(cm[k])
 JS
 }
 
+# Ingest's newer sources (values: ingest.sources): exactly the expected Sources__ArxivFeed__* and
+# Sources__OaiDc__* keys in the ingest ConfigMap, none in any other. $1 = render, then KEY=VALUE pairs.
+check_sources() {
+  node --input-type=module - "$NODE_DIR/node_modules" "$@" <<'JS'
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+const [modules, file, ...pairs] = process.argv.slice(2);
+const YAML = createRequire(resolve(modules, "_"))("yaml");
+const objs = YAML.parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS()).filter(Boolean);
+const own = (k) => k.startsWith("Sources__ArxivFeed__") || k.startsWith("Sources__OaiDc__");
+const cm = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "papers-ingest")?.data ?? {};
+const got = Object.fromEntries(Object.entries(cm).filter(([k]) => own(k)));
+const want = Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
+const errors = [];
+for (const k of new Set([...Object.keys(got), ...Object.keys(want)]))
+  if (got[k] !== want[k]) errors.push(`${k}=${JSON.stringify(got[k])}, expected ${JSON.stringify(want[k])}`);
+for (const o of objs.filter((o) => o.kind === "ConfigMap" && o.metadata.name !== "papers-ingest"))
+  if (Object.keys(o.data ?? {}).some(own)) errors.push(`${o.metadata.name} has Ingest source settings`);
+if (errors.length) { console.log(errors.join("\n")); process.exit(1); }
+console.log(Object.keys(got).length ? Object.entries(got).map(([k, v]) => `${k}=${v}`).join(" ") : "no source settings (both off)");
+JS
+}
+
 # The root Dockerfile builds services/<SERVICE>/<SERVICE>.csproj from what its COPY lines take. For
 # SERVICE=$1: every copied path exists, the assembly is Papers.$1 (the dll the ENTRYPOINT runs), and
 # every project it references, transitively, lies inside what is copied.
@@ -224,6 +248,29 @@ if "$HELM" template papers "$CHART" --namespace papers --set embedding.model=Arc
 else
   fail "embedding settings (ArcticXs, empty query prefix)"
   sed 's/^/        /' "$OUT/template-arctic.log" "$OUT/embedding-arctic.log"
+fi
+
+# Both newer Ingest sources off by default; each on with its values, and only what is set.
+if check_sources "$OUT/default.yaml" >"$OUT/sources-default.log" 2>&1; then
+  pass "ingest sources (default): $(tail -n 1 "$OUT/sources-default.log")"
+else
+  fail "ingest sources (default)"
+  sed 's/^/        /' "$OUT/sources-default.log"
+fi
+if "$HELM" template papers "$CHART" --namespace papers \
+  --set 'ingest.sources.arxivFeed.categories={cs.LG,cs.CL}' --set-string 'ingest.sources.arxivFeed.cron=30 5 * * 1-5' \
+  --set ingest.sources.oaiDc.baseUrl=https://repository.example.edu/oai --set 'ingest.sources.oaiDc.sets={computer_science}' \
+  --set-string 'ingest.sources.oaiDc.cron=0 4 * * *' --set-string ingest.sources.oaiDc.initialFrom=2026-06-01 \
+  >"$OUT/sources.yaml" 2>"$OUT/template-sources.log" &&
+  node "$ROOT/scripts/validate-k8s.mjs" --node-modules "$NODE_DIR/node_modules" --variant default "$OUT/sources.yaml" >"$OUT/validate-sources.log" 2>&1 &&
+  check_sources "$OUT/sources.yaml" Sources__ArxivFeed__Categories__0=cs.LG Sources__ArxivFeed__Categories__1=cs.CL \
+    "Sources__ArxivFeed__Cron=30 5 * * 1-5" Sources__OaiDc__BaseUrl=https://repository.example.edu/oai \
+    Sources__OaiDc__Sets__0=computer_science "Sources__OaiDc__Cron=0 4 * * *" Sources__OaiDc__InitialFrom=2026-06-01 \
+    >"$OUT/sources-on.log" 2>&1; then
+  pass "ingest sources (listing feeds and a Dublin Core repository on): $(tail -n 1 "$OUT/sources-on.log" | cut -c1-110)"
+else
+  fail "ingest sources (listing feeds and a Dublin Core repository on)"
+  sed 's/^/        /' "$OUT/template-sources.log" "$OUT/validate-sources.log" "$OUT/sources-on.log" 2>/dev/null
 fi
 
 echo "== one Dockerfile for every service (Dockerfile, --build-arg SERVICE=<folder under services/>)"

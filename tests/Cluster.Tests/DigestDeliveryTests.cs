@@ -73,7 +73,8 @@ public sealed class DigestDeliveryTests(ClusterInfrastructure infra, ITestOutput
 
     /// <summary>
     /// Ten papers of cs.LG and the confirmed subscribers following it, written in one transaction so
-    /// a wake sees all or none; every subscriber's current period (daily, 07:00 UTC) is due at once.
+    /// a wake sees all or none; every subscriber's current period (daily, 07:00 UTC) is due at once
+    /// (they confirmed two days ago, so that period is theirs: a period due before confirming is not).
     /// </summary>
     private static async Task<List<string>> SeedAsync(ClusterUnderTest cluster, string name, int subscribers)
     {
@@ -91,7 +92,7 @@ public sealed class DigestDeliveryTests(ClusterInfrastructure infra, ITestOutput
             await papers.ExecuteNonQueryAsync();
         await using (var people = new NpgsqlCommand("""
             INSERT INTO subscribers ("Id", "Email", "Topics", "TopicDefinitions", "UnsubscribeToken", "CreatedAt", "Active", "ConfirmedAt", "LastDigestAt")
-            SELECT gen_random_uuid(), @name || g || '-' || @run || '@example.org', '["cs.LG"]', '[]', md5(random()::text), now(), true, now(), '0001-01-01 00:00:00+00'
+            SELECT gen_random_uuid(), @name || g || '-' || @run || '@example.org', '["cs.LG"]', '[]', md5(random()::text), now(), true, now() - interval '2 days', '0001-01-01 00:00:00+00'
             FROM generate_series(1, @count) g
             """, connection, transaction))
         {

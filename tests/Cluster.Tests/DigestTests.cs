@@ -49,6 +49,9 @@ public sealed partial class DigestTests(ClusterInfrastructure infra, ITestOutput
                     Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
                 }));
                 Assert.Equal(Subscribers, await cluster.CountAsync("Notifications", """SELECT count(*) FROM subscribers WHERE "Active" AND "ConfirmedAt" IS NOT NULL"""));
+                // A first digest waits for the subscriber's hour: as if they had confirmed two days ago, their latest period is due now.
+                Assert.Equal(Subscribers, await cluster.CountAsync("Notifications",
+                    """WITH moved AS (UPDATE subscribers SET "ConfirmedAt" = "ConfirmedAt" - interval '2 days' RETURNING 1) SELECT count(*) FROM moved"""));
                 cluster.Log($"{Subscribers} subscribers confirmed");
 
                 Assert.Equal(0, await cluster.FinishBackfillAsync(backfill));

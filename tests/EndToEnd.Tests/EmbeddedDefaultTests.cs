@@ -54,6 +54,7 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
         var subscribe = await _client.PostAsJsonAsync("/api/subscriptions", new { email, topics = new[] { "quantization" } });
         Assert.Equal(HttpStatusCode.Accepted, subscribe.StatusCode);
         await host.ConfirmSubscriptionAsync(email);
+        await host.ConfirmedTwoDaysAgoAsync(email);
 
         using var admin = await host.KeyClientAsync();
         (await admin.PostAsync("/api/digests/run", null)).EnsureSuccessStatusCode();
@@ -84,6 +85,7 @@ public sealed partial class EmbeddedDefaultTests(LocalHostFixture host)
         });
         Assert.Equal(HttpStatusCode.Accepted, subscribe.StatusCode);
         await host.ConfirmSubscriptionAsync(email);
+        await host.ConfirmedTwoDaysAgoAsync(email);
 
         using var admin = await host.KeyClientAsync();
         (await admin.PostAsync("/api/digests/run", null)).EnsureSuccessStatusCode();

@@ -74,6 +74,7 @@ public sealed class ForYouDigestTests : IAsyncLifetime
         using var visitor = await _host.VisitorClientAsync();
         Assert.Equal(HttpStatusCode.Accepted, (await visitor.PostAsJsonAsync("/api/subscriptions", new { email, topics = new[] { "cs.LG" } })).StatusCode);
         await _host.ConfirmSubscriptionAsync(email, Sink);
+        await _host.ConfirmedTwoDaysAgoAsync(email);
         var subscriber = await _host.QueryAsync<NotificationsDbContext, Subscriber>(db => db.Subscribers.AsNoTracking().SingleAsync(s => s.Email == email));
         var url = _host.Services.GetRequiredService<SubscriptionLinks>().ManageUrl(subscriber);
         return (subscriber, Uri.UnescapeDataString(url[(url.IndexOf("token=", StringComparison.Ordinal) + 6)..]));

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,7 @@ using MimeKit;
 using OpenTelemetry.Trace;
 using Papers.Api.Tests;
 using Papers.Local;
+using Papers.Notifications.Data;
 using Papers.ServiceDefaults.Security;
 
 namespace Papers.EndToEnd.Tests;
@@ -137,6 +139,14 @@ public partial class LocalHost : WebApplicationFactory<StartupBanner>
         using var confirm = await client.PostAsync(link, null);
         confirm.EnsureSuccessStatusCode();
     }
+
+    /// <summary>
+    /// Moves <paramref name="email"/>'s confirmation two days back. A first digest waits for the
+    /// subscriber's hour; from two days back their latest hour has come since, so a digest run now sends one.
+    /// </summary>
+    public Task ConfirmedTwoDaysAgoAsync(string email) =>
+        QueryAsync<NotificationsDbContext, int>(db => db.Subscribers.Where(s => s.Email == email)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ConfirmedAt, s => s.ConfirmedAt!.Value.AddDays(-2))));
 
     /// <summary>Every mail written to <paramref name="email"/> so far.</summary>
     public IReadOnlyList<MimeMessage> MailsTo(string email) => Directory.Exists(MailDirectory)

@@ -155,7 +155,8 @@ public sealed class ReplicaTests : IDisposable
                 UnsubscribeToken = $"token-{i}",
                 Topics = ["quantization"],
                 Active = true,
-                ConfirmedAt = now,
+                // Confirmed two days ago: their latest hour came after it, so a digest is due now.
+                ConfirmedAt = now.AddDays(-2),
                 CreatedAt = now.AddSeconds(i),
             });
         for (var i = 0; i < 3; i++)

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -142,8 +143,10 @@ public sealed class SubscriptionTests : IAsyncLifetime
         var token = new Uri(_host.GetRequiredService<SubscriptionLinks>().ManageUrl(reader)).Query.Split("token=")[1];
 
         await using var scope = _host.CreateAsyncScope();
-        var preview = await SubscriptionsApi.PreviewByManageLinkAsync(Uri.UnescapeDataString(token), scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(),
-            _host.GetRequiredService<SubscriptionLinks>(), scope.ServiceProvider.GetRequiredService<DigestPreviews>(), default);
+        Task<Results<Ok<DigestPreview>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> PreviewAsync(string? format) =>
+            SubscriptionsApi.PreviewByManageLinkAsync(Uri.UnescapeDataString(token), format, scope.ServiceProvider.GetRequiredService<NotificationsDbContext>(),
+                _host.GetRequiredService<SubscriptionLinks>(), scope.ServiceProvider.GetRequiredService<DigestPreviews>(), default);
+        var preview = await PreviewAsync(null);
 
         var digest = Assert.IsType<Ok<DigestPreview>>(preview.Result).Value!;
         // A title keyword (0.8) outranks a topic match of 0.75; the unrelated paper is not there.
@@ -151,8 +154,20 @@ public sealed class SubscriptionTests : IAsyncLifetime
             [("2611.00002", "mentions your keyword “diffusion” in the title", "https://papers.example.org/papers/2611.00002"),
              ("2611.00001", "matches your topic cs.LG (0.75)", "https://papers.example.org/papers/2611.00001")],
             digest.Entries.Select(e => (e.PaperId, e.Reason, e.Url)));
-        await using var db2 = _database.Context();
-        Assert.False(await db2.Deliveries.AnyAsync());
+        var html = Assert.IsType<ContentHttpResult>((await PreviewAsync("html")).Result);
+        Assert.Equal("text/html; charset=utf-8", html.ContentType);
+        Assert.Contains("Why: mentions your keyword “diffusion” in the title", WebUtility.HtmlDecode(html.ResponseContent));
+        var bad = Assert.IsType<ValidationProblem>((await PreviewAsync("pdf")).Result);
+        Assert.Equal(["format must be json or html; got 'pdf'."], bad.ProblemDetails.Errors["format"]);
+        await using (var db2 = _database.Context())
+            Assert.False(await db2.Deliveries.AnyAsync());
         Assert.Empty(Directory.GetFiles(_mail));
+
+        // The HTML preview is the mail a run sends now, but for the signed links' tokens (each signing differs).
+        await DigestHost.Runner(_host).RunAsync(default);
+        var sent = MimeKit.MimeMessage.Load(Assert.Single(Directory.GetFiles(_mail)));
+        static string Unsigned(string? html) => System.Text.RegularExpressions.Regex.Replace(html ?? "", "token=[^\"&]+", "token=…");
+        Assert.Equal(Unsigned(sent.HtmlBody), Unsigned(html.ResponseContent));
+        Assert.Contains("/subscriptions/manage?token=", html.ResponseContent);
     }
 }

@@ -85,13 +85,14 @@ public sealed class PostgresTestDatabase<TContext> : TestDatabase<TContext>
 
     public string ConnectionString => $"{_server};Database={_name}";
 
-    public static async Task<PostgresTestDatabase<TContext>> CreateAsync()
+    /// <param name="migration">Stop at this migration (to test the next one on rows of the schema before it); null: the latest.</param>
+    public static async Task<PostgresTestDatabase<TContext>> CreateAsync(string? migration = null)
     {
         var server = Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)
             ?? throw new InvalidOperationException($"{PostgresFactAttribute.Variable} is not set (use [PostgresFact]).");
         var database = new PostgresTestDatabase<TContext>(server);
         await using var db = database.Context();
-        await db.Database.MigrateAsync();
+        await db.Database.MigrateAsync(migration);
         return database;
     }
 

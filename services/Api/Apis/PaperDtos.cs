@@ -72,6 +72,7 @@ public record PaperDto(
     string? Comments,
     string? JournalRef,
     string? Doi,
+    IReadOnlyList<string> Dois,
     string? ArxivUrl,
     bool Enriched);
 
@@ -111,7 +112,7 @@ public static class PaperMapping
             p.PublishedOn is { } published ? HfTimestamp(published) : null, HfTimestamp(p.ListedOn),
             SubmitterDto.Of(p.Source, p.SubmittedBy), p.Upvotes, null, null, null,
             current?.Keywords ?? [], p.Version, p.PrimaryCategory, p.Categories, current?.Tags ?? [],
-            current?.PredictedPrimaryCategory, p.Source, p.Comments, p.JournalRef, p.Doi,
+            current?.PredictedPrimaryCategory, p.Source, p.Comments, p.JournalRef, p.Doi, p.Dois,
             isArxiv ? $"https://arxiv.org/abs/{p.PaperId}" : null, current is not null);
     }
 

@@ -44,7 +44,9 @@ public sealed class IndexPaperConsumer(ApiDbContext db, SearchIndexSignal search
         paper.SubmittedBy = m.SubmittedBy;
         paper.Comments = m.Comments;
         paper.JournalRef = m.JournalRef;
-        paper.Doi = m.Doi;
+        // Events from before PaperIngested.Dois carry only doi, where several DOIs were joined by spaces.
+        paper.Dois = m.Dois is { Count: > 0 } dois ? [.. dois] : [.. (m.Doi ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+        paper.Doi = paper.Dois.FirstOrDefault();
         paper.License = m.License;
         paper.SourceUpvotes = m.SourceUpvotes;
         paper.ContentHash = m.ContentHash;

@@ -33,6 +33,7 @@ public sealed class ApiDbContext : DbContext
             e.Property(p => p.ContentHash).HasMaxLength(64);
             e.Property(p => p.Authors).HasJsonConversion();
             e.Property(p => p.Categories).HasJsonConversion();
+            e.Property(p => p.Dois).HasJsonConversion();
             e.HasIndex(p => p.ListedOn);
             e.HasIndex(p => p.UpdatedAt);
             e.Ignore(p => p.Upvotes);
@@ -103,7 +104,12 @@ public class PaperRecord : IRevisioned
     public string? SubmittedBy { get; set; }
     public string? Comments { get; set; }
     public string? JournalRef { get; set; }
+    /// <summary>The first DOI (what links and older readers use); all of them are in <see cref="Dois"/>.</summary>
     public string? Doi { get; set; }
+
+    /// <summary>Every DOI the source gave, in its order (a paper and its erratum, say); the first is <see cref="Doi"/>.</summary>
+    public List<string> Dois { get; set; } = [];
+
     public string? License { get; set; }
 
     /// <summary>Upvotes the source reported (curated lists); only <c>PaperIngested</c> sets it.</summary>

@@ -41,21 +41,11 @@ public static class CommandHost
             using var host = Build(command, error, configure);
             return await run(host);
         }
-        catch (Exception ex) when (BadSettings(ex) is [_, ..] failures)
+        catch (Exception ex) when (BadSettings.Of(ex) is [_, ..] failures)
         {
-            foreach (var failure in failures)
-                await error.WriteLineAsync($"{command}: bad setting: {failure}");
-            return 2;
+            return await BadSettings.ReportAsync(command, failures, error);
         }
     }
-
-    /// <summary>The validation failures an exception holds (start-up validation aggregates them).</summary>
-    private static List<string> BadSettings(Exception ex) => ex switch
-    {
-        OptionsValidationException options => [.. options.Failures],
-        AggregateException all when all.InnerExceptions.All(e => e is OptionsValidationException) => [.. all.InnerExceptions.SelectMany(BadSettings)],
-        _ => [],
-    };
 
     /// <summary>Waits until no outbox row is left unpublished, showing how many are waiting.</summary>
     public static async Task WaitForOutboxAsync(IServiceProvider services, ProgressLine.Factory progress, CancellationToken cancellationToken)

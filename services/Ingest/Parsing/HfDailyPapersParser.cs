@@ -9,7 +9,8 @@ namespace Papers.Ingest.Parsing;
 /// Parses a Hugging Face <c>/api/daily_papers</c> response: a bare JSON array of items
 /// <c>{ paper: { id, title, summary, authors[{name}], publishedAt, submittedOnDailyAt, upvotes }, ... }</c>.
 /// <c>paper.id</c> is the arXiv id; the day the paper was put on the curated list becomes
-/// <see cref="SourcePaper.ListedOn"/>. An unusable item is reported with its line and skipped.
+/// <see cref="SourcePaper.ListedOn"/>. An unusable item is reported with its line, its id when it
+/// has one and its JSON (for the quarantine), and skipped.
 /// </summary>
 public static class HfDailyPapersParser
 {
@@ -35,7 +36,7 @@ public static class HfDailyPapersParser
             if (TryParseItem(item, out var paper, out var problem))
                 papers.Add(paper);
             else
-                problems.Add(new ParseProblem(source, line, null, $"item {index}: {problem}"));
+                problems.Add(new ParseProblem(source, line, null, $"item {index}: {problem}", ItemId(item), item.GetRawText()));
         }
 
         return new ParseResult(papers, problems);
@@ -55,6 +56,15 @@ public static class HfDailyPapersParser
         {
             return false;
         }
+    }
+
+    /// <summary>The item's arXiv id (normalised, as a paper read from it would have it), or its <c>paper.id</c> as given; null without one.</summary>
+    private static string? ItemId(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object || JsonInput.Property(item, "paper") is not { ValueKind: JsonValueKind.Object } p)
+            return null;
+        var rawId = JsonInput.String(p, "id");
+        return ArxivId.TryParse(rawId, out var id) ? id.Value : string.IsNullOrWhiteSpace(rawId) ? null : rawId.Trim();
     }
 
     private static bool TryParseItem(JsonElement item, out SourcePaper paper, out string problem)

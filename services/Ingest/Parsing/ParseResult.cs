@@ -8,7 +8,9 @@ namespace Papers.Ingest.Parsing;
 /// <param name="Line">1-based line where the item starts.</param>
 /// <param name="Position">1-based position within the line, when the JSON reader knew it.</param>
 /// <param name="Message">What is wrong.</param>
-public sealed record ParseProblem(string Source, int? Line, int? Position, string Message)
+/// <param name="RecordId">The item's id, when it had a usable one (a harvest quarantines the item under it).</param>
+/// <param name="Content">The item as received, for the quarantine; null where the format has no items of its own (a broken JSON line).</param>
+public sealed record ParseProblem(string Source, int? Line, int? Position, string Message, string? RecordId = null, string? Content = null)
 {
     public override string ToString() => ConnectorException.Describe(Source, Line, Position, Message);
 }

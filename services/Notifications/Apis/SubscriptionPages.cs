@@ -144,7 +144,7 @@ public static class SubscriptionPages
             <label>in time zone (IANA, such as Europe/Berlin) <input name="timeZone" value="{E(s.TimeZone)}"></label></p>
             <p><label><input type="checkbox" name="paused"{(s.PausedAt is null ? "" : " checked")}> Pause my digests</label></p>
             <p><button>Save</button></p></form>
-            <p><a href="/api/subscriptions/preview?token={q}">Preview my next digest</a></p>
+            <p><a href="/api/subscriptions/preview?token={q}&amp;format=html">Preview my next digest</a> (<a href="/api/subscriptions/preview?token={q}">as JSON</a>)</p>
             <form method="post" action="/subscriptions/manage/unsubscribe?token={q}">{hidden}<button>Unsubscribe</button></form>
             """;
         return SubscriptionsApi.Page(status, "Your Papers digest", "", body);

@@ -76,7 +76,7 @@ public static class SubscriptionsApi
             .RateLimited(RequestClass.Write).MaxBodySize(MaxBodyBytes);
         group.MapPost("/manage/unsubscribe", UnsubscribeByManageLinkAsync).WithName("UnsubscribeByManageLink").RateLimited(RequestClass.Write);
         group.MapGet("/preview", PreviewByManageLinkAsync).WithName("PreviewDigest")
-            .WithSummary("The digest the signed manage link's subscriber would get now, with each paper's reason; nothing is sent.").RateLimited(RequestClass.Write);
+            .WithSummary("The digest the signed manage link's subscriber would get now, with each paper's reason (format=html: the mail as it would be sent); nothing is sent.").RateLimited(RequestClass.Write);
         group.MapGet("/unsubscribe", UnsubscribePageAsync).WithName("UnsubscribePage")
             .WithSummary("The page the unsubscribe link in every digest opens: a button (link scanners open links; people press buttons).");
         // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" here, without cookies; the secret link is the authority.
@@ -85,7 +85,7 @@ public static class SubscriptionsApi
         app.MapPost("/api/digests/run", RunDigestsAsync).WithTags("Subscriptions").WithName("RunDigests")
             .WithSummary("Send the due digests now, without waiting for the next wake (admin).").RequireAuthorization(Policies.Admin);
         app.MapGet("/api/digests/preview/{subscriberId:guid}", PreviewAsync).WithTags("Subscriptions").WithName("PreviewDigestOfSubscriber")
-            .WithSummary("The digest a subscriber would get now, with each paper's reason; nothing is sent (admin).").RequireAuthorization(Policies.Admin);
+            .WithSummary("The digest a subscriber would get now, with each paper's reason (format=html: the mail as it would be sent); nothing is sent (admin).").RequireAuthorization(Policies.Admin);
         return app;
     }
 
@@ -219,15 +219,33 @@ public static class SubscriptionsApi
         return TypedResults.Ok(View(subscriber));
     }
 
-    public static async Task<Results<Ok<DigestPreview>, ProblemHttpResult>> PreviewByManageLinkAsync(
-        string? token, NotificationsDbContext db, SubscriptionLinks links, DigestPreviews previews, CancellationToken cancellationToken) =>
-        await FindAsync(links.ReadManage(token), db, cancellationToken) is { } s ? TypedResults.Ok(await previews.PreviewAsync(s, cancellationToken)) : BadLink();
+    public static async Task<Results<Ok<DigestPreview>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> PreviewByManageLinkAsync(
+        string? token, string? format, NotificationsDbContext db, SubscriptionLinks links, DigestPreviews previews, CancellationToken cancellationToken)
+    {
+        if (BadPreviewFormat(format) is { } bad)
+            return bad;
+        return await FindAsync(links.ReadManage(token), db, cancellationToken) is { } s ? await PreviewAsAsync(s, format, previews, cancellationToken) : BadLink();
+    }
 
-    public static async Task<Results<Ok<DigestPreview>, ProblemHttpResult>> PreviewAsync(
-        Guid subscriberId, NotificationsDbContext db, DigestPreviews previews, CancellationToken cancellationToken) =>
-        await db.Subscribers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == subscriberId, cancellationToken) is { } s
-            ? TypedResults.Ok(await previews.PreviewAsync(s, cancellationToken))
+    public static async Task<Results<Ok<DigestPreview>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> PreviewAsync(
+        Guid subscriberId, string? format, NotificationsDbContext db, DigestPreviews previews, CancellationToken cancellationToken)
+    {
+        if (BadPreviewFormat(format) is { } bad)
+            return bad;
+        return await db.Subscribers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == subscriberId, cancellationToken) is { } s
+            ? await PreviewAsAsync(s, format, previews, cancellationToken)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such subscriber", detail: $"No subscriber has the id {subscriberId}.");
+    }
+
+    private static ValidationProblem? BadPreviewFormat(string? format) => format is null or "json" or "html"
+        ? null
+        : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = [$"format must be json or html; got '{format}'."] });
+
+    /// <summary><c>json</c> (the default): the papers with their reasons; <c>html</c>: the mail's HTML part as a run would send it now.</summary>
+    private static async Task<Results<Ok<DigestPreview>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> PreviewAsAsync(
+        Subscriber subscriber, string? format, DigestPreviews previews, CancellationToken cancellationToken) => format == "html"
+            ? TypedResults.Content(await previews.HtmlAsync(subscriber, cancellationToken), "text/html; charset=utf-8")
+            : TypedResults.Ok(await previews.PreviewAsync(subscriber, cancellationToken));
 
     private static async Task<Subscriber?> FindAsync((Guid Id, string Email)? link, NotificationsDbContext db, CancellationToken cancellationToken) =>
         link is { } l ? await db.Subscribers.FirstOrDefaultAsync(s => s.Id == l.Id && s.Email == l.Email, cancellationToken) : null;

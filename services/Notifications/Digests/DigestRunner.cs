@@ -38,11 +38,12 @@ public sealed class DigestRunner(NotificationsDbContext db, DigestComposer compo
         var now = clock.GetUtcNow();
         var subscribers = await db.Subscribers.AsNoTracking().Where(s => s.Active && s.ConfirmedAt != null && s.PausedAt == null)
             .OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
-        var periods = subscribers.ToDictionary(s => s.Id, s => DigestSchedule.Current(s, now).Key);
+        var periods = subscribers.Select(s => (s.Id, Period: DigestSchedule.Due(s, now))).Where(p => p.Period is not null)
+            .ToDictionary(p => p.Id, p => p.Period!.Value.Key);
         var keys = periods.Values.Distinct().ToList();
         var done = (await db.Deliveries.AsNoTracking().Where(d => keys.Contains(d.Period)).Select(d => new { d.SubscriberId, d.Period }).ToListAsync(cancellationToken))
             .Select(d => (d.SubscriberId, d.Period)).ToHashSet();
-        var due = subscribers.Where(s => !done.Contains((s.Id, periods[s.Id]))).ToList();
+        var due = subscribers.Where(s => periods.ContainsKey(s.Id) && !done.Contains((s.Id, periods[s.Id]))).ToList();
 
         var selector = await composer.PrepareAsync(due, cancellationToken);
         int empty = 0, waiting = 0;

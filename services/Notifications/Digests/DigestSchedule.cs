@@ -44,6 +44,17 @@ public static class DigestSchedule
         }
     }
 
+    /// <summary>
+    /// The period due at <paramref name="now"/>, or null while the subscriber's first one has not
+    /// come: a period that fell due before they confirmed is not theirs, so a new subscriber's
+    /// first digest comes at their hour (their weekday for weekly ones), not minutes after confirming.
+    /// </summary>
+    public static DigestPeriod? Due(Subscriber s, DateTimeOffset now)
+    {
+        var current = Current(s, now);
+        return s.ConfirmedAt is { } confirmed && current.DueAt >= new DateTimeOffset(DateTime.SpecifyKind(confirmed, DateTimeKind.Utc)) ? current : null;
+    }
+
     /// <summary>The first period that falls due after <paramref name="now"/>.</summary>
     public static DigestPeriod Next(Subscriber s, DateTimeOffset now)
     {

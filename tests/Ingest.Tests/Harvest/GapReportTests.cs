@@ -131,6 +131,63 @@ public sealed class GapReportTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task An_hf_daily_item_that_cannot_be_read_is_quarantined_with_its_id_or_its_place_and_released_once_read()
+    {
+        var day = Fixture.Read("hf-daily-papers/daily_papers_2026-06-12.json");
+        // The first item loses its title (the paper's and the item's); two items are added at the end: one whose id is no arXiv id, one with none.
+        var broken = day.Replace("\"title\":\"On the Limits of LLM Adaptability: Impact of Model-Internalized Priors on Annotation Task Performance\"", "\"title\":\"\"", StringComparison.Ordinal);
+        Assert.NotEqual(day, broken);
+        broken = broken[..broken.LastIndexOf(']')] + """,{"paper":{"id":"not-an-id","title":"Foreign id"}},{"paper":{"title":"An item without id"}}]""";
+        var fixedUpstream = false;
+        await using var server = await ReplayServer.StartAsync((context, request) =>
+            ReplayServer.Xml(context, request["p"] != "0" ? "[]" : fixedUpstream ? day : broken));
+        var date = new DateOnly(2026, 6, 12);
+
+        var summary = await ImportHfAsync(server, date);
+
+        Assert.True((summary.Fetched, summary.New) == (29, 29), summary.ToString());
+        Assert.Equal(["2606.00467: item 1: paper 2606.00467 has no title (quarantined)", "not-an-id: item 31: paper.id 'not-an-id' is not an arXiv id (quarantined)",
+            "2026-06-12 item without id #1: item 32: paper.id is missing (quarantined)"], summary.Failures);
+        await using (var db = _database.Context())
+        {
+            var rows = await db.Quarantine.OrderBy(r => r.RecordId).ToListAsync();
+            Assert.Equal(["2026-06-12 item without id #1", "2606.00467", "not-an-id"], rows.Select(r => r.RecordId));
+            Assert.All(rows, r => Assert.Equal("hf-daily", r.Source));
+            Assert.Equal("""{"paper":{"title":"An item without id"}}""", rows[0].Content);
+            Assert.StartsWith("""{"paper":{"id":"2606.00467",""", rows[1].Content);
+            Assert.Equal(new DateOnly(2026, 6, 12), (await db.HarvestCursors.SingleAsync()).LatestDatestamp);
+        }
+
+        await using (var app = await StartApiAsync())
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+            var key = await app.Services.GetRequiredService<ApiKeyStore>().IssueAsync("operator", [Scopes.Admin], 1_000, default);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.Key);
+            var status = await http.GetFromJsonAsync<IngestStatus>("/api/ingest/status", JsonSerializerOptions.Web);
+            Assert.Equal(3, status!.Quarantined);
+            Assert.Contains(status.Quarantine, q => (q.Source, q.RecordId, q.Reason) == ("hf-daily", "2606.00467", "item 1: paper 2606.00467 has no title"));
+        }
+
+        // Fixed upstream: the next import of the day reads the paper and releases it; the other two were not served again and stay.
+        fixedUpstream = true;
+        summary = await ImportHfAsync(server, date);
+        Assert.Empty(summary.Failures);
+        await using (var db = _database.Context())
+        {
+            Assert.Equal(["2026-06-12 item without id #1", "not-an-id"], await db.Quarantine.Select(r => r.RecordId).OrderBy(r => r).ToListAsync());
+            Assert.True(await db.Papers.AnyAsync(p => p.PaperId == "2606.00467"));
+        }
+    }
+
+    private async Task<HarvestRunSummary> ImportHfAsync(ReplayServer server, DateOnly date)
+    {
+        await using var db = _database.Context();
+        var intake = new HarvestIntake(db, new Papers.Ingest.Intake.PaperIntake(db, TimeProvider.System), TimeProvider.System);
+        var client = new HfDailyPapersClient(new HttpClient(), Microsoft.Extensions.Options.Options.Create(new HfDailyOptions { BaseUrl = server.Url("/api/daily_papers"), PageSize = 30 }));
+        return await new HfDailyJob(client, intake, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HfDailyJob>.Instance).RunAsync(date, CancellationToken.None);
+    }
+
     /// <summary>
     /// The endpoints as the service maps them, behind the platform's access control (identity
     /// database in a temporary folder), on the test database, with the OAI-PMH schedule on and HF off.

@@ -31,6 +31,7 @@ public record PaperV1(
     string? Comments,
     string? JournalRef,
     string? Doi,
+    IReadOnlyList<string> Dois,
     string? License,
     bool Enriched,
     PaperLinksV1 Links)
@@ -38,7 +39,7 @@ public record PaperV1(
     public static readonly IReadOnlySet<string> FieldNames = new HashSet<string>(StringComparer.Ordinal)
     {
         "id", "title", "abstract", "authors", "publishedOn", "listedOn", "version", "primaryCategory", "categories", "topics",
-        "keywords", "upvotes", "source", "comments", "journalRef", "doi", "license", "enriched", "links",
+        "keywords", "upvotes", "source", "comments", "journalRef", "doi", "dois", "license", "enriched", "links",
     };
 
     public static PaperV1 Of(ListedPaper listed, FacetIndex facets, Func<string, string> link)
@@ -51,7 +52,7 @@ public record PaperV1(
             .ToList();
         return new PaperV1(p.PaperId, p.Title, p.Abstract, [.. p.Authors.Select(a => a.Name)], Format.Iso(p.PublishedOn) is { Length: > 0 } d ? d : null,
             Format.Iso(p.ListedOn), p.Version, p.PrimaryCategory, p.Categories, topics, e?.Keywords ?? [], p.Upvotes, p.Source,
-            p.Comments, p.JournalRef, p.Doi, p.License, e is not null,
+            p.Comments, p.JournalRef, p.Doi, p.Dois, p.License, e is not null,
             new PaperLinksV1(link(Format.PaperUrl(p.PaperId)), arxiv ? $"https://arxiv.org/abs/{p.PaperId}" : null,
                 arxiv ? $"https://arxiv.org/pdf/{p.PaperId}" : null, p.Doi is { Length: > 0 } doi ? $"https://doi.org/{doi}" : null));
     }

@@ -248,6 +248,10 @@ namespace Papers.Api.Data.Migrations
                     b.Property<string>("Doi")
                         .HasColumnType("text");
 
+                    b.Property<string>("Dois")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("IngestedAt")
                         .HasColumnType("timestamp with time zone");
 
