@@ -6,11 +6,12 @@ namespace Papers.Analytics.Archive;
 /// <summary>
 /// Gathers single messages into files: each consumer hands its message here and waits until the
 /// file holding it is committed (<see cref="ArchiveAppender"/>); only then does MassTransit
-/// acknowledge it. Per type, <c>Analytics:ConcurrentBatches</c> writers each take up to
-/// <c>Analytics:BatchSize</c> waiting messages, or what arrived within <c>Analytics:FlushAfter</c>
-/// of the first. (MassTransit's own batch consumer was measured slower per message the larger
-/// its batches, which are the files: see README, "For analysts".) A failed append fails every
-/// message of the batch, which MassTransit then retries or moves to the error queue, never drops.
+/// acknowledge it. Per type, <c>Analytics:ConcurrentBatches</c> writers take turns to fill a batch
+/// of up to <c>Analytics:BatchSize</c> waiting messages, or what arrived within
+/// <c>Analytics:FlushAfter</c> of the first, and write it while the next one fills. (MassTransit's
+/// own batch consumer was measured slower per message the larger its batches, which are the files:
+/// see README, "For analysts".) A failed append fails every message of the batch, which
+/// MassTransit then retries or moves to the error queue, never drops.
 /// </summary>
 public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions options) : IAsyncDisposable
 {
@@ -25,7 +26,9 @@ public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions op
     /// <summary>Completes when <paramref name="row"/> is in a committed file (or was archived before).</summary>
     public Task AppendAsync(ArchiveSchema schema, ArchiveRow row, CancellationToken cancellationToken)
     {
-        var pending = new Pending(row, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Continuations run on the writer that completes them, one after the other: the messages
+        // are acknowledged in the order they came (see AppendAsync), not in the thread pool's.
+        var pending = new Pending(row, new TaskCompletionSource());
         var buffer = _buffers.GetOrAdd(schema, s => new Lazy<TypeBuffer>(() => new TypeBuffer(s, this))).Value;
         if (!buffer.Queue.Writer.TryWrite(pending))
             throw new InvalidOperationException("The archive is shutting down.");
@@ -46,6 +49,10 @@ public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions op
     {
         private readonly ArchiveSchema _schema;
         private readonly ArchiveBuffer _owner;
+        private readonly SemaphoreSlim _filling = new(1, 1);
+
+        // The last batch filled is released (its messages acknowledged) when this completes.
+        private Task _lastReleased = Task.CompletedTask;
 
         public TypeBuffer(ArchiveSchema schema, ArchiveBuffer owner)
         {
@@ -61,59 +68,89 @@ public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions op
             var stop = _owner._stopped.Token;
             try
             {
-                while (await Queue.Reader.WaitToReadAsync(stop))
-                {
-                    var batch = await TakeBatchAsync(stop);
-                    if (batch.Count > 0)
-                        await AppendAsync(batch);
-                }
+                while (await TakeBatchAsync(stop) is { } batch)
+                    await AppendAsync(batch);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
         }
 
-        private async Task<List<Pending>> TakeBatchAsync(CancellationToken stop)
+        /// <summary>
+        /// The next batch, or null once the queue is completed. One batch fills at a time, the
+        /// other writers writing theirs meanwhile, so that batches hold consecutive messages and
+        /// are released in that order (writers filling side by side would each hold every other
+        /// message, and each wait its own <c>FlushAfter</c> at the end of a burst).
+        /// </summary>
+        private async Task<Batch?> TakeBatchAsync(CancellationToken stop)
         {
-            var options = _owner._options;
-            var batch = new List<Pending>(Math.Min(options.BatchSize, 4096));
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            deadline.CancelAfter(options.FlushAfter);
-            while (batch.Count < options.BatchSize)
+            await _filling.WaitAsync(stop);
+            try
             {
-                if (Queue.Reader.TryRead(out var pending))
+                if (!await Queue.Reader.WaitToReadAsync(stop))
+                    return null;
+                var options = _owner._options;
+                var batch = new List<Pending>(Math.Min(options.BatchSize, 4096));
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                deadline.CancelAfter(options.FlushAfter);
+                while (batch.Count < options.BatchSize)
                 {
-                    batch.Add(pending);
-                    continue;
+                    if (Queue.Reader.TryRead(out var pending))
+                    {
+                        batch.Add(pending);
+                        continue;
+                    }
+                    try
+                    {
+                        if (!await Queue.Reader.WaitToReadAsync(deadline.Token))
+                            break;
+                    }
+                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                    {
+                        break; // FlushAfter reached: write what there is.
+                    }
                 }
-                try
-                {
-                    if (!await Queue.Reader.WaitToReadAsync(deadline.Token))
-                        break;
-                }
-                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-                {
-                    break; // FlushAfter reached: write what there is.
-                }
+                var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var earlier = _lastReleased;
+                _lastReleased = released.Task;
+                return new Batch(batch, earlier, released);
             }
-            return batch;
+            finally
+            {
+                _filling.Release();
+            }
         }
 
-        private async Task AppendAsync(List<Pending> batch)
+        private async Task AppendAsync(Batch batch)
         {
+            Exception? failure = null;
             try
             {
                 await using var scope = _owner._scopes.CreateAsyncScope();
                 var appender = scope.ServiceProvider.GetRequiredService<ArchiveAppender>();
-                await appender.AppendAsync(_schema, [.. batch.Select(p => p.Row)], CancellationToken.None);
-                foreach (var pending in batch)
-                    pending.Done.TrySetResult();
+                await appender.AppendAsync(_schema, [.. batch.Items.Select(p => p.Row)], CancellationToken.None);
             }
             catch (Exception e)
             {
-                foreach (var pending in batch)
-                    pending.Done.TrySetException(e);
+                failure = e;
             }
+            // Released in the order the batches filled, each message in the order it came, which is
+            // about the order RabbitMQ delivered them: the broker finds each acknowledgement by
+            // walking the channel's unacknowledged messages from the oldest, so thousands acked out
+            // of order cost it a walk past thousands each (measured: the broker at 100 % CPU, the
+            // writers waiting for messages, 16–18 % of raw; 58–71 % acknowledged in order).
+            await batch.EarlierReleased;
+            foreach (var pending in batch.Items)
+            {
+                if (failure is null)
+                    pending.Done.TrySetResult();
+                else
+                    pending.Done.TrySetException(failure);
+            }
+            batch.Released.SetResult();
         }
     }
+
+    /// <summary>Messages written together; released (acknowledged) after <paramref name="EarlierReleased"/>.</summary>
+    private sealed record Batch(List<Pending> Items, Task EarlierReleased, TaskCompletionSource Released);
 }
