@@ -48,11 +48,36 @@ public sealed class MetricsTests
     public Task Enrichment_lag_is_recorded_once_per_version_on_postgres_too() =>
         EnrichmentLagOnceAsync(ArchiveRig.CreateOnPostgresAsync, 4322.25, 778.5);
 
-    private static async Task EnrichmentLagOnceAsync(Func<Task<ArchiveRig>> createRig, double inOrder, double enrichedFirst)
+    [Fact]
+    public Task Enrichment_lags_of_a_whole_batch_are_paired_in_one_go() =>
+        BatchLagsAsync(() => ArchiveRig.CreateAsync(), 5001.5);
+
+    [PostgresFact]
+    public Task Enrichment_lags_of_a_whole_batch_are_paired_in_one_go_on_postgres_too() =>
+        BatchLagsAsync(ArchiveRig.CreateOnPostgresAsync, 6001.5);
+
+    private static async Task BatchLagsAsync(Func<Task<ArchiveRig>> createRig, double first)
     {
-        // Lags no other test produces: other tests archive at the same time.
+        // Lags of their own (other tests archive at the same time): first, first + 1, … for 1,500
+        // papers, more than one statement's chunk.
+        const int papers = 1500;
         var lags = new ConcurrentBag<double>();
-        using var listener = new MeterListener
+        using var listener = LagListener(value => value >= first && value < first + papers, lags);
+        await using var rig = await createRig();
+        var at = ArchiveRig.Now.AddHours(-6);
+        static string Id(int i) => $"2402.{i:D5}";
+
+        // One batch of ingestions, a version repeated later in it (its first ingestion counts), and
+        // one batch of the enrichments, in another order.
+        await rig.AppendAsync([.. Enumerable.Range(0, papers).Select(i => Events.Ingested(Id(i), "cs.LG", at)), Events.Ingested(Id(7), "cs.LG", at.AddSeconds(100))]);
+        await rig.AppendAsync([.. Enumerable.Range(0, papers).Reverse().Select(i => Events.Enriched(Id(i), at.AddSeconds(first + i)))]);
+
+        Assert.Equal(Enumerable.Range(0, papers).Select(i => first + i), lags.Order());
+    }
+
+    private static MeterListener LagListener(Func<double, bool> ours, ConcurrentBag<double> lags)
+    {
+        var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
@@ -62,10 +87,18 @@ public sealed class MetricsTests
         };
         listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
         {
-            if (value == inOrder || value == enrichedFirst)
+            if (ours(value))
                 lags.Add(value);
         });
         listener.Start();
+        return listener;
+    }
+
+    private static async Task EnrichmentLagOnceAsync(Func<Task<ArchiveRig>> createRig, double inOrder, double enrichedFirst)
+    {
+        // Lags no other test produces: other tests archive at the same time.
+        var lags = new ConcurrentBag<double>();
+        using var listener = LagListener(value => value == inOrder || value == enrichedFirst, lags);
         await using var rig = await createRig();
         var at = ArchiveRig.Now.AddHours(-5);
         var enrichment = Guid.NewGuid();
