@@ -14,6 +14,9 @@ internal sealed record CpuUse(double Bench, double? Broker, double Postgres)
 
     public CpuUse Since(CpuUse start) => new(Bench - start.Bench, Broker - start.Broker, Postgres - start.Postgres);
 
+    /// <summary>All three (the broker's counted as zero when its process is unknown).</summary>
+    public double Total => Bench + (Broker ?? 0) + Postgres;
+
     public string PerEvent(int events) =>
         $"CPU per event: this process {Bench * 1e6 / events:N0} µs, broker {(Broker is { } b ? (b * 1e6 / events).ToString("N0") : "?")} µs, PostgreSQL {Postgres * 1e6 / events:N0} µs (whole servers)";
 
