@@ -112,6 +112,12 @@ internal static class SimilarCommand
                 foreach (var sharpness in new[] { 10.0, 50 })
                     signals.Add(($"k-means topics ({k}, sharpness {sharpness}): cosine of memberships", PaperSignals.Clusters(vectors.Papers, k, sharpness)));
             signals.Add(("UPPER BOUND, circular: stored arXiv categories (Jaccard)", (q, c) => PaperSignals.Jaccard(split.Papers[q].Categories, split.Papers[c].Categories)));
+            var coauthored = rerank.Score((q, c) => PaperAuthors.Shared(authors.GetValueOrDefault(split.Papers[q].Id), authors.GetValueOrDefault(split.Papers[c].Id)) > 0 ? 1 : 0);
+            var pairs = Enumerable.Range(0, r.Count).SelectMany(q => Enumerable.Range(0, r.Count).Where(c => c != q
+                && PaperAuthors.Shared(authors.GetValueOrDefault(split.Papers[q].Id), authors.GetValueOrDefault(split.Papers[c].Id)) > 0)
+                .Select(c => split.Papers[q].Primary == split.Papers[c].Primary)).ToList();
+            Console.WriteLine($"{split.Name}: {pairs.Count} ordered pairs of papers share an author, {pairs.Average(same => same ? 1.0 : 0):P1} of them a primary; " +
+                $"{coauthored.Sum(x => x.Take(RelevanceEval.TopK).Sum())} are in the shipped top {RelevanceEval.TopK}, {coauthored.Sum(x => x.Sum())} in its top {depths.Max()}.");
             var weights = ApiWeights.Select(w => (w, new SimilarRerank(split.Papers, vectors, RelevanceEval.TopK, w).SamePrimary())).ToList();
             return (Cosine: cosine, Base: rerank.SamePrimary(), Weights: weights, Signals: signals.Select(s => (s.Name, Counts: Sweep(rerank, rerank.Score(s.Score), depths))).ToList());
         }).ToList();
@@ -237,8 +243,7 @@ internal static class SimilarCommand
     /// </summary>
     private static Func<int, int, double> SharedNeighbours(float[][] vectors, int k)
     {
-        var neighbours = vectors.AsParallel().AsOrdered().Select((v, i) => Enumerable.Range(0, vectors.Length).Where(j => j != i)
-            .OrderByDescending(j => TensorPrimitives.Dot(v, vectors[j])).Take(k).ToHashSet()).ToArray();
+        var neighbours = PaperSignals.Nearest(vectors, k).Select(n => n.ToHashSet()).ToArray();
         return (q, c) => neighbours[q].Count(neighbours[c].Contains) + TensorPrimitives.Dot(vectors[q], vectors[c]);
     }
 
@@ -259,13 +264,12 @@ internal static class SimilarCommand
         return [.. Enumerable.Range(1, candidates.Length).Select(c => nearest[0].Count(nearest[c].Contains) + (double)similarity[0, c])];
     }
 
-    /// <summary>The normalised mean of a paper's sentence vectors (another pooling of the same vectors).</summary>
+    /// <summary>The normalised mean of a paper's sentence vectors (another pooling of the same vectors; none for a paper without sentences).</summary>
     private static float[] Centroid(float[][] sentences, int dimensions)
     {
         var mean = new float[dimensions];
         foreach (var s in sentences)
             TensorPrimitives.Add(mean, s, mean);
-        TensorPrimitives.Divide(mean, Math.Max(TensorPrimitives.Norm(mean), 1e-9f), mean);
-        return mean;
+        return PaperSignals.Normalised(mean);
     }
 }

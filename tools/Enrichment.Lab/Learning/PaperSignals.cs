@@ -104,7 +104,8 @@ internal static class PaperSignals
         return (q, c) => Cosine(membership[q], membership[c]);
     }
 
-    private static float[] Normalised(float[] v)
+    /// <summary>The vector scaled to length 1, in place.</summary>
+    public static float[] Normalised(float[] v)
     {
         TensorPrimitives.Divide(v, Math.Max(TensorPrimitives.Norm(v), 1e-9f), v);
         return v;
