@@ -59,6 +59,20 @@ public sealed class PaperSignalsTests : IDisposable
     }
 
     [Fact]
+    public void Diffusion_reaches_the_querys_topic_before_the_other()
+    {
+        var (papers, vectors) = SimilarRerankTests.TwoTopics();
+        var diffusion = PaperSignals.Diffusion(vectors.Papers, PaperSignals.Nearest(vectors.Papers, 5), k: 5, alpha: 0.9);
+        var others = Enumerable.Range(1, papers.Count - 1).ToArray();
+
+        var scores = diffusion(0, others);
+
+        var same = others.Select((c, i) => (c, i)).Where(t => papers[t.c].Primary == papers[0].Primary).Average(t => scores[t.i]);
+        var other = others.Select((c, i) => (c, i)).Where(t => papers[t.c].Primary != papers[0].Primary).Average(t => scores[t.i]);
+        Assert.True(same > 1.5 * other, $"same topic {same:G3}, other {other:G3}");
+    }
+
+    [Fact]
     public void A_hub_close_to_everything_loses_its_head_start_under_local_scaling()
     {
         float[] Unit(params float[] v) => [.. v.Select(x => x / MathF.Sqrt(v.Sum(y => y * y)))];

@@ -57,7 +57,7 @@ public static class EnrichmentCommands
                   cross-validated top-1/top-3 of the primary category and micro/macro F1, ours against TF-IDF + linear
               similar [labelled]... [--cache file] [--depths 20,50,100] [--authors files or folder] [--earlier] [--scale N]
                   candidate similar-papers signals re-ranking the Api's, on eval's time split: on the shipped ranking (authors, predicted
-                  categories, feedback, lexical fusion, hubness, k-means topics); --earlier: sentence-level matching and the rest on the one before
+                  categories, feedback, lexical fusion, hubness, k-means topics, graph diffusion); --earlier: sentence-level matching and the rest on the one before
               train [--data folder] [--out file] [--cache file]
                   fits the shipped tagger on tools/Enrichment.Lab/Training/*.jsonl and writes services/Enrichment/Tagging/tagger-model.json
               timesplit <older labelled>... --validate <newer labelled>[,...] [--no-base] [--cache file]

@@ -14,7 +14,7 @@ namespace Papers.Enrichment.Lab.Commands;
 /// (<see cref="SimilarRerank"/>) at several depths and weights, then each at its best setting
 /// before 2020 with the paired change on both halves. By default on top of the shipped ranking
 /// (<see cref="OnShipped"/>: shared authors, predicted categories, feedback, lexical fusion,
-/// hubness, unlabelled topics; the stored categories as an upper bound only), also against
+/// hubness, unlabelled topics, graph diffusion; the stored categories as an upper bound only), also against
 /// MiniLM cosine alone; <c>--earlier</c>: the first session's signals on the ranking before
 /// shared neighbours (<see cref="Earlier"/>, sentence-level matching and its cost). With
 /// <c>--scale</c>, a similar-papers call's time with and without shared neighbours at N papers
@@ -64,7 +64,8 @@ internal static class SimilarCommand
     /// Signals on top of the shipped ranking (shared neighbours included): shared authors, the
     /// categories the tagger predicts (each paper's from a tagger fitted on the other source files,
     /// <see cref="HeldOutTopics"/>), dense pseudo-relevance feedback at other depths and weights,
-    /// hubness-corrected and centred cosine, dense + TF-IDF score fusion; the stored arXiv
+    /// hubness-corrected and centred cosine, dense + TF-IDF score fusion, k-means topics, diffusion
+    /// on the nearest-neighbour graph; the stored arXiv
     /// categories last, as an upper bound only (they are the label the measure counts).
     /// </summary>
     private static void OnShipped(CommandArgs a, List<string> inputs, List<LabelledPaper> papers, List<(string Name, List<LabelledPaper> Papers, List<int> Rows)> splits,
@@ -119,7 +120,10 @@ internal static class SimilarCommand
             Console.WriteLine($"{split.Name}: {pairs.Count} ordered pairs of papers share an author, {pairs.Average(same => same ? 1.0 : 0):P1} of them a primary; " +
                 $"{coauthored.Sum(x => x.Take(RelevanceEval.TopK).Sum())} are in the shipped top {RelevanceEval.TopK}, {coauthored.Sum(x => x.Sum())} in its top {depths.Max()}.");
             var weights = ApiWeights.Select(w => (w, new SimilarRerank(split.Papers, vectors, RelevanceEval.TopK, w).SamePrimary())).ToList();
-            return (Cosine: cosine, Base: rerank.SamePrimary(), Weights: weights, Signals: signals.Select(s => (s.Name, Counts: Sweep(rerank, rerank.Score(s.Score), depths))).ToList());
+            var graphs = new[] { (10, 0.8), (10, 0.95), (30, 0.8), (30, 0.95) }.Select(g => (Name: $"diffusion on the {g.Item1}-nearest graph (α {g.Item2})",
+                Counts: Sweep(rerank, rerank.ScoreLists(PaperSignals.Diffusion(vectors.Papers, nearest, g.Item1, g.Item2)), depths)));
+            return (Cosine: cosine, Base: rerank.SamePrimary(), Weights: weights,
+                Signals: signals.Select(s => (s.Name, Counts: Sweep(rerank, rerank.Score(s.Score), depths))).Concat(graphs).ToList());
         }).ToList();
         Print(splits, [.. results.Select(x => x.Signals)], "the shipped ranking");
         Console.WriteLine();

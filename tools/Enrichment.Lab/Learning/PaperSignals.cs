@@ -110,4 +110,46 @@ internal static class PaperSignals
         TensorPrimitives.Divide(v, Math.Max(TensorPrimitives.Norm(v), 1e-9f), v);
         return v;
     }
+
+    /// <summary>
+    /// Diffusion on the papers' nearest-neighbour graph (manifold ranking, as in image retrieval):
+    /// each paper joined to its <paramref name="k"/> nearest with weight cos³, made symmetric and
+    /// normalised (D^-½ A D^-½); from the query, <c>f ← α W f + (1 − α) e_q</c> for 20 rounds. A
+    /// candidate scores what reaches it through the graph, so papers linked through many shared
+    /// neighbours (the shipped shared-neighbour count, taken further) rise.
+    /// </summary>
+    public static Func<int, int[], double[]> Diffusion(float[][] vectors, int[][] nearest, int k, double alpha)
+    {
+        var n = vectors.Length;
+        var edges = new Dictionary<int, double>[n];
+        for (var i = 0; i < n; i++)
+            edges[i] = [];
+        for (var i = 0; i < n; i++)
+            foreach (var j in nearest[i].Take(k))
+            {
+                var w = Math.Pow(Math.Max(0, TensorPrimitives.Dot(vectors[i], vectors[j])), 3);
+                edges[i][j] = edges[i].GetValueOrDefault(j) + w;
+                edges[j][i] = edges[j].GetValueOrDefault(i) + w;
+            }
+        var degree = edges.Select(e => Math.Sqrt(Math.Max(e.Values.Sum(), 1e-12))).ToArray();
+        var graph = edges.Select((e, i) => e.Select(x => (x.Key, x.Value / (degree[i] * degree[x.Key]))).ToArray()).ToArray();
+        return (query, candidates) =>
+        {
+            var f = new double[n];
+            var next = new double[n];
+            f[query] = 1;
+            for (var round = 0; round < 20; round++)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    double sum = 0;
+                    foreach (var (j, w) in graph[i])
+                        sum += w * f[j];
+                    next[i] = alpha * sum + (i == query ? 1 - alpha : 0);
+                }
+                (f, next) = (next, f);
+            }
+            return [.. candidates.Select(c => f[c])];
+        };
+    }
 }
