@@ -74,11 +74,18 @@ internal static class SimilarCommand
         var authorSources = EnrichmentCommands.Inputs([a.String("authors") ?? Path.Combine("..", "shared", "data", "labeled")]);
         var authors = authorSources.Any(p => File.Exists(p) || Directory.Exists(p)) ? PaperAuthors.Read(authorSources) : [];
         Console.WriteLine($"Authors known for {papers.Count(p => authors.ContainsKey(p.Id))} of {papers.Count} papers (from {string.Join(", ", authorSources)}).");
-        var (tags, probabilities) = HeldOutTopics.Predict(papers, HeldOutTopics.FileOf(inputs, papers), EnrichmentCommands.EmbedForTagging(papers, cache),
-            TrainCommand.Trainer(a, a.Int("seed", 1, min: 0)), Console.Out);
+        var tagging = EnrichmentCommands.EmbedForTagging(papers, cache);
+        var trainer = TrainCommand.Trainer(a, a.Int("seed", 1, min: 0));
+        var (tags, probabilities) = HeldOutTopics.Predict(papers, HeldOutTopics.FileOf(inputs, papers), tagging, trainer, Console.Out);
+        // The same from a tagger fitted on the other half of the time split only (fewer, farther papers).
+        var half = new int[papers.Count];
+        foreach (var i in splits[^1].Rows)
+            half[i] = 1;
+        var (_, otherHalf) = HeldOutTopics.Predict(papers, half, tagging, trainer, Console.Out);
 
         foreach (var split in splits)
-            Console.WriteLine($"{split.Name}: the predicted top category is the primary for {split.Rows.Average(i => tags[i].Count > 0 && tags[i][0].Topic == papers[i].Primary ? 1.0 : 0):P1} of papers; " +
+            Console.WriteLine($"{split.Name}: the predicted top category is the primary for {split.Rows.Average(i => tags[i].Count > 0 && tags[i][0].Topic == papers[i].Primary ? 1.0 : 0):P1} of papers " +
+                $"({split.Rows.Average(i => tagging.Classes[Array.IndexOf(otherHalf[i], otherHalf[i].Max())] == papers[i].Primary ? 1.0 : 0):P1} from the other half's tagger); " +
                 $"the top probability is at least 0.5 for {split.Rows.Average(i => probabilities[i].Max() >= 0.5 ? 1.0 : 0):P1}, 0.8 for {split.Rows.Average(i => probabilities[i].Max() >= 0.8 ? 1.0 : 0):P1}.");
         var results = splits.Select(split =>
         {
@@ -96,6 +103,7 @@ internal static class SimilarCommand
                 ("shared authors, then cosine", (q, c) => PaperAuthors.Shared(authors.GetValueOrDefault(split.Papers[q].Id), authors.GetValueOrDefault(split.Papers[c].Id)) + Cos(q, c)),
                 ("predicted tags: cosine of tag scores", (q, c) => RelevanceEval.TopicSimilarity(tags[r[q]], tags[r[c]])),
                 ("predicted categories: cosine of probabilities", (q, c) => PaperSignals.Cosine(probabilities[r[q]], probabilities[r[c]])),
+                ("predicted categories, tagger of the other half: cosine of probabilities", (q, c) => PaperSignals.Cosine(otherHalf[r[q]], otherHalf[r[c]])),
                 ("predicted categories: cosine of probabilities, confident queries only (top ≥ 0.5)", (q, c) => probabilities[r[q]].Max() >= 0.5 ? PaperSignals.Cosine(probabilities[r[q]], probabilities[r[c]]) : 0),
                 ("predicted categories: cosine of probabilities, confident queries only (top ≥ 0.8)", (q, c) => probabilities[r[q]].Max() >= 0.8 ? PaperSignals.Cosine(probabilities[r[q]], probabilities[r[c]]) : 0),
                 ("predicted categories: same top category", (q, c) => tags[r[q]].Count > 0 && tags[r[c]].Count > 0 && tags[r[q]][0].Topic == tags[r[c]][0].Topic ? 1 + Cos(q, c) : Cos(q, c)),
