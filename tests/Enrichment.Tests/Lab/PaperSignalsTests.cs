@@ -51,7 +51,9 @@ public sealed class PaperSignalsTests : IDisposable
         var (papers, vectors) = SimilarRerankTests.TwoTopics();
         var clusters = PaperSignals.Clusters(vectors.Papers, k: 2, sharpness: 50);
 
-        var pairs = from q in Enumerable.Range(0, papers.Count) from c in Enumerable.Range(0, papers.Count) where q != c
+        var pairs = from q in Enumerable.Range(0, papers.Count)
+                    from c in Enumerable.Range(0, papers.Count)
+                    where q != c
                     select (Same: papers[q].Primary == papers[c].Primary, Score: clusters(q, c));
         var scored = pairs.ToList();
 
@@ -84,5 +86,24 @@ public sealed class PaperSignalsTests : IDisposable
         Assert.True(csls(0, 2) > csls(0, 1));
         Assert.Equal(Math.Round(System.Numerics.Tensors.TensorPrimitives.Dot(vectors[0], vectors[3]), 5),
             Math.Round(PaperSignals.Feedback(vectors, nearest, 3, alpha: 0)(0, 3), 5));
+    }
+
+    [Fact]
+    public void Fused_vectors_rank_by_the_first_cosine_plus_w_times_the_second()
+    {
+        var random = new Random(3);
+        float[] Unit(int n) => PaperSignals.Normalised([.. Enumerable.Range(0, n).Select(_ => (float)random.NextDouble() - 0.5f)]);
+        var first = Enumerable.Range(0, 4).Select(_ => Unit(8)).ToArray();
+        var second = Enumerable.Range(0, 4).Select(_ => Unit(6)).ToArray();
+        double Cos(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+
+        foreach (var w in new[] { 0, 0.5, 4 })
+        {
+            var fused = first.Zip(second, (a, b) => PaperSignals.Fused(a, b, w)).ToArray();
+            Assert.Equal(14, fused[0].Length);
+            Assert.Equal(1, System.Numerics.Tensors.TensorPrimitives.Norm(fused[1]), 5);
+            for (var c = 1; c < 4; c++)
+                Assert.Equal((Cos(first[0], first[c]) + w * Cos(second[0], second[c])) / (1 + w), Cos(fused[0], fused[c]), 5);
+        }
     }
 }

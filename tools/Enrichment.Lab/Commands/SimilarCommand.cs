@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Microsoft.Extensions.Logging;
 using Papers.Api.Search;
 using Papers.Enrichment.Embeddings;
 using Papers.Enrichment.Lab.Learning;
@@ -8,7 +9,7 @@ using Papers.Training.Learning;
 namespace Papers.Enrichment.Lab.Commands;
 
 /// <summary>
-/// <c>similar [labelled]… [--cache file] [--depths 20,50,100] [--authors files or folder] [--earlier] [--scale N]</c>:
+/// <c>similar [labelled]… [--cache file] [--depths 20,50,100] [--authors files or folder] [--earlier] [--fuse Model [--fuse-cache file]] [--scale N]</c>:
 /// candidate similar-papers signals with the configured (shipped) model, on eval's time split
 /// (chosen before 2020, reported from 2020 on), each re-ranking an Api ranking's candidates
 /// (<see cref="SimilarRerank"/>) at several depths and weights, then each at its best setting
@@ -16,7 +17,8 @@ namespace Papers.Enrichment.Lab.Commands;
 /// (<see cref="OnShipped"/>: shared authors, predicted categories, feedback, lexical fusion,
 /// hubness, unlabelled topics, graph diffusion; the stored categories as an upper bound only), also against
 /// MiniLM cosine alone; <c>--earlier</c>: the first session's signals on the ranking before
-/// shared neighbours (<see cref="Earlier"/>, sentence-level matching and its cost). With
+/// shared neighbours (<see cref="Earlier"/>, sentence-level matching and its cost); <c>--fuse</c>:
+/// the configured model's cosine fused with a second model's (<see cref="Fused"/>). With
 /// <c>--scale</c>, a similar-papers call's time with and without shared neighbours at N papers
 /// (<see cref="SimilarCost"/>).
 /// </summary>
@@ -48,6 +50,8 @@ internal static class SimilarCommand
         var texts = cache.Embed(papers.Select(p => p.Text).ToList());
         if (a.Has("earlier"))
             Earlier(papers, splits, embedder, cache, texts, depths);
+        else if (a.String("fuse") is { } second)
+            Fused(a, second, logging, papers, splits, cache, texts, depths);
         else
             OnShipped(a, inputs, papers, splits, cache, texts, depths);
         Console.WriteLine($"{"the Api's ranking as shipped (shared neighbours in the index)",-62}" + string.Concat(splits.Select(split =>
@@ -144,6 +148,79 @@ internal static class SimilarCommand
         {
             var best = Best(results[0].Signals[s].Counts);
             Console.WriteLine($"{"+ " + results[0].Signals[s].Name,-62}" + string.Concat(results.Select(x => Against(x.Signals[s].Counts[best].Same, x.Cosine))));
+        }
+    }
+
+    /// <summary>The second model's weights tried in <see cref="Fused"/>: cos₁ + w cos₂.</summary>
+    private static readonly double[] FusionWeightsTried = [0.1, 0.25, 0.5, 1, 2, 4];
+
+    /// <summary>
+    /// Two embedding models for similar papers (the issue's "one model or two"): the configured
+    /// model's cosine fused with a second packaged model's (<c>--fuse</c>; its vectors cached in
+    /// <c>--fuse-cache</c>, keyed by its own model id), score fusion cos₁ + w cos₂ with w chosen
+    /// before 2020 (<see cref="PaperSignals.Fused"/>): alone; the Api's whole similar-papers
+    /// ranking on the fused similarity (its feedback and shared neighbours too); and the fused
+    /// score re-ranking the shipped ranking. Each against the configured model's cosine alone.
+    /// </summary>
+    private static void Fused(CommandArgs a, string secondName, ILoggerFactory logging, List<LabelledPaper> papers,
+        List<(string Name, List<LabelledPaper> Papers, List<int> Rows)> splits, EmbeddingCache cache, float[][] texts, int[] depths)
+    {
+        var options = EnrichmentCommands.EmbeddingOptions();
+        options.Model = Enum.TryParse<PackagedModel>(secondName, ignoreCase: true, out var m) ? m
+            : throw new CommandLineException($"--fuse: '{secondName}' is not a packaged model; use {string.Join(", ", Enum.GetNames<PackagedModel>())}.");
+        options.ModelPath = null;
+        using var secondEmbedder = EnrichmentCommands.CreateEmbedder(logging, options);
+        if (secondEmbedder.ModelId == cache.ModelId)
+            throw new CommandLineException($"--fuse: '{secondName}' is the configured model ({cache.ModelId}); fuse another.");
+        var other = new EmbeddingCache(secondEmbedder, a.String("fuse-cache"), Console.Out).Embed(papers.Select(p => p.Text).ToList());
+        var first = cache.ModelId.Split('/')[0];
+        var second = secondEmbedder.ModelId.Split('/')[0];
+        Console.WriteLine($"Stored per paper: {first} {texts[0].Length * 4} bytes, {second} {other[0].Length * 4}: {(texts[0].Length + other[0].Length) * 4} bytes " +
+            $"for both ({(texts[0].Length + other[0].Length) / (double)texts[0].Length:F1}x), and two model calls a paper (bench prints each model's speed).");
+
+        var results = splits.Select(split =>
+        {
+            var r = split.Rows;
+            RelevanceVectors Vectors(string model, IEnumerable<float[]> v) => new(model, [.. v], [], [], []);
+            int[] Ranked(RelevanceVectors v, FusionWeights ranking) => new SimilarRerank(split.Papers, v, RelevanceEval.TopK, ranking).SamePrimary();
+            var vectors = Vectors(cache.ModelId, r.Select(i => texts[i]));
+            var secondVectors = Vectors(secondEmbedder.ModelId, r.Select(i => other[i]));
+            var rows = new List<(string Name, int[] Same)>
+            {
+                ($"{second} cosine alone", Ranked(secondVectors, FusionWeights.MeaningOnly)),
+                ($"{second}, the shipped ranking", Ranked(secondVectors, FusionWeights.Similar)),
+            };
+            foreach (var w in FusionWeightsTried)
+            {
+                var fused = Vectors($"{first}+{w}x{second}", r.Select(i => PaperSignals.Fused(texts[i], other[i], w)));
+                rows.Add(($"{first} cos + {w} x {second} cos, alone", Ranked(fused, FusionWeights.MeaningOnly)));
+                rows.Add(($"the shipped ranking on {first} cos + {w} x {second} cos", Ranked(fused, FusionWeights.Similar)));
+            }
+            var rerank = new SimilarRerank(split.Papers, vectors, depths.Max(), FusionWeights.Similar);
+            var signals = new List<(string Name, Func<int, int, double> Score)> { ($"{second} cosine", (q, c) => TensorPrimitives.Dot(other[r[q]], other[r[c]])) };
+            foreach (var w in FusionWeightsTried)
+                signals.Add(($"{first} cos + {w} x {second} cos", (q, c) => TensorPrimitives.Dot(texts[r[q]], texts[r[c]]) + w * TensorPrimitives.Dot(other[r[q]], other[r[c]])));
+            return (Cosine: Ranked(vectors, FusionWeights.MeaningOnly), Base: rerank.SamePrimary(), Rows: rows,
+                Signals: signals.Select(s => (s.Name, Counts: Sweep(rerank, rerank.Score(s.Score), depths))).ToList());
+        }).ToList();
+        Print(splits, [.. results.Select(x => x.Signals)], "the shipped ranking");
+        Console.WriteLine();
+        Console.WriteLine($"Against {first} cosine alone (± the 95% interval of the paired per-paper differences; * = the weight best on the tuning half):");
+        Console.WriteLine($"{$"{first} cosine alone",-90}" + string.Concat(results.Select(x => $"{SimilarRerank.Share(x.Cosine),30:P1}")));
+        Console.WriteLine($"{"the shipped ranking",-90}" + string.Concat(results.Select(x => Against(x.Base, x.Cosine))));
+        // Rows come as the two single-model ones, then per weight the fusion alone and the Api's ranking on it.
+        var bestAlone = Enumerable.Range(0, FusionWeightsTried.Length).MaxBy(k => (SimilarRerank.Share(results[0].Rows[2 + 2 * k].Same), -k));
+        var bestRanked = Enumerable.Range(0, FusionWeightsTried.Length).MaxBy(k => (SimilarRerank.Share(results[0].Rows[3 + 2 * k].Same), -k));
+        for (var k = 0; k < results[0].Rows.Count; k++)
+        {
+            var best = k >= 2 && (k - 2) / 2 == ((k - 2) % 2 == 0 ? bestAlone : bestRanked) ? " *" : "";
+            Console.WriteLine($"{results[0].Rows[k].Name + best,-90}" + string.Concat(results.Select(x => Against(x.Rows[k].Same, x.Cosine))));
+        }
+        for (var s = 0; s < results[0].Signals.Count; s++)
+        {
+            var best = Best(results[0].Signals[s].Counts);
+            var (d, w, _) = results[0].Signals[s].Counts[best];
+            Console.WriteLine($"{$"shipped + {results[0].Signals[s].Name} (depth {d}, w {w})",-90}" + string.Concat(results.Select(x => Against(x.Signals[s].Counts[best].Same, x.Cosine))));
         }
     }
 

@@ -104,6 +104,19 @@ internal static class PaperSignals
         return (q, c) => Cosine(membership[q], membership[c]);
     }
 
+    /// <summary>
+    /// Two models' vectors of one paper side by side, the second scaled by √<paramref name="weight"/>,
+    /// normalised: the dot product of two such vectors is (cos₁ + w cos₂) / (1 + w), so the Api's
+    /// index ranks the score fusion of the two models as it ranks one model's vectors.
+    /// </summary>
+    public static float[] Fused(float[] first, float[] second, double weight)
+    {
+        var fused = new float[first.Length + second.Length];
+        first.CopyTo(fused, 0);
+        TensorPrimitives.Multiply(second, (float)Math.Sqrt(weight), fused.AsSpan(first.Length));
+        return Normalised(fused);
+    }
+
     /// <summary>The vector scaled to length 1, in place.</summary>
     public static float[] Normalised(float[] v)
     {
