@@ -6,7 +6,7 @@ namespace Papers.Enrichment.Tests.Lab;
 public sealed class SimilarRerankTests
 {
     /// <summary>Two topics of 14 papers each: vectors near their topic's centre (with a shared part, so every pair passes the Api's noise floor), words partly shared.</summary>
-    private static (List<LabelledPaper> Papers, RelevanceVectors Vectors) TwoTopics()
+    internal static (List<LabelledPaper> Papers, RelevanceVectors Vectors) TwoTopics()
     {
         var random = new Random(7);
         const int dimensions = 16;

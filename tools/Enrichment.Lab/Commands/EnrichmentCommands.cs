@@ -55,8 +55,10 @@ public static class EnrichmentCommands
               eval [labelled.jsonl|.abs folder|.csv]... [--models MiniLM,ArcticXs] [--folds 5] [--seed 1] [--cache file] [--shipped] [--sweep] [--skip-tagging]
                   per model: known-item search and similar papers through the Api's index, against BM25 and TF-IDF cosine;
                   cross-validated top-1/top-3 of the primary category and micro/macro F1, ours against TF-IDF + linear
-              similar [labelled]... [--cache file] [--depths 20,50,100] [--scale N]
-                  candidate similar-papers signals (sentence-level matching, title and abstract vectors, TF-IDF) re-ranking the Api's, on eval's time split
+              similar [labelled]... [--cache file] [--depths 20,50,100] [--authors files or folder] [--earlier] [--fuse Model [--fuse-cache file]] [--scale N]
+                  candidate similar-papers signals re-ranking the Api's, on eval's time split: on the shipped ranking (authors, predicted
+                  categories, feedback, lexical fusion, hubness, k-means topics, graph diffusion); --earlier: sentence-level matching and the rest on the one before;
+                  --fuse ArcticXs: the configured model's cosine fused with a second model's, alone, in the Api's ranking and re-ranking it
               train [--data folder] [--out file] [--cache file]
                   fits the shipped tagger on tools/Enrichment.Lab/Training/*.jsonl and writes services/Enrichment/Tagging/tagger-model.json
               timesplit <older labelled>... --validate <newer labelled>[,...] [--no-base] [--cache file]

@@ -93,7 +93,7 @@ internal static class EvalCommand
                 [.. s.Rows.Select(i => titles[i])], [.. s.Rows.Select(i => pasted[i])])).ToList();
             // Candidate signals, measured and not shipped (README, "Relevance"): a topic vote from
             // predicted tags, and from the stored arXiv categories, which are the measure's own label.
-            var predicted = HeldOutTopics.Predict(papers, fileOf, inputsForTagging, TrainCommand.Trainer(a, seed), Console.Out);
+            var (predicted, _) = HeldOutTopics.Predict(papers, fileOf, inputsForTagging, TrainCommand.Trainer(a, seed), Console.Out);
             IReadOnlyList<TopicTag>[] stored = [.. papers.Select(p => p.Categories.Select(c => new TopicTag(c, c, 1)).ToList())];
             IReadOnlyList<TopicTag>[][] topicsBySplit = [.. splits.Select(s => s.Rows.Select(i => predicted[i]).ToArray())];
             IReadOnlyList<TopicTag>[][] storedBySplit = [.. splits.Select(s => s.Rows.Select(i => stored[i]).ToArray())];

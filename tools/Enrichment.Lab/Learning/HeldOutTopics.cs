@@ -14,9 +14,11 @@ namespace Papers.Enrichment.Lab.Learning;
 /// </summary>
 internal static class HeldOutTopics
 {
-    public static IReadOnlyList<TopicTag>[] Predict(IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> fileOf, TaggingInputs inputs, CategoryTrainer trainer, TextWriter log)
+    public static (IReadOnlyList<TopicTag>[] Tags, double[][] Probabilities) Predict(IReadOnlyList<LabelledPaper> papers, IReadOnlyList<int> fileOf, TaggingInputs inputs,
+        CategoryTrainer trainer, TextWriter log)
     {
         var topics = new IReadOnlyList<TopicTag>[papers.Count];
+        var all = new double[papers.Count][];
         var dense = new DenseFeatures(inputs.Vectors);
         foreach (var file in fileOf.Distinct().Order())
         {
@@ -28,9 +30,12 @@ internal static class HeldOutTopics
             {
                 var probabilities = tagger.Probabilities(dense, i, inputs.Similarities[i]);
                 topics[i] = [.. tagger.Predict(probabilities).Tags.Select(t => new TopicTag(t, t, tagger.TagScore(probabilities[tagger.IndexOf(t)])))];
+                all[i] = new double[inputs.Classes.Count];
+                for (var c = 0; c < inputs.Classes.Count; c++)
+                    all[i][c] = tagger.Classes.Contains(inputs.Classes[c]) ? probabilities[tagger.IndexOf(inputs.Classes[c])] : 0;
             }
         }
-        return topics;
+        return (topics, all);
     }
 
     /// <summary>For each paper (as <see cref="LabelledPapers.Read"/> returned them), the index of the first input file holding its id.</summary>

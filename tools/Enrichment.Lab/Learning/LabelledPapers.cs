@@ -124,7 +124,7 @@ public static partial class LabelledPapers
         return m.Groups[1].Value.PadLeft(4, '0') + "." + m.Groups[2].Value.PadRight(4, '0');
     }
 
-    private static IEnumerable<string[]> CsvRows(TextReader reader)
+    internal static IEnumerable<string[]> CsvRows(TextReader reader)
     {
         var fields = new List<string>();
         var field = new StringBuilder();

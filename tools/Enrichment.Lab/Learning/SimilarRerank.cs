@@ -4,8 +4,8 @@ using Papers.Training.Learning;
 namespace Papers.Enrichment.Lab.Learning;
 
 /// <summary>
-/// Candidate similar-papers signals measured on top of the Api's ranking (as it was before shared
-/// neighbours, <see cref="Before"/>): the Api's top
+/// Candidate similar-papers signals measured on top of an Api ranking (as it was before shared
+/// neighbours, <see cref="Before"/>, or as shipped): the Api's top
 /// <c>depth</c> hits for a paper are re-ranked by reciprocal-rank fusion of their Api rank
 /// (weight 1) and their rank by the signal among those candidates (<c>weight</c>; infinite = the
 /// signal alone), and judged as <see cref="RelevanceEval"/> judges the Api (same primary in the top 10).
@@ -18,13 +18,13 @@ internal sealed class SimilarRerank
     private readonly IReadOnlyList<LabelledPaper> _papers;
     private readonly int[][] _candidates;
 
-    /// <summary>The Api's similar papers before shared neighbours (<see cref="Before"/>) for every paper, <paramref name="depth"/> deep, as rows of <paramref name="papers"/>.</summary>
-    public SimilarRerank(IReadOnlyList<LabelledPaper> papers, RelevanceVectors vectors, int depth)
+    /// <summary>The Api's similar papers ranked with <paramref name="ranking"/> (default <see cref="Before"/>) for every paper, <paramref name="depth"/> deep, as rows of <paramref name="papers"/>.</summary>
+    public SimilarRerank(IReadOnlyList<LabelledPaper> papers, RelevanceVectors vectors, int depth, FusionWeights? ranking = null)
     {
         _papers = papers;
         var index = RelevanceEval.PaperIndex(papers, vectors);
         var row = papers.Select((p, i) => (p.Id, i)).ToDictionary(t => t.Id, t => t.i, StringComparer.Ordinal);
-        _candidates = [.. papers.Select((p, i) => index.SimilarTo(SearchIndex.SimilarityText(index.Get(p.Id)!), vectors.Papers[i], vectors.Model, p.Id, depth, Before)
+        _candidates = [.. papers.Select((p, i) => index.SimilarTo(SearchIndex.SimilarityText(index.Get(p.Id)!), vectors.Papers[i], vectors.Model, p.Id, depth, ranking ?? Before)
             .Select(h => row[h.PaperId]).ToArray())];
     }
 
@@ -53,6 +53,9 @@ internal sealed class SimilarRerank
         }
         return same;
     }
+
+    /// <summary>For each paper, how many of its top 10 share its primary in the Api's ranking itself.</summary>
+    public int[] SamePrimary() => [.. _candidates.Select((c, i) => c.Take(RelevanceEval.TopK).Count(j => _papers[j].Primary == _papers[i].Primary))];
 
     /// <summary>The same-primary share of the top 10 over all papers.</summary>
     public static double Share(int[] samePrimary) => samePrimary.Sum() / (double)(RelevanceEval.TopK * samePrimary.Length);
