@@ -19,7 +19,8 @@ namespace Papers.Enrichment.Lab.Commands;
 /// and later are held out; the older ones are where the similar-papers weights were chosen
 /// (<c>--sweep</c> prints the choice);</item>
 /// <item>tagging: k-fold cross-validation, stratified by primary category, of our tagger (the
-/// model's embeddings + class-balanced softmax regression + description similarity, calibrated)
+/// recipe that ships, <see cref="TaggerFitter.FitModel"/>: the model's embeddings, class-balanced
+/// softmax regression with the descriptions as examples, calibrated, at most 3 tags)
 /// against the arxiv-sanity baseline (TF-IDF unigrams+bigrams + the same linear classifier and
 /// calibration), both trained on the same folds in this run; plus description similarity
 /// alone, and with <c>--shipped</c> the tagger that ships, on the papers it was not trained on.</item>
@@ -174,21 +175,23 @@ internal static class EvalCommand
     /// <summary>Cross-validated tagging on this model's vectors, with the TF-IDF baseline once.</summary>
     private static List<(string, TaggingMetrics)> Tagging(CommandArgs a, List<LabelledPaper> papers, TaggingInputs inputs, string name, int k, int seed, bool withBaseline)
     {
-        var (vectors, classes, _, sims, _) = inputs;
+        var (vectors, classes, descriptions, sims, modelId) = inputs;
         var folds = Folds.Assign(papers.Select(p => p.Primary).ToList(), k, seed);
         var ours = new Prediction[papers.Count];
         var baseline = new Prediction[papers.Count];
-        var dense = new DenseFeatures(vectors);
         var trainer = TrainCommand.Trainer(a, seed);
+        // Ours is the recipe that ships (the Training service's and train's: descriptions as examples, at most 3 tags).
+        var fitter = new TaggerFitter { Seed = seed, Trainer = trainer };
+        var examples = papers.Select((p, i) => new TrainingExample(p, vectors[i], DateOnly.MinValue)).ToList();
         var texts = papers.Select(p => p.Text).ToList();
         for (var f = 0; f < k; f++)
         {
             var train = Enumerable.Range(0, papers.Count).Where(i => folds[i] != f).ToList();
             var test = Enumerable.Range(0, papers.Count).Where(i => folds[i] == f).ToList();
             Console.WriteLine($"Fold {f + 1}/{k}: {train.Count} training papers, {test.Count} held out");
-            var model = trainer.Fit(classes, dense, sims, papers, train, Console.Out);
+            var model = fitter.FitModel(modelId, train.Select(i => examples[i]).ToList(), descriptions, Console.Out);
             foreach (var i in test)
-                ours[i] = model.Predict(model.Probabilities(dense, i, sims[i]));
+                ours[i] = model.Predict(vectors[i]);
             if (!withBaseline)
                 continue;
             var tfidf = TfIdf.Fit(train.Select(i => texts[i]));

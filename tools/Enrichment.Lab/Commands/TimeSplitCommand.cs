@@ -6,7 +6,7 @@ using Papers.Training.Learning;
 namespace Papers.Enrichment.Lab.Commands;
 
 /// <summary>
-/// <c>timesplit &lt;older labelled&gt;… --validate &lt;newer labelled&gt;[,…] [--no-base] [--cache file]</c>:
+/// <c>timesplit &lt;older labelled&gt;… --validate &lt;newer labelled&gt;[,…] [--no-base] [--seed n] [--cache file]</c>:
 /// the Training service's retraining recipe (<see cref="TaggerFitter"/>) from files: fit on the
 /// older papers (plus the base set, the shipped training papers, unless <c>--no-base</c>; papers
 /// also in the validation files are left out of both), judge on the newer ones, per archive,
@@ -35,7 +35,8 @@ internal static class TimeSplitCommand
 
         // Judged on exactly the --validate papers, however many there are.
         var split = new TimeSplit([.. Enumerable.Range(0, fit.Count)], [.. Enumerable.Range(fit.Count, held.Count)], "the --validate files held out");
-        var fitted = new TaggerFitter { RefitOnAll = false, Trainer = TrainCommand.Trainer(a, seed: 1) }.Fit(modelId, harvest, extra, descriptions, Console.Out, split);
+        var seed = a.Int("seed", 1, min: 0);
+        var fitted = new TaggerFitter { RefitOnAll = false, Seed = seed, Trainer = TrainCommand.Trainer(a, seed) }.Fit(modelId, harvest, extra, descriptions, Console.Out, split);
         var validation = harvest.Skip(fit.Count).ToList();
         var baseline = TaggerFitter.DescriptionBaseline(validation, descriptions);
         var m = fitted.Validation;
