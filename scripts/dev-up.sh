@@ -3,6 +3,7 @@
 # sink (scripts/infra.sh, in a temp dir), then Ingest, Enrichment, Api, Notifications, Training and
 # Analytics as six separate processes over them, each with its own database (Analytics' archive in
 # the temp dir too). Api on http://127.0.0.1:8080.
+# Notifications gets a key of its own with the library scope ("for you" digests), as in the chart.
 # Ctrl+C stops the services and the servers.
 #   scripts/dev-up.sh                       build (Release) and start
 #   NO_BUILD=1 scripts/dev-up.sh            start what is already built
@@ -71,11 +72,20 @@ ENV
   # Internal only, as the chart runs it: Enrichment fetches the promoted tagger model here.
   [ "$s" = Training ] && echo RateLimits__Enabled=false
   [ "$s" = Analytics ] && echo "Analytics__Root=$PAPERS_INFRA_DIR/archive"
+  [ "$s" = Notifications ] && [ -n "${LIBRARY_KEY:-}" ] && echo "Services__ApiKey=$LIBRARY_KEY"
   return 0
 }
 
 logs="$PAPERS_INFRA_DIR/logs"
 mkdir -p "$logs"
+# Notifications' own key, scope library, as the chart's notifications.apiKey: "for you" digests
+# read each subscriber's library from the Api with it. `keys issue` prints it as its last line
+# on stdout (the host's own log lines come before it).
+mapfile -t vars < <(cluster_env Notifications)
+LIBRARY_KEY=$(cd "services/Notifications/bin/$CONFIGURATION/net10.0" &&
+  env "${vars[@]}" Logging__LogLevel__Default=Warning dotnet Papers.Notifications.dll keys issue --name notifications --scopes library --quota 100000 2>>"$logs/keys.log" | tail -n 1) &&
+  [[ "$LIBRARY_KEY" =~ ^[A-Za-z0-9_.-]+$ ]] ||
+  { echo "dev-up: could not issue Notifications' library key; see $logs/keys.log" >&2; cat "$logs/keys.log" >&2; exit 1; }
 for s in "${SERVICES[@]}"; do
   dll="services/$s/bin/$CONFIGURATION/net10.0/Papers.$s.dll"
   [ -f "$dll" ] || { echo "dev-up: $dll is missing; build first" >&2; exit 1; }
