@@ -159,6 +159,9 @@ public sealed class SubscriptionTests : IAsyncLifetime
         Assert.Contains("Why: mentions your keyword “diffusion” in the title", WebUtility.HtmlDecode(html.ResponseContent));
         var bad = Assert.IsType<ValidationProblem>((await PreviewAsync("pdf")).Result);
         Assert.Equal(["format must be json or html; got 'pdf'."], bad.ProblemDetails.Errors["format"]);
+        // A hostile value is quoted back cut short and without control characters.
+        var hostile = Assert.IsType<ValidationProblem>((await PreviewAsync("x\r\n" + new string('x', 5000))).Result);
+        Assert.Equal($"format must be json or html; got 'x  {new string('x', 97)}…'.", Assert.Single(hostile.ProblemDetails.Errors["format"]));
         await using (var db2 = _database.Context())
             Assert.False(await db2.Deliveries.AnyAsync());
         Assert.Empty(Directory.GetFiles(_mail));

@@ -239,7 +239,7 @@ public static class SubscriptionsApi
 
     private static ValidationProblem? BadPreviewFormat(string? format) => format is null or "json" or "html"
         ? null
-        : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = [$"format must be json or html; got '{format}'."] });
+        : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = [$"format must be json or html; got '{Problems.Echo(format)}'."] });
 
     /// <summary><c>json</c> (the default): the papers with their reasons; <c>html</c>: the mail's HTML part as a run would send it now.</summary>
     private static async Task<Results<Ok<DigestPreview>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> PreviewAsAsync(

@@ -101,10 +101,11 @@ internal static class SimilarCommand
             var tfidf = PaperSignals.TfIdfCosine(split.Papers);
             var mean = PaperSignals.Mean(vectors.Papers);
             double Cos(int q, int c) => TensorPrimitives.Dot(vectors.Papers[q], vectors.Papers[c]);
+            int Coauthors(int q, int c) => PaperAuthors.Shared(authors.GetValueOrDefault(split.Papers[q].Id), authors.GetValueOrDefault(split.Papers[c].Id));
             var signals = new List<(string Name, Func<int, int, double> Score)>
             {
-                ("shared authors (the Api's author key)", (q, c) => PaperAuthors.Shared(authors.GetValueOrDefault(split.Papers[q].Id), authors.GetValueOrDefault(split.Papers[c].Id))),
-                ("shared authors, then cosine", (q, c) => PaperAuthors.Shared(authors.GetValueOrDefault(split.Papers[q].Id), authors.GetValueOrDefault(split.Papers[c].Id)) + Cos(q, c)),
+                ("shared authors (the Api's author key)", (q, c) => Coauthors(q, c)),
+                ("shared authors, then cosine", (q, c) => Coauthors(q, c) + Cos(q, c)),
                 ("predicted tags: cosine of tag scores", (q, c) => RelevanceEval.TopicSimilarity(tags[r[q]], tags[r[c]])),
                 ("predicted categories: cosine of probabilities", (q, c) => PaperSignals.Cosine(probabilities[r[q]], probabilities[r[c]])),
                 ("predicted categories, tagger of the other half: cosine of probabilities", (q, c) => PaperSignals.Cosine(otherHalf[r[q]], otherHalf[r[c]])),
@@ -125,9 +126,9 @@ internal static class SimilarCommand
                 foreach (var sharpness in new[] { 10.0, 50 })
                     signals.Add(($"k-means topics ({k}, sharpness {sharpness}): cosine of memberships", PaperSignals.Clusters(vectors.Papers, k, sharpness)));
             signals.Add(("UPPER BOUND, circular: stored arXiv categories (Jaccard)", (q, c) => PaperSignals.Jaccard(split.Papers[q].Categories, split.Papers[c].Categories)));
-            var coauthored = rerank.Score((q, c) => PaperAuthors.Shared(authors.GetValueOrDefault(split.Papers[q].Id), authors.GetValueOrDefault(split.Papers[c].Id)) > 0 ? 1 : 0);
+            var coauthored = rerank.Score((q, c) => Coauthors(q, c) > 0 ? 1 : 0);
             var pairs = Enumerable.Range(0, r.Count).SelectMany(q => Enumerable.Range(0, r.Count).Where(c => c != q
-                && PaperAuthors.Shared(authors.GetValueOrDefault(split.Papers[q].Id), authors.GetValueOrDefault(split.Papers[c].Id)) > 0)
+                && Coauthors(q, c) > 0)
                 .Select(c => split.Papers[q].Primary == split.Papers[c].Primary)).ToList();
             Console.WriteLine($"{split.Name}: {pairs.Count} ordered pairs of papers share an author, {pairs.Average(same => same ? 1.0 : 0):P1} of them a primary; " +
                 $"{coauthored.Sum(x => x.Take(RelevanceEval.TopK).Sum())} are in the shipped top {RelevanceEval.TopK}, {coauthored.Sum(x => x.Sum())} in its top {depths.Max()}.");
