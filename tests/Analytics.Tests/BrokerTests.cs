@@ -133,6 +133,51 @@ public sealed class BrokerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await voter.PostAsJsonAsync("/api/analytics/replay", new { eventType = "PaperViewed", from = "2026-11-21", to = "2026-11-21", queue })).StatusCode);
     }
 
+    [RabbitMqFact]
+    public async Task An_append_that_keeps_failing_leaves_its_messages_in_the_queue_and_they_are_archived_once_it_recovers()
+    {
+        // A file where the type's folder goes: every append of PaperViewed fails (after its claim, which rolls back).
+        var blocker = Path.Combine(_root.FullName, nameof(PaperViewed));
+        await File.WriteAllTextAsync(blocker, "not a folder");
+        var settings = Settings();
+        settings["Messaging:RetryLimit"] = "1";
+        await using var host = await AnalyticsHost.StartAsync(settings);
+        var views = Enumerable.Range(0, 120).Select(i => (Id: NewId.NextGuid(), Message: new PaperViewed($"2401.{i % 7:00000}", Day1.AddHours(i % 30)))).ToList();
+        await PublishAsync(host.Bus, views);
+
+        // Batches fail, are retried, and go back to the queue, again and again: nothing archived,
+        // nothing acknowledged, nothing in an error queue.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, await ArchivedCountAsync());
+        Assert.Equal(0, host.Received);
+        Assert.DoesNotContain(await _management!.QueuesAsync(_vhost), q => q.Name.EndsWith("_error", StringComparison.Ordinal) && q.Messages > 0);
+
+        File.Delete(blocker);
+        await Eventually.UntilAsync(ArchivedCountAsync, n => n == views.Count, TimeSpan.FromSeconds(60), "every view archived once the folder can be written");
+        await Eventually.UntilAsync(() => Task.FromResult(host.Received), n => n >= views.Count, TimeSpan.FromSeconds(30), "every view acknowledged");
+        await host.DisposeAsync();
+
+        Assert.Empty(await _management.PeekAsync(_vhost, ArchiveQueues.Of(typeof(PaperViewed)), 10));
+        Assert.DoesNotContain(await _management.QueuesAsync(_vhost), q => q.Name.EndsWith("_error", StringComparison.Ordinal) && q.Messages > 0);
+        var rig = new ArchiveReader(_root.FullName, _database!);
+        Assert.Equal((long)views.Count, await rig.ScalarAsync("SELECT count(DISTINCT messageId) FROM PaperViewed"));
+        Assert.Equal((long)views.Count, await rig.ScalarAsync("SELECT count(*) FROM PaperViewed"));
+    }
+
+    [RabbitMqFact]
+    public async Task On_the_embedded_in_memory_bus_events_are_archived_and_acknowledged_too()
+    {
+        var settings = Settings();
+        settings["Messaging:Transport"] = "InMemory";
+        await using var host = await AnalyticsHost.StartAsync(settings);
+        var views = Enumerable.Range(0, 150).Select(i => (Id: NewId.NextGuid(), Message: new PaperViewed($"2401.{i % 9:00000}", Day1.AddHours(i % 40)))).ToList();
+        await PublishAsync(host.Bus, views);
+        await PublishAsync(host.Bus, views[..50]);
+
+        await Eventually.UntilAsync(() => Task.FromResult(host.Received), n => n >= views.Count + 50, TimeSpan.FromSeconds(30), "every copy received and acknowledged");
+        Assert.Equal(views.Count, await ArchivedCountAsync());
+    }
+
     private Task<AnalyticsHost> StartAsync() => AnalyticsHost.StartAsync(Settings());
 
     private Dictionary<string, string?> Settings() => new()

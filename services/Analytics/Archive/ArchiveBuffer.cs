@@ -1,22 +1,26 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Papers.ServiceDefaults.Messaging;
 
 namespace Papers.Analytics.Archive;
 
 /// <summary>
-/// Gathers single messages into files: each consumer hands its message here and waits until the
-/// file holding it is committed (<see cref="ArchiveAppender"/>); only then does MassTransit
-/// acknowledge it. Per type, <c>Analytics:ConcurrentBatches</c> writers take turns to fill a batch
+/// Gathers single messages into files: each consumer hands its message here, and the task it gets
+/// back completes when the file holding it is committed (<see cref="ArchiveAppender"/>); only then
+/// does MassTransit acknowledge it. Per type, <c>Analytics:ConcurrentBatches</c> writers take turns to fill a batch
 /// of up to <c>Analytics:BatchSize</c> waiting messages, or what arrived within
 /// <c>Analytics:FlushAfter</c> of the first, and write it while the next one fills. (MassTransit's
 /// own batch consumer was measured slower per message the larger its batches, which are the files:
-/// see README, "For analysts".) A failed append fails every message of the batch, which
-/// MassTransit then retries or moves to the error queue, never drops.
+/// see README, "For analysts".) A failed append is retried here, the whole batch at once, with
+/// <c>Messaging</c>'s retry limit and intervals; one that still fails fails every message of the
+/// batch, which RabbitMQ then redelivers: never dropped.
 /// </summary>
-public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions options) : IAsyncDisposable
+public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions options, MessagingOptions retry, ILogger<ArchiveBuffer> logger) : IAsyncDisposable
 {
     private readonly IServiceScopeFactory _scopes = scopes;
     private readonly ArchiveOptions _options = options;
+    private readonly MessagingOptions _retry = retry;
+    private readonly ILogger _logger = logger;
 
     private readonly ConcurrentDictionary<ArchiveSchema, Lazy<TypeBuffer>> _buffers = new();
 
@@ -24,15 +28,15 @@ public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions op
     private readonly CancellationTokenSource _stopped = new();
 
     /// <summary>Completes when <paramref name="row"/> is in a committed file (or was archived before).</summary>
-    public Task AppendAsync(ArchiveSchema schema, ArchiveRow row, CancellationToken cancellationToken)
+    public Task AppendAsync(ArchiveSchema schema, ArchiveRow row)
     {
         // Continuations run on the writer that completes them, one after the other: the messages
         // are acknowledged in the order they came (see AppendAsync), not in the thread pool's.
         var pending = new Pending(row, new TaskCompletionSource());
-        var buffer = _buffers.GetOrAdd(schema, s => new Lazy<TypeBuffer>(() => new TypeBuffer(s, this))).Value;
+        var buffer = _buffers.GetOrAdd(schema, static (s, owner) => new Lazy<TypeBuffer>(() => new TypeBuffer(s, owner)), this).Value;
         if (!buffer.Queue.Writer.TryWrite(pending))
             throw new InvalidOperationException("The archive is shutting down.");
-        return pending.Done.Task.WaitAsync(cancellationToken);
+        return pending.Done.Task;
     }
 
     public async ValueTask DisposeAsync()
@@ -123,17 +127,7 @@ public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions op
 
         private async Task AppendAsync(Batch batch)
         {
-            Exception? failure = null;
-            try
-            {
-                await using var scope = _owner._scopes.CreateAsyncScope();
-                var appender = scope.ServiceProvider.GetRequiredService<ArchiveAppender>();
-                await appender.AppendAsync(_schema, [.. batch.Items.Select(p => p.Row)], CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
+            var failure = await _owner.AppendWithRetryAsync(_schema, [.. batch.Items.Select(p => p.Row)]);
             // Released in the order the batches filled, each message in the order it came, which is
             // about the order RabbitMQ delivered them: the broker finds each acknowledgement by
             // walking the channel's unacknowledged messages from the oldest, so thousands acked out
@@ -148,6 +142,39 @@ public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions op
                     pending.Done.TrySetException(failure);
             }
             batch.Released.SetResult();
+        }
+    }
+
+    /// <summary>Appends one batch, retried as <c>Messaging</c>'s retry settings say; returns the last failure, or null once appended.</summary>
+    private async Task<Exception?> AppendWithRetryAsync(ArchiveSchema schema, List<ArchiveRow> rows)
+    {
+        var delay = _retry.RetryMinInterval;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var scope = _scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<ArchiveAppender>().AppendAsync(schema, rows, CancellationToken.None);
+                return null;
+            }
+            catch (Exception e) when (attempt < _retry.RetryLimit && !_stopped.IsCancellationRequested)
+            {
+                _logger.LogWarning(e, "Archiving {Count} {EventType} failed (attempt {Attempt}); retrying in {Delay}", rows.Count, schema.Name, attempt + 1, delay);
+                try
+                {
+                    await Task.Delay(delay, _stopped.Token);
+                }
+                catch (Exception stopped) when (stopped is OperationCanceledException or ObjectDisposedException)
+                {
+                    return e; // Shutting down: the messages go back to the queue now rather than after the delay.
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _retry.RetryMaxInterval.Ticks));
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Archiving {Count} {EventType} failed {Attempts} time(s); their messages are not acknowledged (RabbitMQ redelivers them)", rows.Count, schema.Name, attempt + 1);
+                return e;
+            }
         }
     }
 

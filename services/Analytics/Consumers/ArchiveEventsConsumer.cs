@@ -4,9 +4,16 @@ using Papers.Analytics.Archive;
 namespace Papers.Analytics.Consumers;
 
 /// <summary>
-/// Archives one event: hands it to the <see cref="ArchiveBuffer"/> and returns when the file that
-/// holds it is committed, so MassTransit acknowledges the message only then; if the append fails,
-/// this throws, and the message is retried and, failing that, goes to the error queue.
+/// Archives one event: hands it to the <see cref="ArchiveBuffer"/> and returns at once, leaving
+/// MassTransit a receive task (<see cref="ReceiveContext.AddReceiveTask"/>) that completes when
+/// the file holding the event is committed. MassTransit acknowledges a message only after its
+/// receive tasks complete; if the task fails (the buffer has retried the append by then), the
+/// message is returned to the queue (RabbitMQ redelivers it, and its <c>messageId</c> keeps it
+/// from being archived twice). Returning at once, rather than awaiting the commit in here, lets
+/// the consume pipeline, its filters and its scope finish per message while the batch fills:
+/// measured with the e2e bench, about 5 µs less CPU per event, mostly the collector's (README,
+/// "For analysts"). A message this throws for (it is not one of ours) is retried and then moved
+/// to the error queue as usual.
 /// </summary>
 public sealed class ArchiveEventsConsumer<T>(ArchivedTypes types, ArchiveBuffer buffer) : IConsumer<T>
     where T : class
@@ -16,7 +23,8 @@ public sealed class ArchiveEventsConsumer<T>(ArchivedTypes types, ArchiveBuffer 
         var schema = types.Of(typeof(T));
         // A message without an id (not one of ours: MassTransit always sets it) is kept under a new one.
         var row = schema.Row(context.MessageId ?? NewId.NextGuid(), context.SentTime, context.Message);
-        return buffer.AppendAsync(schema, row, context.CancellationToken);
+        context.ReceiveContext.AddReceiveTask(buffer.AppendAsync(schema, row));
+        return Task.CompletedTask;
     }
 }
 
