@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Papers.ServiceDefaults.Messaging;
+using Polly;
+using Polly.Retry;
 
 namespace Papers.Analytics.Archive;
 
@@ -19,8 +21,24 @@ public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions op
 {
     private readonly IServiceScopeFactory _scopes = scopes;
     private readonly ArchiveOptions _options = options;
-    private readonly MessagingOptions _retry = retry;
     private readonly ILogger _logger = logger;
+
+    /// <summary>The retry limit and exponential intervals of <c>Messaging</c>, the settings MassTransit's retry filter uses for every other consumer.</summary>
+    private readonly ResiliencePipeline _appendRetry = retry.RetryLimit < 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = retry.RetryLimit,
+            Delay = retry.RetryMinInterval,
+            MaxDelay = retry.RetryMaxInterval,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = false,
+            OnRetry = failed =>
+            {
+                logger.LogWarning(failed.Outcome.Exception, "An archive write failed (attempt {Attempt}); retrying the batch in {Delay}", failed.AttemptNumber + 1, failed.RetryDelay);
+                return default;
+            },
+        })
+        .Build();
 
     private readonly ConcurrentDictionary<ArchiveSchema, Lazy<TypeBuffer>> _buffers = new();
 
@@ -148,33 +166,20 @@ public sealed class ArchiveBuffer(IServiceScopeFactory scopes, ArchiveOptions op
     /// <summary>Appends one batch, retried as <c>Messaging</c>'s retry settings say; returns the last failure, or null once appended.</summary>
     private async Task<Exception?> AppendWithRetryAsync(ArchiveSchema schema, List<ArchiveRow> rows)
     {
-        var delay = _retry.RetryMinInterval;
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            // Stopping cancels a wait between attempts (the messages go back to the queue now), never an append under way.
+            await _appendRetry.ExecuteAsync(async _ =>
             {
                 await using var scope = _scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<ArchiveAppender>().AppendAsync(schema, rows, CancellationToken.None);
-                return null;
-            }
-            catch (Exception e) when (attempt < _retry.RetryLimit && !_stopped.IsCancellationRequested)
-            {
-                _logger.LogWarning(e, "Archiving {Count} {EventType} failed (attempt {Attempt}); retrying in {Delay}", rows.Count, schema.Name, attempt + 1, delay);
-                try
-                {
-                    await Task.Delay(delay, _stopped.Token);
-                }
-                catch (Exception stopped) when (stopped is OperationCanceledException or ObjectDisposedException)
-                {
-                    return e; // Shutting down: the messages go back to the queue now rather than after the delay.
-                }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _retry.RetryMaxInterval.Ticks));
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "Archiving {Count} {EventType} failed {Attempts} time(s); their messages are not acknowledged (RabbitMQ redelivers them)", rows.Count, schema.Name, attempt + 1);
-                return e;
-            }
+            }, _stopped.Token);
+            return null;
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Archiving {Count} {EventType} failed; their messages are not acknowledged (RabbitMQ redelivers them)", rows.Count, schema.Name);
+            return e;
         }
     }
 

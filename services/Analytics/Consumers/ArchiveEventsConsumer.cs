@@ -11,7 +11,7 @@ namespace Papers.Analytics.Consumers;
 /// message is returned to the queue (RabbitMQ redelivers it, and its <c>messageId</c> keeps it
 /// from being archived twice). Returning at once, rather than awaiting the commit in here, lets
 /// the consume pipeline, its filters and its scope finish per message while the batch fills:
-/// measured with the e2e bench, about 5 µs less CPU per event, mostly the collector's (README,
+/// profiled on the e2e bench, about 5 µs less CPU per event, mostly the collector's (README,
 /// "For analysts"). A message this throws for (it is not one of ours) is retried and then moved
 /// to the error queue as usual.
 /// </summary>
